@@ -1,0 +1,70 @@
+/// Why an image could not be read or written. Its description is one line naming the file.
+public struct ImageIOError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The file could not be opened, read or written (the OS error is in `message`).
+        case io
+        /// The content is neither PNG nor JPEG.
+        case unknownFormat
+        /// A valid file using a feature filterpipe cannot decode (12-bit or lossless JPEG, ...).
+        case unsupported
+        /// The data is damaged: bad CRC on a critical chunk, bad Huffman code, inconsistent header.
+        case corrupt
+        /// The data ends early.
+        case truncated
+        /// The declared image exceeds the pixel limit or a memory limit.
+        case tooLarge
+        /// Encoding failed.
+        case encode
+    }
+
+    public var code: Code
+    /// The file concerned, if any.
+    public var path: String?
+    /// The reason, as the codec stated it.
+    public var message: String
+
+    public init(_ code: Code, path: String? = nil, message: String) {
+        self.code = code
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { path.map { "\($0): \(message)" } ?? message }
+}
+
+/// A problem in a filter file, at a line and column. Description: `FILE:LINE:COLUMN: message`.
+public struct FilterFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var location: SourceLocation
+    public var message: String
+
+    public init(file: String, location: SourceLocation, message: String) {
+        self.file = file
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(location.line):\(location.column): \(message)" }
+}
+
+/// A pipeline that cannot run on a given input (for example, a layer whose output would be empty).
+public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Any error the FilterPipe API throws.
+public enum FilterPipeError: Error, Sendable, Equatable, CustomStringConvertible {
+    case image(ImageIOError)
+    case filterFile(FilterFileError)
+    case pipeline(PipelineError)
+
+    public var description: String {
+        switch self {
+        case .image(let e): e.description
+        case .filterFile(let e): e.description
+        case .pipeline(let e): e.description
+        }
+    }
+}
