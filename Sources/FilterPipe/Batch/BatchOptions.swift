@@ -1,0 +1,35 @@
+/// Everything that shapes a batch run besides its inputs, output folder and pipeline.
+public struct BatchOptions: Sendable {
+    /// What each image produces on disk.
+    public enum Format: String, Sendable, CaseIterable {
+        /// PNGs, as the pipeline's `output` line (or the overrides) says.
+        case png
+        /// The final tensor as one float32 `.npy` of shape [C, H, W].
+        case npy
+    }
+
+    public var format: Format = .png
+    /// Kind, normalisation and colour map of PNG outputs (the filter file's `output` line with flags applied).
+    public var output: OutputSpec = OutputSpec()
+    /// Also write a montage per image (`<stem>/montage.png`) when the kind is `maps`.
+    public var montage: Bool = false
+    /// Also write the maps after every stage (`<stem>/stage-<n>-<kind>/`).
+    public var stages: Bool = false
+    /// 8 or 16 bits per sample in written maps.
+    public var depth: Int = 8
+    /// zlib level of written PNGs.
+    public var pngLevel: Int = 1
+    /// Images processed at once; each also splits its own work across `jobs` cores.
+    public var jobs: Int = Executor().workers
+    public var limits: DecodeLimits = DecodeLimits()
+    /// Stop at the first failed image.
+    public var failFast: Bool = false
+    /// Skip an image whose outputs all exist as regular files newer than the image and the filter file.
+    public var skipExisting: Bool = false
+    /// Process only the inputs whose position in the sorted list is `index` modulo `count`.
+    public var shard: (index: Int, count: Int)? = nil
+    /// The filter file, recorded in outputs' metadata and used by `skipExisting`.
+    public var filterPath: String = ""
+
+    public init() {}
+}

@@ -1,0 +1,215 @@
+import Foundation
+import Synchronization
+
+/// What happened to one image of a batch.
+public struct ImageResult: Sendable {
+    public enum Status: String, Sendable {
+        case written, failed, skipped
+    }
+
+    public var input: BatchInput
+    public var status: Status
+    /// Output paths written (absolute or relative to the working folder, as OUTPUT was given).
+    public var outputs: [String] = []
+    /// Why it failed: one line, starting with the input's path.
+    public var error: String? = nil
+    public var megapixels: Double = 0
+    public var timings = PhaseTimings()
+}
+
+/// Seconds spent in each phase (summed over images; each image's phases run on one worker).
+public struct PhaseTimings: Sendable {
+    public var decode: Double = 0
+    public var compute: Double = 0
+    public var normalize: Double = 0
+    public var encode: Double = 0
+
+    public var total: Double { decode + compute + normalize + encode }
+
+    static func + (a: PhaseTimings, b: PhaseTimings) -> PhaseTimings {
+        PhaseTimings(decode: a.decode + b.decode, compute: a.compute + b.compute,
+                     normalize: a.normalize + b.normalize, encode: a.encode + b.encode)
+    }
+}
+
+/// The outcome of a whole batch.
+public struct BatchSummary: Sendable {
+    public var total = 0
+    public var written = 0
+    public var failed = 0
+    public var skipped = 0
+    /// Images never started because the batch was cancelled.
+    public var notStarted = 0
+    public var mapsWritten = 0
+    public var seconds: Double = 0
+    public var megapixels: Double = 0
+    public var timings = PhaseTimings()
+    public var workers = 1
+    public var cancelled = false
+
+    /// Worker-seconds not spent in any phase (waiting, scheduling, the end of the batch).
+    public var idle: Double { max(0, Double(workers) * seconds - timings.total) }
+    public var megapixelsPerSecond: Double { seconds > 0 ? megapixels / seconds : 0 }
+
+    /// One line: `written 22, failed 2, skipped 0 images; 88 maps; 3.41 s; 24.1 MP/s`.
+    public var line: String {
+        var text = "written \(written), failed \(failed), skipped \(skipped) images"
+        if notStarted > 0 { text += ", \(notStarted) not started" }
+        text += "; \(mapsWritten) maps; " + String(format: "%.2f s; %.1f MP/s", seconds, megapixelsPerSecond)
+        return text
+    }
+}
+
+/// Runs a pipeline over a list of images and writes their outputs: the batch engine behind
+/// `filterpipe apply`.
+///
+/// Up to `options.jobs` images are in flight at once (so at most that many decoded images are in
+/// memory), largest files first so the batch does not end on one big image with the other cores
+/// idle; each image's stages also split across cores. A failing image is reported and the batch
+/// goes on (unless `failFast`). Every file is written whole or not at all (``AtomicFile``).
+public struct BatchRunner: Sendable {
+    public let pipeline: Pipeline
+    public let output: OutputTree
+    public let options: BatchOptions
+
+    public init(pipeline: Pipeline, output: OutputTree, options: BatchOptions) {
+        self.pipeline = pipeline
+        self.output = output
+        self.options = options
+    }
+
+    /// The inputs this run processes: all of them, or its shard (by position in sorted order,
+    /// which is the same on every machine given the same tree).
+    public func selectShard(_ inputs: [BatchInput]) -> [BatchInput] {
+        guard let shard = options.shard else { return inputs }
+        return inputs.enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element)
+    }
+
+    /// Processes `inputs`, appending a record per image to `manifest`; `onResult` is called once per image as it finishes (from any thread,
+    /// one call at a time).
+    public func run(_ inputs: [BatchInput], manifest: ManifestWriter? = nil,
+                    cancellation: CancellationToken = CancellationToken(),
+                    onResult: @Sendable (ImageResult) -> Void = { _ in }) -> BatchSummary {
+        let start = monotonicSeconds()
+        let order = Self.largestFirst(inputs)
+        let filterDate = Self.modificationDate(options.filterPath)
+        let state = Mutex(BatchSummary())
+        let executor = Executor(workers: options.jobs)
+        executor.forEachDynamic(order.count) { position in
+            let input = order[position]
+            if cancellation.isCancelled {
+                state.withLock { $0.notStarted += 1 }
+                return
+            }
+            let result = process(input, filterDate: filterDate)
+            if result.status == .failed && options.failFast { cancellation.cancel() }
+            manifest?.append(result)
+            state.withLock { summary in
+                switch result.status {
+                case .written: summary.written += 1
+                case .failed: summary.failed += 1
+                case .skipped: summary.skipped += 1
+                }
+                summary.mapsWritten += result.outputs.filter { $0.hasSuffix(".png") || $0.hasSuffix(".npy") }.count
+                summary.megapixels += result.megapixels
+                summary.timings = summary.timings + result.timings
+                onResult(result)
+            }
+        }
+        var summary = state.withLock { $0 }
+        summary.total = inputs.count
+        summary.workers = executor.workers
+        summary.cancelled = cancellation.isCancelled
+        summary.seconds = monotonicSeconds() - start
+        return summary
+    }
+
+    /// Decodes, runs and writes one image; never throws: a failure is its result.
+    public func process(_ input: BatchInput, filterDate: Date? = nil) -> ImageResult {
+        var result = ImageResult(input: input, status: .written)
+        let plan = OutputPlan(stem: input.outputStem, spec: pipeline.spec, options: options)
+        if options.skipExisting, let date = Self.newest(Self.modificationDate(input.path), filterDate),
+           plan.allFiles.allSatisfy({ output.isFreshRegularFile($0, newerThan: date) }) {
+            result.status = .skipped
+            return result
+        }
+        do throws(FilterPipeError) {
+            var mark = monotonicSeconds()
+            func lap() -> Double {
+                let now = monotonicSeconds()
+                defer { mark = now }
+                return now - mark
+            }
+            let pixels: PixelBuffer
+            do throws(ImageIOError) {
+                pixels = try ImageCodec.decode(fileAt: input.path, limits: options.limits)
+            } catch {
+                throw .image(error)
+            }
+            let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input)
+            result.megapixels = Double(pixels.width * pixels.height) / 1e6
+            result.timings.decode = lap()
+
+            let executor = Executor(workers: options.jobs)
+            let stages: [Tensor]
+            do throws(PipelineError) {
+                if options.stages {
+                    stages = try pipeline.runAllStages(tensor, executor: executor)
+                } else {
+                    stages = [try pipeline.run(tensor, executor: executor)]
+                }
+            } catch {
+                throw .pipeline(error)
+            }
+            result.timings.compute = lap()
+
+            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
+            result.outputs = try writer.write(input: tensor, stages: stages, plan: plan,
+                                              timings: &result.timings, lap: lap)
+        } catch {
+            result.status = .failed
+            result.error = "\(input.path): \(Self.reason(error))"
+        }
+        return result
+    }
+
+    /// The error without a path prefix the codec may already have added, so the line names the input once.
+    static func reason(_ error: FilterPipeError) -> String {
+        switch error {
+        case .image(let e): e.message
+        case .pipeline(let e): e.message
+        case .filterFile(let e): e.description
+        }
+    }
+
+    static func largestFirst(_ inputs: [BatchInput]) -> [BatchInput] {
+        let sized = inputs.map { input -> (BatchInput, Int64) in
+            var info = stat()
+            return (input, stat(input.path, &info) == 0 ? Int64(info.st_size) : 0)
+        }
+        return sized.enumerated().sorted { a, b in
+            a.element.1 != b.element.1 ? a.element.1 > b.element.1 : a.offset < b.offset
+        }.map(\.element.0)
+    }
+
+    static func modificationDate(_ path: String) -> Date? {
+        var info = stat()
+        guard !path.isEmpty, stat(path, &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+    }
+
+    static func newest(_ a: Date?, _ b: Date?) -> Date? {
+        switch (a, b) {
+        case let (a?, b?): max(a, b)
+        case let (a?, nil): a
+        case let (nil, b?): b
+        case (nil, nil): nil
+        }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}

@@ -1,0 +1,80 @@
+/// The files one image produces, relative to OUTPUT: known before the image is decoded, so
+/// `--skip-existing` can decide without decoding and names never depend on the image's content.
+///
+/// - `maps`: `<stem>/<k>-<map name>.png`, `k` zero-padded so names sort in map order;
+/// - `image`, `montage`: `<stem>.png`;  `npy`: `<stem>.npy`;
+/// - `--montage` with maps: also `<stem>/montage.png`;
+/// - `--stages`: also `<stem>/stage-<n>-<kind>/<k>-<map name>.png` for every stage but the last.
+public struct OutputPlan: Sendable, Equatable {
+    public struct MapFile: Sendable, Equatable {
+        public var relativePath: String
+        public var mapIndex: Int
+        public var mapName: String
+    }
+
+    /// The final maps' files (kind `maps`), in map order.
+    public var maps: [MapFile] = []
+    /// The single file of kinds `image`, `montage` and format `npy`.
+    public var single: String? = nil
+    /// The extra montage of `--montage`.
+    public var montage: String? = nil
+    /// For `--stages`: per stage (all but the last), its folder's map files.
+    public var stageMaps: [[MapFile]] = []
+
+    /// Every file the plan writes.
+    public var allFiles: [String] {
+        var files = maps.map(\.relativePath)
+        if let single { files.append(single) }
+        if let montage { files.append(montage) }
+        files += stageMaps.flatMap { $0.map(\.relativePath) }
+        return files
+    }
+
+    public init(stem: String, spec: PipelineSpec, options: BatchOptions) {
+        let channels = spec.input.channels
+        switch options.format {
+        case .npy:
+            single = stem + ".npy"
+            return
+        case .png:
+            break
+        }
+        switch options.output.kind {
+        case .maps:
+            maps = Self.mapFiles(folder: stem, names: spec.finalMapNames(inputChannels: channels))
+            if options.montage { montage = stem + "/montage.png" }
+        case .image, .montage:
+            single = stem + ".png"
+        }
+        if options.stages && spec.stages.count > 1 {
+            for index in 0..<(spec.stages.count - 1) {
+                let folder = "\(stem)/stage-\(index + 1)-\(Self.kindName(spec.stages[index]))"
+                stageMaps.append(Self.mapFiles(folder: folder,
+                                               names: spec.mapNames(afterStage: index, inputChannels: channels)))
+            }
+        }
+    }
+
+    static func mapFiles(folder: String, names: [String]) -> [MapFile] {
+        let width = max(2, String(max(names.count - 1, 0)).count)
+        return names.enumerated().map { index, name in
+            let number = String(index)
+            let padded = String(repeating: "0", count: max(0, width - number.count)) + number
+            return MapFile(relativePath: "\(folder)/\(padded)-\(safeFileName(name)).png", mapIndex: index, mapName: name)
+        }
+    }
+
+    /// A map name made safe as one path component.
+    static func safeFileName(_ name: String) -> String {
+        let cleaned = String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 })
+        return cleaned.hasPrefix(".") ? "_" + cleaned.dropFirst() : cleaned
+    }
+
+    static func kindName(_ stage: StageSpec) -> String {
+        switch stage {
+        case .conv: "conv"
+        case .activation(let a): a.name
+        case .pool(let p): p.kind.rawValue
+        }
+    }
+}

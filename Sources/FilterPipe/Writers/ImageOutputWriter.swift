@@ -1,0 +1,98 @@
+import Foundation
+
+/// Writes one image's results as its `OutputPlan` says: maps rendered by the visualisation
+/// layer, encoded as PNG (or the raw tensor as `.npy`), each file written whole.
+struct ImageOutputWriter {
+    let output: OutputTree
+    let options: BatchOptions
+    let spec: PipelineSpec
+
+    /// Writes everything; `stages` holds the final tensor last (and, with `--stages`, every
+    /// stage's output before it). Returns the paths written. `lap` splits normalise from encode time.
+    func write(input: Tensor, stages: [Tensor], plan: OutputPlan, timings: inout PhaseTimings,
+               lap: () -> Double) throws(FilterPipeError) -> [String] {
+        guard let final = stages.last else { return [] }
+        var written: [String] = []
+        do throws(ImageIOError) {
+            if options.format == .npy, let file = plan.single {
+                let bytes = NPYWriter.encode(final)
+                timings.normalize += lap()
+                try save(bytes, file, &written)
+                timings.encode += lap()
+                return written
+            }
+            switch options.output.kind {
+            case .maps:
+                try writeMaps(final, files: plan.maps, timings: &timings, lap: lap, written: &written)
+            case .image:
+                let pixels = try compose(final)
+                timings.normalize += lap()
+                try savePNG(pixels, plan.single!, text: metadata(mapName: "image"), &written)
+                timings.encode += lap()
+            case .montage:
+                try writeMontage(input: input, maps: final, file: plan.single!, timings: &timings, lap: lap, written: &written)
+            }
+            if let file = plan.montage {
+                try writeMontage(input: input, maps: final, file: file, timings: &timings, lap: lap, written: &written)
+            }
+            for (index, files) in plan.stageMaps.enumerated() where index < stages.count - 1 {
+                try writeMaps(stages[index], files: files, timings: &timings, lap: lap, written: &written)
+            }
+        } catch {
+            throw .image(error)
+        }
+        return written
+    }
+
+    private func writeMaps(_ maps: Tensor, files: [OutputPlan.MapFile], timings: inout PhaseTimings,
+                           lap: () -> Double, written: inout [String]) throws(ImageIOError) {
+        let renderer = MapRenderer(normalization: options.output.effectiveNormalization,
+                                   colormap: options.output.effectiveColormap, depth: options.depth)
+        let rendered = renderer.render(maps)
+        timings.normalize += lap()
+        for (file, map) in zip(files, rendered) {
+            try savePNG(map.pixels, file.relativePath, text: metadata(mapName: file.mapName) + map.text, &written)
+        }
+        timings.encode += lap()
+    }
+
+    private func writeMontage(input: Tensor, maps: Tensor, file: String, timings: inout PhaseTimings,
+                              lap: () -> Double, written: inout [String]) throws(ImageIOError) {
+        let names = spec.finalMapNames(inputChannels: input.channels)
+        let pixels = Montage.make(input: input, maps: maps, names: names,
+                                  normalization: options.output.effectiveNormalization,
+                                  colormap: options.output.effectiveColormap)
+        timings.normalize += lap()
+        try savePNG(pixels, file, text: metadata(mapName: "montage"), &written)
+        timings.encode += lap()
+    }
+
+    private func compose(_ maps: Tensor) throws(ImageIOError) -> PixelBuffer {
+        do {
+            return try ImageComposer.compose(maps, normalization: options.output.effectiveNormalization, depth: options.depth)
+        } catch {
+            throw ImageIOError(.encode, message: "\(error)")
+        }
+    }
+
+    private func metadata(mapName: String) -> [PNGWriteOptions.TextChunk] {
+        [PNGWriteOptions.TextChunk(keyword: "Software", text: "filterpipe"),
+         PNGWriteOptions.TextChunk(keyword: "filterpipe:filter", text: (options.filterPath as NSString).lastPathComponent),
+         PNGWriteOptions.TextChunk(keyword: "filterpipe:map", text: mapName)]
+    }
+
+    private func savePNG(_ pixels: PixelBuffer, _ relative: String, text: [PNGWriteOptions.TextChunk],
+                         _ written: inout [String]) throws(ImageIOError) {
+        try output.makeFolder((relative as NSString).deletingLastPathComponent)
+        let path = output.path(relative)
+        try ImageCodec.writePNG(pixels, to: path, options: PNGWriteOptions(compressionLevel: options.pngLevel, text: text))
+        written.append(path)
+    }
+
+    private func save(_ bytes: [UInt8], _ relative: String, _ written: inout [String]) throws(ImageIOError) {
+        try output.makeFolder((relative as NSString).deletingLastPathComponent)
+        let path = output.path(relative)
+        try AtomicFile.write(bytes, to: path)
+        written.append(path)
+    }
+}

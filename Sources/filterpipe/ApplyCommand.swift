@@ -1,0 +1,158 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import FilterPipe
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Run a filter file over images and folders; write each image's feature maps.",
+        discussion: """
+            Folders are walked recursively (hidden files skipped); .png/.jpg/.jpeg files and files \
+            with PNG/JPEG magic are inputs. Outputs mirror the input tree under OUTPUT: \
+            OUTPUT/<path without extension>/<k>-<filter>.png for maps.
+
+            Exit status: 0 every image written (or skipped), 1 some images failed, \
+            2 usage or filter-file error (nothing processed), 130 interrupted.
+            """
+    )
+
+    @Argument(help: "The .filter file describing the pipeline.")
+    var filter: String
+
+    @Argument(help: ArgumentHelp("Input files or folders, then the output folder.", valueName: "INPUT... OUTPUT"))
+    var paths: [String]
+
+    @Option(help: "png (default) or npy (the final float tensor, [C, H, W] float32).")
+    var format: BatchOptions.Format = .png
+
+    @Option(help: "Override the output kind: maps, image or montage.")
+    var kind: OutputSpec.Kind?
+
+    @Option(help: "Override normalisation: minmax, global, symmetric or clamp.")
+    var normalize: OutputSpec.Normalization?
+
+    @Option(help: "Override the colour map: gray, viridis, magma or diverging.")
+    var colormap: OutputSpec.Colormap?
+
+    @Flag(help: "Also write a montage of each image's maps (<stem>/montage.png).")
+    var montage = false
+
+    @Flag(help: "Also write the maps after every stage (<stem>/stage-<n>-<kind>/).")
+    var stages = false
+
+    @Option(help: "Bits per sample of written maps: 8 or 16.")
+    var depth = 8
+
+    @Option(name: .customLong("png-level"), help: "zlib compression level of written PNGs, 0-9.")
+    var pngLevel = 1
+
+    @Option(name: [.short, .long], help: "Images processed at once, and cores used per image (default: all cores).")
+    var jobs: Int?
+
+    @Option(name: .customLong("max-pixels"), help: "Refuse images larger than this many pixels (read from the header).")
+    var maxPixels = 100_000_000
+
+    @Flag(name: .customLong("fail-fast"), help: "Stop at the first image that fails.")
+    var failFast = false
+
+    @Flag(name: .customLong("skip-existing"), help: "Skip images whose outputs exist and are newer than the image and the filter file.")
+    var skipExisting = false
+
+    @Option(help: ArgumentHelp("Process only shard I of N (0-based), e.g. --shard $SLURM_ARRAY_TASK_ID/4.", valueName: "I/N"))
+    var shard: String?
+
+    @Option(help: "Append a JSON Lines record per image to this file.")
+    var manifest: String?
+
+    @Flag(name: [.short, .long], help: "Print only errors.")
+    var quiet = false
+
+    @Flag(help: "Print the summary as JSON on standard output.")
+    var json = false
+
+    @Flag(help: "Print where the time went: decode, compute, normalise, encode, idle.")
+    var profile = false
+
+    var inputs: [String] { Array(paths.dropLast()) }
+    var outputFolder: String { paths.last ?? "" }
+
+    func validate() throws {
+        guard paths.count >= 2 else {
+            throw ValidationError("give at least one INPUT and the OUTPUT folder")
+        }
+        guard depth == 8 || depth == 16 else { throw ValidationError("--depth must be 8 or 16, not \(depth)") }
+        guard (0...9).contains(pngLevel) else { throw ValidationError("--png-level must be 0-9, not \(pngLevel)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
+        guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
+        if let shard { _ = try Self.parseShard(shard) }
+    }
+
+    static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0..<count).contains(index) else {
+            throw ValidationError("--shard must be I/N with 0 ≤ I < N, e.g. 0/4; got '\(text)'")
+        }
+        return (index, count)
+    }
+
+    func run() throws {
+        let pipeline = try loadPipeline(filter)
+        var options = BatchOptions()
+        options.format = format
+        options.output = pipeline.spec.output
+        if let kind { options.output.kind = kind }
+        if let normalize { options.output.normalization = normalize }
+        if let colormap { options.output.colormap = colormap }
+        options.montage = montage
+        options.stages = stages
+        options.depth = depth
+        options.pngLevel = pngLevel
+        if let jobs { options.jobs = jobs }
+        options.limits = DecodeLimits(maxPixels: maxPixels)
+        options.failFast = failFast
+        options.skipExisting = skipExisting
+        options.shard = try shard.map(Self.parseShard)
+        options.filterPath = filter
+
+        let tree = OutputTree(root: outputFolder)
+        let selected: [BatchInput]
+        let writer: ManifestWriter?
+        let runner = BatchRunner(pipeline: pipeline, output: tree, options: options)
+        do {
+            try tree.checkSeparate(from: inputs)
+            let found = try InputDiscovery.find(inputs)
+            try InputDiscovery.checkCollisions(found)
+            selected = runner.selectShard(found)
+            writer = try manifest.map(ManifestWriter.init(path:))
+        } catch let error as BatchSetupError {
+            printError("filterpipe: \(error.message)")
+            throw ExitCode(2)
+        }
+
+        let token = CancellationToken()
+        let signals = SignalWatcher(token: token)
+        let progress = ProgressReporter(total: selected.count, quiet: quiet)
+        let summary = runner.run(selected, manifest: writer, cancellation: token) { result in
+            progress.record(result)
+        }
+        progress.finish()
+        signals.stop()
+
+        if json {
+            print(SummaryFormatter.json(summary))
+        } else if !quiet {
+            printError(summary.line)
+        }
+        if profile {
+            printError(SummaryFormatter.profile(summary))
+        }
+        if signals.received { throw ExitCode(130) }
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+extension BatchOptions.Format: ExpressibleByArgument {}
+extension OutputSpec.Kind: ExpressibleByArgument {}
+extension OutputSpec.Normalization: ExpressibleByArgument {}
+extension OutputSpec.Colormap: ExpressibleByArgument {}
