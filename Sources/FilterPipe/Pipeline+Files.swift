@@ -1,0 +1,52 @@
+import Foundation
+
+extension Pipeline {
+    /// Loads, parses and validates the filter file at `path`.
+    ///
+    /// ```swift
+    /// let pipeline = try Pipeline(contentsOf: "samples/filters/edge.filter")
+    /// let maps = try pipeline.run(imageAt: "samples/images/chelsea.png")   // CHW Tensor
+    /// ```
+    public init(contentsOf path: String) throws(FilterPipeError) {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .filterFile(FilterFileError(file: path, location: SourceLocation(line: 0, column: 0),
+                                              message: "cannot read: \((error as NSError).localizedDescription)"))
+        }
+        try self.init(text: text, fileName: path)
+    }
+
+    /// Parses and validates filter-file `text`; errors name `fileName`.
+    public init(text: String, fileName: String = "<filter>") throws(FilterPipeError) {
+        let spec: PipelineSpec
+        do throws(FilterFileError) {
+            spec = try FilterFileParser.parse(text, fileName: fileName)
+        } catch {
+            throw .filterFile(error)
+        }
+        do throws(PipelineError) {
+            try self.init(spec: spec)
+        } catch {
+            throw .pipeline(PipelineError("\(fileName): \(error.message)"))
+        }
+    }
+
+    /// Decodes the PNG or JPEG at `path` into a tensor (as the pipeline's `input` line says) and
+    /// runs every stage on it.
+    public func run(imageAt path: String, limits: DecodeLimits = DecodeLimits(),
+                    executor: Executor = Executor()) throws(FilterPipeError) -> Tensor {
+        let pixels: PixelBuffer
+        do throws(ImageIOError) {
+            pixels = try ImageCodec.decode(fileAt: path, limits: limits)
+        } catch {
+            throw .image(error)
+        }
+        do throws(PipelineError) {
+            return try run(Tensor(pixels: pixels, mode: spec.input), executor: executor)
+        } catch {
+            throw .pipeline(PipelineError("\(path): \(error.message)"))
+        }
+    }
+}

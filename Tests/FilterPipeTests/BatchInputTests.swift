@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import FilterPipe
+
+private let pngMagic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+private let jpegMagic: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0]
+
+@Test func discoveryWalksFoldersRecursivelySortedAndSkipsHiddenAndNonImages() throws {
+    let folder = TemporaryFolder()
+    folder.write("in/b.PNG")
+    folder.write("in/a/z.jpeg")
+    folder.write("in/a/y.JpG")
+    folder.write("in/.hidden.png")
+    folder.write("in/.cache/x.png")
+    folder.write("in/notes.txt", Array("hello".utf8))
+    folder.write("in/raw", pngMagic)          // no extension, PNG magic: an input
+    folder.write("in/photo.dat", jpegMagic)   // wrong extension, JPEG magic: an input
+    let found = try InputDiscovery.find([folder.path + "/in"])
+    #expect(found.map(\.relativePath) == ["a/y.JpG", "a/z.jpeg", "b.PNG", "photo.dat", "raw"])
+    #expect(found.map(\.outputStem) == ["a/y", "a/z", "b", "photo", "raw"])
+}
+
+@Test func aFileGivenDirectlyIsNamedByItsOwnName() throws {
+    let folder = TemporaryFolder()
+    let file = folder.write("deep/down/cat.jpg")
+    let found = try InputDiscovery.find([file])
+    #expect(found == [BatchInput(path: file, relativePath: "cat.jpg", outputStem: "cat")])
+}
+
+@Test func discoveryDoesNotFollowSymlinkedFolders() throws {
+    let folder = TemporaryFolder()
+    folder.write("outside/secret.png")
+    folder.write("in/real.png")
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/in/link", withDestinationPath: folder.path + "/outside")
+    let found = try InputDiscovery.find([folder.path + "/in"])
+    #expect(found.map(\.relativePath) == ["real.png"])
+}
+
+@Test func missingInputIsASetupErrorNamingIt() {
+    #expect(throws: BatchSetupError.self) { try InputDiscovery.find(["/nonexistent/filterpipe-input"]) }
+}
+
+@Test(arguments: [
+    (["a.png", "a.jpg"], true),
+    (["x/a.png", "y/a.png"], false),
+    (["a.png", "b.png"], false),
+])
+func inputsThatWouldShareOutputsAreRefused(names: [String], collide: Bool) throws {
+    let inputs = names.map { BatchInput(path: "/in/" + $0, relativePath: $0, outputStem: InputDiscovery.stem(of: $0)) }
+    if collide {
+        #expect(throws: BatchSetupError.self) { try InputDiscovery.checkCollisions(inputs) }
+    } else {
+        try InputDiscovery.checkCollisions(inputs)
+    }
+}
+
+@Test func twoInputFoldersHoldingTheSameNameAreRefusedNamingBoth() throws {
+    let folder = TemporaryFolder()
+    folder.write("one/cat.png")
+    folder.write("two/cat.png")
+    let found = try InputDiscovery.find([folder.path + "/one", folder.path + "/two"])
+    do {
+        try InputDiscovery.checkCollisions(found)
+        Issue.record("expected a collision")
+    } catch {
+        #expect(error.message.contains("one/cat.png") && error.message.contains("two/cat.png"))
+    }
+}
+
+@Test func outputInsideOrEqualToAnInputIsRefused() throws {
+    let folder = TemporaryFolder()
+    folder.write("in/a.png")
+    #expect(throws: BatchSetupError.self) { try OutputTree(root: folder.path + "/in").checkSeparate(from: [folder.path + "/in"]) }
+    #expect(throws: BatchSetupError.self) { try OutputTree(root: folder.path + "/in/out").checkSeparate(from: [folder.path + "/in/"]) }
+    try OutputTree(root: folder.path + "/out").checkSeparate(from: [folder.path + "/in"])
+    try OutputTree(root: folder.path + "/input-maps").checkSeparate(from: [folder.path + "/in"])
+}
+
+@Test func outputTreeRefusesToWriteThroughASymlink() throws {
+    let folder = TemporaryFolder()
+    folder.write("elsewhere/keep")
+    let tree = OutputTree(root: folder.path + "/out")
+    try tree.makeFolder("")
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/out/cat", withDestinationPath: folder.path + "/elsewhere")
+    #expect(throws: ImageIOError.self) { try tree.makeFolder("cat/maps") }
+    #expect(throws: ImageIOError.self) { try tree.makeFolder("../escape") }
+    try tree.makeFolder("dog/maps")
+    #expect(FileManager.default.fileExists(atPath: folder.path + "/out/dog/maps"))
+}
+
+@Test func atomicWriteReplacesTheFileAndLeavesNoTemporaryFile() throws {
+    let folder = TemporaryFolder()
+    let path = folder.path + "/result.bin"
+    try AtomicFile.write([1, 2, 3], to: path)
+    try AtomicFile.write([4, 5], to: path)
+    #expect(FileManager.default.contents(atPath: path) == Data([4, 5]))
+    #expect(folder.files() == ["result.bin"])
+    #expect(throws: ImageIOError.self) { try AtomicFile.write([1], to: folder.path + "/missing/x.bin") }
+}
+
+@Test func shardsPartitionTheSortedInputsWithoutOverlap() throws {
+    let inputs = (0..<10).map { BatchInput(path: "/in/\($0).png", relativePath: "\($0).png", outputStem: "\($0)") }
+    let spec = PipelineSpec()
+    var seen: [String] = []
+    for index in 0..<3 {
+        var options = BatchOptions()
+        options.shard = (index, 3)
+        let runner = BatchRunner(pipeline: try Pipeline(spec: spec), output: OutputTree(root: "/tmp/x"), options: options)
+        seen += runner.selectShard(inputs).map(\.relativePath)
+    }
+    #expect(seen.sorted() == inputs.map(\.relativePath).sorted())
+}

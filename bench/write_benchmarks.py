@@ -1,0 +1,94 @@
+"""Turns a runs CSV of run_peers.sh (with filterpipe's rows) into BENCHMARKS.md on stdout:
+one table per workload, each tool's median wall time, its ratio to filterpipe, CPU time, peak
+memory, output bytes and zlib level, plus the machine it ran on.
+
+    python3 bench/write_benchmarks.py RUNS.csv > BENCHMARKS.md
+"""
+import csv
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+WORKLOADS = {
+    "W0": "decode, write back as 8-bit RGB PNG (each tool's default PNG level)",
+    "W0fast": "decode, write back as 8-bit RGB PNG at zlib level 1",
+    "W0z6": "decode, write back at zlib level 6 (OpenCV only, to show what level 6 costs)",
+    "W1": "edge bank: 4 filters 3×3 on 3 channels, pad 1, ReLU, 2×2 max pool, 4 gray PNGs per photo",
+    "W2": "blur: depthwise 5×5 Gaussian σ=1, replicate padding, one RGB PNG per photo",
+    "W3": "deep bank: 32 random 5×5×3 filters, pad 2, ReLU, 2×2 max pool, 32 gray PNGs per photo",
+    "W3s": "W3 on the 8 smallest photos (for the slow peers)",
+}
+# zlib level and PNG settings each tool writes with (PEERS.md; filterpipe: --png-level default).
+ZLIB = {
+    "filterpipe": "1 (default --png-level)",
+    "opencv": "1, Z_RLE, SUB filter (W0fast: 1)",
+    "opencv-threads": "1, Z_RLE, SUB filter",
+    "opencv-u8": "1, Z_RLE, SUB filter",
+    "opencv-dnn": "1, Z_RLE, SUB filter",
+    "onnxruntime": "1, Z_RLE, SUB filter (OpenCV writes)",
+    "pyvips": "6 with zlib-ng, no filter (W0fast: 1)",
+    "vips-cli": "6, no filter (W0fast: 1)",
+    "pillow": "6, adaptive (W0fast: 1)",
+    "scipy": "6, adaptive (Pillow writes)",
+    "imagemagick": "7, adaptive (W0fast: 1)",
+}
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    swift = subprocess.run(["swift", "--version"], capture_output=True, text=True).stdout.splitlines()
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.platform()}; {swift[0] if swift else 'swift ?'}"
+
+
+def main():
+    rows = list(csv.DictReader(open(sys.argv[1])))
+    groups = defaultdict(list)
+    for r in rows:
+        groups[(r["workload"], r["peer"])].append(r)
+    stamp = rows[0]["stamp"] if rows else "?"
+    print("# Benchmarks\n")
+    print("filterpipe against the tools a user would pick instead, on the same 24 photographs "
+          "(78.2 MP, 12 JPEG + 12 PNG), doing the same work end to end (decode, compute, normalise, "
+          "encode PNGs) on every core. Produced by `bash bench/compare.sh` (the peer benchmark of "
+          "`../shared/bench`, run interleaved: each repetition runs every tool once in turn).\n")
+    print(f"- Run: {stamp}, {machine()}.")
+    print("- Wall time: median of the repetitions (min–max); ×filterpipe = tool's median / "
+          "filterpipe's (above 1: filterpipe is faster). Peak RSS: the largest single process "
+          "(`/usr/bin/time -v`). Out MB: bytes written, so PNG levels can be compared.\n")
+    order = ["W0", "W0fast", "W0z6", "W1", "W2", "W3", "W3s"]
+    for wl in sorted({k[0] for k in groups}, key=lambda w: order.index(w) if w in order else 99):
+        peers = {p: rs for (w, p), rs in groups.items() if w == wl}
+        med = {p: statistics.median(float(r["wall_s"]) for r in rs) for p, rs in peers.items()}
+        ref = med.get("filterpipe")
+        if ref is None and wl == "W0fast":
+            ref = statistics.median(float(r["wall_s"]) for r in groups.get(("W0", "filterpipe"), [])) if groups.get(("W0", "filterpipe")) else None
+        print(f"## {wl}: {WORKLOADS.get(wl, '')}\n")
+        print("| tool | runs | wall s median (min–max) | ×filterpipe | MP/s | CPU s | peak RSS MB | outputs | out MB | zlib level |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for p in sorted(peers, key=lambda p: med[p]):
+            rs = peers[p]
+            w = [float(r["wall_s"]) for r in rs]
+            cpu = statistics.median(float(r["user_s"]) + float(r["sys_s"]) for r in rs)
+            rss = max(int(r["maxrss_kb"]) for r in rs) / 1024
+            mp = float(rs[0]["mp_in"])
+            mb = statistics.median(int(r["out_bytes"]) for r in rs) / 1e6
+            ratio = f"{med[p] / ref:.2f}" if ref else "–"
+            name = f"**{p}**" if p == "filterpipe" else p
+            print(f"| {name} | {len(rs)} | {med[p]:.2f} ({min(w):.2f}–{max(w):.2f}) | {ratio} | {mp / med[p]:.1f} | "
+                  f"{cpu:.1f} | {rss:.0f} | {rs[-1]['n_out']} | {mb:.1f} | {ZLIB.get(p, '?')} |")
+        print()
+
+
+if __name__ == "__main__":
+    main()
