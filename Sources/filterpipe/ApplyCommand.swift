@@ -119,13 +119,13 @@ struct ApplyCommand: ParsableCommand {
         let selected: [BatchInput]
         let writer: ManifestWriter?
         let runner = BatchRunner(pipeline: pipeline, output: tree, options: options)
-        do {
+        do throws(BatchSetupError) {
             try tree.checkSeparate(from: inputs)
             let found = try InputDiscovery.find(inputs)
             try InputDiscovery.checkCollisions(found)
             selected = runner.selectShard(found)
             writer = try manifest.map(ManifestWriter.init(path:))
-        } catch let error as BatchSetupError {
+        } catch {
             printError("filterpipe: \(error.message)")
             throw ExitCode(2)
         }
