@@ -5,6 +5,7 @@ import FilterPipe
 struct FilterPipeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filterpipe",
-        abstract: "Run CNN-style convolution filter banks over folders of photos and write feature maps as PNGs."
+        abstract: "Run CNN-style convolution filter banks over folders of photos and write feature maps as PNGs.",
+        subcommands: [CheckCommand.self, KernelsCommand.self]
     )
 }

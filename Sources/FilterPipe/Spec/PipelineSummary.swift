@@ -1,0 +1,194 @@
+// A per-stage table of a pipeline for one input size, like Keras' model.summary() or torchinfo:
+//   conv output  H' = (H + P_top + P_bottom − D·(K−1) − 1) / S + 1 (floor), C' = F (depthwise C·F)
+//   weights      Σ_f (matrices_f · K_h · K_w + 1)           (a broadcast filter stores one matrix)
+//   multiply-adds C'·H'·W' · C·K_h·K_w (depthwise K_h·K_w)  (padded taps counted, as dense hardware does)
+// Activations and pools have no weights and no multiply-adds.
+import Foundation
+
+/// Output shape, weight count and multiply-adds of every stage of a pipeline for an input size.
+public struct PipelineSummary: Sendable, Equatable {
+    /// One stage of the table.
+    public struct Row: Sendable, Equatable {
+        /// 1-based position in the pipeline.
+        public var index: Int
+        /// The stage keyword: conv, relu, leaky_relu, maxpool, ...
+        public var kind: String
+        /// Non-default settings, compact: "8 filters 3×3 pad=same reflect".
+        public var parameters: String
+        public var outputShape: Shape
+        /// Stored weights including biases.
+        public var weights: Int
+        public var multiplyAdds: Int
+        /// Where the stage was declared, if the spec came from a file.
+        public var line: Int?
+    }
+
+    public let input: InputMode
+    /// The input tensor's shape: the mode's channels × height × width.
+    public let inputShape: Shape
+    public let rows: [Row]
+    public let output: OutputSpec
+
+    public var totalWeights: Int { rows.reduce(0) { $0 + $1.weights } }
+    public var totalMultiplyAdds: Int { rows.reduce(0) { $0 + $1.multiplyAdds } }
+    /// The final tensor's shape (the input's when there are no stages).
+    public var outputShape: Shape { rows.last?.outputShape ?? inputShape }
+
+    /// Follows `spec` through an input of `width`×`height` pixels; throws when a stage's weights do
+    /// not fit its input's channels or its output would be empty.
+    public init(spec: PipelineSpec, width: Int, height: Int) throws(PipelineError) {
+        guard width > 0, height > 0 else {
+            throw PipelineError("input size \(width)x\(height) is empty (expected width and height ≥ 1)")
+        }
+        input = spec.input
+        output = spec.output
+        inputShape = Shape(channels: spec.input.channels, height: height, width: width)
+        var shape = inputShape
+        var rows: [Row] = []
+        for (offset, stage) in spec.stages.enumerated() {
+            let index = offset + 1
+            let line = offset < spec.stageLocations.count ? spec.stageLocations[offset].line : nil
+            let name = "stage \(index) \(stage.keyword)" + (line.map { " (line \($0))" } ?? "")
+            if case .conv(let conv) = stage { try Self.validate(conv, inputChannels: shape.channels, name: name) }
+            guard let next = stage.outputShape(for: shape) else {
+                throw PipelineError("\(name): output would be empty for its \(shape) input (\(stage.minimumInputExplanation))")
+            }
+            var weights = 0, multiplyAdds = 0
+            if case .conv(let conv) = stage {
+                let taps = conv.kernelHeight * conv.kernelWidth
+                weights = conv.filters.reduce(0) { $0 + $1.channels.count * taps + 1 }
+                multiplyAdds = next.count * taps * (conv.depthwise ? 1 : shape.channels)
+            }
+            rows.append(Row(index: index, kind: stage.keyword, parameters: stage.compactParameters,
+                            outputShape: next, weights: weights, multiplyAdds: multiplyAdds, line: line))
+            shape = next
+        }
+        self.rows = rows
+    }
+
+    private static func validate(_ conv: ConvSpec, inputChannels: Int, name: String) throws(PipelineError) {
+        guard let first = conv.filters.first else { throw PipelineError("\(name): the bank has no filters") }
+        if conv.padding == .same && conv.stride != 1 {
+            throw PipelineError("\(name): pad=same needs stride 1, not \(conv.stride)")
+        }
+        for filter in conv.filters {
+            if filter.channels.contains(where: { $0.rows != first.kernelHeight || $0.columns != first.kernelWidth }) {
+                throw PipelineError("\(name): filter '\(filter.name)' is not \(first.kernelHeight)×\(first.kernelWidth) like filter '\(first.name)'")
+            }
+            if conv.depthwise && !filter.isBroadcast {
+                throw PipelineError("\(name): depthwise filter '\(filter.name)' has \(filter.channels.count) matrices (expected 1)")
+            }
+            if !filter.isBroadcast && filter.channels.count != inputChannels {
+                throw PipelineError("\(name): filter '\(filter.name)' has \(filter.channels.count) channel matrices but its input has \(inputChannels) channels")
+            }
+        }
+    }
+
+    /// The table as aligned text, one stage per line, then totals and the output settings.
+    public func renderTable() -> String {
+        let header = ["#", "line", "stage", "parameters", "output C×H×W", "weights", "multiply-adds"]
+        let rightAligned: Set<Int> = [0, 1, 5, 6]
+        var cells: [[String]] = [["0", "", "input", input.rawValue, inputShape.description, "0", "0"]]
+        for row in rows {
+            cells.append([String(row.index), row.line.map(String.init) ?? "", row.kind, row.parameters,
+                          row.outputShape.description, Self.grouped(row.weights), Self.grouped(row.multiplyAdds)])
+        }
+        var widths = header.map { $0.count }
+        for line in cells {
+            for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) }
+        }
+        func render(_ line: [String]) -> String {
+            let padded = line.enumerated().map { column, cell in
+                let fill = String(repeating: " ", count: widths[column] - cell.count)
+                return rightAligned.contains(column) ? fill + cell : cell + fill
+            }
+            let text = padded.joined(separator: "  ")
+            return String(text.reversed().drop(while: { $0 == " " }).reversed())
+        }
+        var lines = [render(header)]
+        lines.append(String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1)))
+        lines += cells.map(render)
+        lines.append(lines[1])
+        let stages = rows.count == 1 ? "1 stage" : "\(rows.count) stages"
+        lines.append("total: \(stages), \(Self.grouped(totalWeights)) weights, \(Self.grouped(totalMultiplyAdds)) multiply-adds (\(Self.scaled(totalMultiplyAdds)))")
+        lines.append("output: \(outputShape) as \(output.kind.rawValue), normalize=\(output.effectiveNormalization.rawValue), colormap=\(output.effectiveColormap.rawValue)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// 1234567 → "1,234,567".
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var groups: [Substring] = []
+        var end = digits.endIndex
+        while end > digits.startIndex {
+            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+            groups.insert(digits[start..<end], at: 0)
+            end = start
+        }
+        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+
+    /// 1234567 → "1.23 M".
+    static func scaled(_ value: Int) -> String {
+        let units: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        for (scale, unit) in units where Double(value) >= scale {
+            return String(format: "%.2f %@", Double(value) / scale, unit)
+        }
+        return String(value)
+    }
+}
+
+extension StageSpec {
+    /// The filter-file keyword of this stage.
+    var keyword: String {
+        switch self {
+        case .conv: "conv"
+        case .activation(let activation): activation.name
+        case .pool(let pool): pool.kind.rawValue
+        }
+    }
+
+    /// Non-default settings as written in a filter file.
+    var compactParameters: String {
+        switch self {
+        case .conv(let conv):
+            let count = conv.filters.count
+            var parts = ["\(count) filter\(count == 1 ? "" : "s") \(conv.kernelHeight)×\(conv.kernelWidth)"]
+            if conv.depthwise { parts.append("depthwise") }
+            if conv.stride != 1 { parts.append("stride=\(conv.stride)") }
+            switch conv.padding {
+            case .same: parts.append("pad=same")
+            case .explicit(let pad) where pad > 0: parts.append("pad=\(pad)")
+            case .explicit: break
+            }
+            if conv.padding != .explicit(0) && conv.padMode != .zero { parts.append(conv.padMode.rawValue) }
+            if conv.dilation != 1 { parts.append("dilation=\(conv.dilation)") }
+            return parts.joined(separator: " ")
+        case .activation(.leakyReLU(let slope)):
+            return "slope=\(slope)"
+        case .activation:
+            return ""
+        case .pool(let pool):
+            var parts = ["size=\(pool.size)", "stride=\(pool.stride)"]
+            if pool.pad > 0 { parts.append("pad=\(pool.pad)") }
+            if pool.ceilMode { parts.append("ceil_mode=true") }
+            return parts.joined(separator: " ")
+        }
+    }
+
+    /// Why a small input gives no output: the window and the smallest input that fits it.
+    var minimumInputExplanation: String {
+        switch self {
+        case .conv(let conv):
+            let pads = conv.paddings(kernelHeight: conv.kernelHeight, kernelWidth: conv.kernelWidth)
+            let height = max(1, conv.dilation * (conv.kernelHeight - 1) + 1 - pads.top - pads.bottom)
+            let width = max(1, conv.dilation * (conv.kernelWidth - 1) + 1 - pads.left - pads.right)
+            return "a \(conv.kernelHeight)×\(conv.kernelWidth) kernel with dilation \(conv.dilation) and pad \(pads.top) needs at least \(height)×\(width)"
+        case .activation:
+            return "its input is empty"
+        case .pool(let pool):
+            let side = max(1, pool.size - 2 * pool.pad)
+            return "a \(pool.size)×\(pool.size) window with pad \(pool.pad) needs at least \(side)×\(side)"
+        }
+    }
+}
