@@ -21,7 +21,7 @@ struct FilterFileOptions {
 
     /// Reads `tokens` as options of `owner` ("conv", "maxpool", "filter", "kernel gaussian").
     init(_ tokens: ArraySlice<FilterFileToken>, owner: String, allowed: Allowed, fileName: String,
-         lineNumber: Int) throws(FilterFileError) {
+         lineNumber: Int, noun: String = "option") throws(FilterFileError) {
         self.fileName = fileName
         self.lineNumber = lineNumber
         var index = tokens.startIndex
@@ -32,13 +32,13 @@ struct FilterFileOptions {
             }
             guard allowed.names.contains(key.text) else {
                 let known = allowed.names.isEmpty
-                    ? "\(owner) takes no options"
+                    ? "\(owner) takes no \(noun)s"
                     : "expected " + allowed.names.joined(separator: ", ")
-                throw Self.error(fileName, lineNumber, key, "unknown option '\(key.text)' for \(owner) (\(known))")
+                throw Self.error(fileName, lineNumber, key, "unknown \(noun) '\(key.text)' for \(owner) (\(known))")
             }
             if let first = entries[key.text] {
                 throw Self.error(fileName, lineNumber, key,
-                                 "duplicate option '\(key.text)' (already given at column \(first.key.column))")
+                                 "duplicate \(noun) '\(key.text)' (already given at column \(first.key.column))")
             }
             let hasEquals = index + 1 < tokens.endIndex && tokens[index + 1].kind == .equals
             if allowed.flags.contains(key.text) {
@@ -86,7 +86,7 @@ struct FilterFileOptions {
 
     func number(_ name: String) throws(FilterFileError) -> Float? {
         guard let token = valueToken(name) else { return nil }
-        return try FilterFileOptions.finiteNumber(token, what: "value for \(name)", fileName: fileName,
+        return try FilterFileOptions.finiteNumber(token, what: "the value of \(name)", fileName: fileName,
                                                   lineNumber: lineNumber)
     }
 

@@ -105,7 +105,7 @@ public enum FilterFileParser {
             default:
                 let stages = FilterFileParser.stageKeywords.joined(separator: ", ")
                 if bank != nil {
-                    throw error(line, head, "unknown keyword '\(head.text)' (expected filter, channel, a matrix row or a stage: \(stages))")
+                    throw error(line, head, "unknown stage '\(head.text)' (expected \(stages); in a conv bank also filter, channel or a matrix row)")
                 }
                 throw error(line, head, "unknown stage '\(head.text)' (expected \(stages))")
             }
@@ -293,7 +293,7 @@ public enum FilterFileParser {
                 let options = try FilterFileOptions(
                     rest, owner: "kernel \(definition.name)",
                     allowed: .init(names: parameterNames + ["bias"], expected: expected),
-                    fileName: fileName, lineNumber: line.number)
+                    fileName: fileName, lineNumber: line.number, noun: "parameter")
                 filter.bias = try options.number("bias") ?? 0
                 var arguments: [String: KernelArgument] = [:]
                 for parameter in definition.parameters {

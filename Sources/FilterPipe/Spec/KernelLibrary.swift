@@ -36,9 +36,9 @@ public enum KernelLibrary {
 
     // MARK: - Parameters shared by several kernels
 
-    private static func sizeParameter(default value: Int, minimum: Int = 1) -> KernelDefinition.Parameter {
+    private static func sizeParameter(default value: Int, minimum: Int = 1, odd: Bool = true) -> KernelDefinition.Parameter {
         .init(name: "size", kind: .integer(minimum: minimum), defaultValue: .integer(value),
-              meaning: "width and height in pixels")
+              meaning: odd ? "width and height in pixels, odd" : "width and height in pixels")
     }
 
     private static func sigmaParameter(default value: Double) -> KernelDefinition.Parameter {
@@ -82,7 +82,7 @@ public enum KernelLibrary {
 
     static let box = KernelDefinition(
         name: "box", meaning: "mean of a size×size square (blur); weights 1/size², sum 1",
-        parameters: [sizeParameter(default: 3)]
+        parameters: [sizeParameter(default: 3, odd: false)]
     ) { arguments throws(KernelParameterError) in
         let size = arguments.integer("size")
         return centred(size) { _, _ in 1 / Double(size * size) }
