@@ -58,7 +58,7 @@ private let brokenFiles: [BrokenFilterFile] = [
     .init(text: "conv\n filter a gain=2\n",
           error: "t.filter:2:11: unknown option 'gain' for filter (expected bias)"),
     .init(text: "conv\n filter a = sobel_x\n filter b = gaussian\n",
-          error: "t.filter:3:2: filter 'b' is 5×5 but filter 'a' of this bank is 3×3 (all filters of a bank have the same size)"),
+          error: "t.filter:3:2: filter 'b' is 5×5 but filter 'a' of this bank is 3×3 (all filters of a bank have the same size unless it has pad=same)"),
     // Named kernels
     .init(text: "conv\n filter a = gauss\n", error: "t.filter:2:13: unknown kernel 'gauss' (expected \(kernels))"),
     .init(text: "conv\n filter a =\n", error: "t.filter:2:11: missing kernel name after '=' (expected \(kernels))"),

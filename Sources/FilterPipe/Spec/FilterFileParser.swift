@@ -385,8 +385,9 @@ public enum FilterFileParser {
             }
             let size = (rows: matrices[0].rows, columns: matrices[0].columns)
             if let first = bank.firstFilter {
-                if first.rows != size.rows || first.columns != size.columns {
-                    throw error(filter.location, "filter '\(filter.name)' is \(size.rows)×\(size.columns) but filter '\(first.name)' of this bank is \(first.rows)×\(first.columns) (all filters of a bank have the same size)")
+                // pad=same keeps every filter's output at the input size, so only then may sizes differ.
+                if bank.conv.padding != .same && (first.rows != size.rows || first.columns != size.columns) {
+                    throw error(filter.location, "filter '\(filter.name)' is \(size.rows)×\(size.columns) but filter '\(first.name)' of this bank is \(first.rows)×\(first.columns) (all filters of a bank have the same size unless it has pad=same)")
                 }
             } else {
                 bank.firstFilter = (filter.name, size.rows, size.columns)

@@ -1,7 +1,8 @@
 // A per-stage table of a pipeline for one input size, like Keras' model.summary() or torchinfo:
 //   conv output  H' = (H + P_top + P_bottom − D·(K−1) − 1) / S + 1 (floor), C' = F (depthwise C·F)
-//   weights      Σ_f (matrices_f · K_h · K_w + 1)           (a broadcast filter stores one matrix)
-//   multiply-adds C'·H'·W' · C·K_h·K_w (depthwise K_h·K_w)  (padded taps counted, as dense hardware does)
+//   weights      Σ_f (matrices_f · K_h,f · K_w,f + 1)          (a broadcast filter stores one matrix)
+//   multiply-adds H'·W' · Σ_f C·K_h,f·K_w,f  (depthwise alike: C maps of K_h,f·K_w,f taps; padded taps counted)
+// Filters of one bank share a size except under pad=same, where every output is the input size.
 // Activations and pools have no weights and no multiply-adds.
 import Foundation
 
@@ -55,9 +56,12 @@ public struct PipelineSummary: Sendable, Equatable {
             }
             var weights = 0, multiplyAdds = 0
             if case .conv(let conv) = stage {
-                let taps = conv.kernelHeight * conv.kernelWidth
-                weights = conv.filters.reduce(0) { $0 + $1.channels.count * taps + 1 }
-                multiplyAdds = next.count * taps * (conv.depthwise ? 1 : shape.channels)
+                for filter in conv.filters {
+                    let taps = filter.kernelHeight * filter.kernelWidth
+                    weights += filter.channels.count * taps + 1
+                    // C·K_h·K_w taps per output pixel either way: summed over channels, or depthwise C maps.
+                    multiplyAdds += next.planeCount * shape.channels * taps
+                }
             }
             rows.append(Row(index: index, kind: stage.keyword, parameters: stage.compactParameters,
                             outputShape: next, weights: weights, multiplyAdds: multiplyAdds, line: line))
@@ -72,8 +76,11 @@ public struct PipelineSummary: Sendable, Equatable {
             throw PipelineError("\(name): pad=same needs stride 1, not \(conv.stride)")
         }
         for filter in conv.filters {
-            if filter.channels.contains(where: { $0.rows != first.kernelHeight || $0.columns != first.kernelWidth }) {
-                throw PipelineError("\(name): filter '\(filter.name)' is not \(first.kernelHeight)×\(first.kernelWidth) like filter '\(first.name)'")
+            if filter.channels.contains(where: { $0.rows != filter.kernelHeight || $0.columns != filter.kernelWidth }) {
+                throw PipelineError("\(name): the channel matrices of filter '\(filter.name)' differ in size")
+            }
+            if conv.padding != .same && (filter.kernelHeight != first.kernelHeight || filter.kernelWidth != first.kernelWidth) {
+                throw PipelineError("\(name): filter '\(filter.name)' is not \(first.kernelHeight)×\(first.kernelWidth) like filter '\(first.name)' (mixed sizes need pad=same)")
             }
             if conv.depthwise && !filter.isBroadcast {
                 throw PipelineError("\(name): depthwise filter '\(filter.name)' has \(filter.channels.count) matrices (expected 1)")
@@ -153,7 +160,12 @@ extension StageSpec {
         switch self {
         case .conv(let conv):
             let count = conv.filters.count
-            var parts = ["\(count) filter\(count == 1 ? "" : "s") \(conv.kernelHeight)×\(conv.kernelWidth)"]
+            var sizes: [String] = []
+            for filter in conv.filters {
+                let size = "\(filter.kernelHeight)×\(filter.kernelWidth)"
+                if !sizes.contains(size) { sizes.append(size) }
+            }
+            var parts = ["\(count) filter\(count == 1 ? "" : "s") " + sizes.joined(separator: ",")]
             if conv.depthwise { parts.append("depthwise") }
             if conv.stride != 1 { parts.append("stride=\(conv.stride)") }
             switch conv.padding {
