@@ -86,7 +86,7 @@ public struct PipelineSummary: Sendable, Equatable {
                 throw PipelineError("\(name): depthwise filter '\(filter.name)' has \(filter.channels.count) matrices (expected 1)")
             }
             if !filter.isBroadcast && filter.channels.count != inputChannels {
-                throw PipelineError("\(name): filter '\(filter.name)' has \(filter.channels.count) channel matrices but its input has \(inputChannels) channels")
+                throw PipelineError("\(name): filter '\(filter.name)' has \(filter.channels.count) channel matrices but its input has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")")
             }
         }
     }
