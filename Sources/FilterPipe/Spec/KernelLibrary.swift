@@ -153,7 +153,7 @@ public enum KernelLibrary {
         return [[0, -amount, 0], [-amount, 1 + 4 * amount, -amount], [0, -amount, 0]]
     }
 
-    static let emboss = fixed("emboss", "relief effect lit from the top left, sum 1",
+    static let emboss = fixed("emboss", "relief effect: bright where the image brightens towards the bottom right, sum 1",
                               [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
 
     static let gabor = KernelDefinition(
