@@ -32,6 +32,8 @@ private let brokenFiles: [BrokenFilterFile] = [
     .init(text: "conv stride=2 pad=same\n  filter a\n    1\n",
           error: "t.filter:1:19: pad=same needs stride 1, not stride=2 (with a larger stride the output cannot keep the input size)"),
     .init(text: "conv stride=1.5\n", error: "t.filter:1:13: invalid value '1.5' for stride (expected an integer ≥ 1)"),
+    .init(text: "conv stride=1000001\n", error: "t.filter:1:13: value 1000001 for stride is too large (at most 1000000)"),
+    .init(text: "conv\n filter a = gaussian size=2001\n", error: "t.filter:2:27: size=2001 is too large (at most 1025)"),
     .init(text: "conv dilation=0\n", error: "t.filter:1:15: invalid value '0' for dilation (expected an integer ≥ 1)"),
     .init(text: "conv pad=-1\n", error: "t.filter:1:10: invalid value '-1' for pad (expected an integer ≥ 0 or same)"),
     .init(text: "conv pad=1 pad_mode=mirror\n",

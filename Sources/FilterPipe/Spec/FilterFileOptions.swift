@@ -64,6 +64,8 @@ struct FilterFileOptions {
         }
     }
 
+    static let largestInteger = 1_000_000
+
     static func error(_ fileName: String, _ lineNumber: Int, _ token: FilterFileToken,
                       _ message: String) -> FilterFileError {
         FilterFileError(file: fileName, location: SourceLocation(line: lineNumber, column: token.column),
@@ -80,6 +82,11 @@ struct FilterFileOptions {
         guard let value = Int(token.text), value >= minimum else {
             throw Self.error(fileName, lineNumber, token,
                              "invalid value '\(token.text)' for \(name) (expected an integer ≥ \(minimum))")
+        }
+        // Far beyond any image, and small enough that size arithmetic cannot overflow.
+        guard value <= FilterFileOptions.largestInteger else {
+            throw Self.error(fileName, lineNumber, token,
+                             "value \(value) for \(name) is too large (at most \(FilterFileOptions.largestInteger))")
         }
         return value
     }

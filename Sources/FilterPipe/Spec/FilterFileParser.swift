@@ -221,7 +221,7 @@ public enum FilterFileParser {
                     }
                     conv.padding = .same
                 } else {
-                    guard let pad = Int(token.text), pad >= 0 else {
+                    guard let pad = Int(token.text), pad >= 0, pad <= FilterFileOptions.largestInteger else {
                         throw error(line, token, "invalid value '\(token.text)' for pad (expected an integer ≥ 0 or same)")
                     }
                     conv.padding = .explicit(pad)
@@ -302,8 +302,9 @@ public enum FilterFileParser {
                     guard let argument = parameter.argument(fromText: token.text) else { throw error(line, token, invalid) }
                     do {
                         arguments[parameter.name] = try parameter.validate(argument)
-                    } catch {
-                        throw self.error(line, token, invalid)
+                    } catch let failure {
+                        // Quote the value as written ("1.50"), not as parsed.
+                        throw error(line, token, failure.message.hasPrefix("invalid value") ? invalid : failure.message)
                     }
                 }
                 do {

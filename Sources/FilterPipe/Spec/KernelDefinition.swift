@@ -48,6 +48,8 @@ public struct KernelDefinition: Sendable {
             case choice([String])
         }
 
+        static let largestInteger = 1025
+
         public let name: String
         public let kind: Kind
         public let defaultValue: KernelArgument
@@ -67,6 +69,10 @@ public struct KernelDefinition: Sendable {
         public func validate(_ argument: KernelArgument) throws(KernelParameterError) -> KernelArgument {
             switch (kind, argument) {
             case (.integer(let minimum), .integer(let value)) where value >= minimum:
+                // A 1025×1025 kernel already has a million weights.
+                guard value <= Self.largestInteger else {
+                    throw KernelParameterError(parameter: name, message: "\(name)=\(value) is too large (at most \(Self.largestInteger))")
+                }
                 return argument
             case (.number(let positive), .integer(let value)) where !positive || value > 0:
                 return .number(Double(value))
