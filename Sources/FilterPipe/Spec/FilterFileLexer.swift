@@ -1,25 +1,6 @@
 // Splits a filter file into lines of tokens: words, '=' and ','. '#' starts a comment anywhere;
 // columns are 1-based and count characters (a tab is one column).
 
-/// One token of a filter-file line.
-struct FilterFileToken: Equatable, Sendable {
-    enum Kind: Equatable, Sendable {
-        case word
-        case equals
-        case comma
-    }
-
-    var kind: Kind
-    var text: String
-    var column: Int
-}
-
-/// A line that holds at least one token once its comment is removed.
-struct FilterFileLine: Sendable {
-    var number: Int
-    var tokens: [FilterFileToken]
-}
-
 enum FilterFileLexer {
     /// The non-blank lines of `text`, in order; `\n`, `\r\n` and `\r` all end a line.
     static func lines(of text: String) -> [FilterFileLine] {

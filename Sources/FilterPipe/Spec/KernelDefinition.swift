@@ -1,40 +1,5 @@
 // A named kernel of the built-in library: its parameters (with defaults) and how to build its weights.
 
-/// A value given to a kernel parameter: `size=5`, `sigma=1.2`, `direction=ne`.
-public enum KernelArgument: Sendable, Equatable, CustomStringConvertible,
-    ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral
-{
-    case integer(Int)
-    case number(Double)
-    case choice(String)
-
-    public init(integerLiteral value: Int) { self = .integer(value) }
-    public init(floatLiteral value: Double) { self = .number(value) }
-    public init(stringLiteral value: String) { self = .choice(value) }
-
-    public var description: String {
-        switch self {
-        case .integer(let value): String(value)
-        case .number(let value): value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-        case .choice(let value): value
-        }
-    }
-}
-
-/// A kernel parameter value that is missing, unknown or out of range.
-public struct KernelParameterError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The parameter concerned (nil: the kernel name itself is unknown).
-    public var parameter: String?
-    public var message: String
-
-    public init(parameter: String?, message: String) {
-        self.parameter = parameter
-        self.message = message
-    }
-
-    public var description: String { message }
-}
-
 /// One built-in kernel: name, meaning, parameters and the weights they give.
 public struct KernelDefinition: Sendable {
     /// One parameter of a kernel.
