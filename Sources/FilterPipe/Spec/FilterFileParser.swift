@@ -1,9 +1,460 @@
-// SKELETON: the filter-language work replaces this.
+// Filter file (v1) → PipelineSpec. One line at a time; the first error stops the parse.
+// Channel counts are tracked through the stages: input mode C (rgb 3, gray 1, rgba 4) → conv F maps
+// (depthwise C·F) → activations and pools keep C. Per-channel filters must match the bank's input C.
 
 /// Parses `.filter` files into a `PipelineSpec`.
 public enum FilterFileParser {
     /// Parses `text`; errors name `fileName` with line and column.
     public static func parse(_ text: String, fileName: String) throws(FilterFileError) -> PipelineSpec {
-        fatalError("not yet implemented")
+        var reader = Reader(fileName: fileName)
+        for line in FilterFileLexer.lines(of: text) {
+            try reader.read(line)
+        }
+        return try reader.finish()
+    }
+
+    static let stageKeywords = ["conv", "relu", "abs", "leaky_relu", "sigmoid", "tanh", "maxpool", "avgpool", "output"]
+    private static let filterNameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+
+    /// A matrix being read row by row.
+    private struct MatrixBuilder {
+        /// The `channel` line, or the first row of a broadcast matrix.
+        var location: SourceLocation
+        var firstRowLine = 0
+        var columns = 0
+        var rows = 0
+        var values: [Float] = []
+
+        var matrix: Matrix { Matrix(rows: rows, columns: columns, values: values) }
+    }
+
+    /// A filter being read: a named kernel, one broadcast matrix, or one matrix per `channel` section.
+    private struct FilterBuilder {
+        var name: String
+        var location: SourceLocation
+        var bias: Float = 0
+        var kernel: (name: String, matrix: Matrix)?
+        var broadcast: MatrixBuilder?
+        var channels: [MatrixBuilder] = []
+    }
+
+    /// A conv bank being read.
+    private struct BankBuilder {
+        var conv = ConvSpec(filters: [])
+        var location: SourceLocation
+        var inputChannels: Int
+        /// Why the input has that many channels: "input rgb", "the conv at line 3 gives 8 maps".
+        var inputOrigin: String
+        var filterLines: [String: Int] = [:]
+        var filter: FilterBuilder?
+        /// The first filter's size and name, which every other filter must match.
+        var firstFilter: (name: String, rows: Int, columns: Int)?
+    }
+
+    private struct Reader {
+        let fileName: String
+        var spec = PipelineSpec()
+        var inputLine: Int?
+        var outputLine: Int?
+        var channels = InputMode.rgb.channels
+        var channelOrigin = "input rgb"
+        var bank: BankBuilder?
+
+        init(fileName: String) { self.fileName = fileName }
+
+        func error(_ line: FilterFileLine, _ token: FilterFileToken, _ message: String) -> FilterFileError {
+            FilterFileError(file: fileName, location: SourceLocation(line: line.number, column: token.column),
+                            message: message)
+        }
+
+        func error(_ location: SourceLocation, _ message: String) -> FilterFileError {
+            FilterFileError(file: fileName, location: location, message: message)
+        }
+
+        static func looksNumeric(_ token: FilterFileToken) -> Bool {
+            guard token.kind == .word, let first = token.text.first else { return token.kind == .comma }
+            return first.isNumber || first == "-" || first == "+" || first == "."
+                || ["nan", "inf", "infinity"].contains(token.text.lowercased())
+        }
+
+        mutating func read(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            if let outputLine {
+                throw error(line, head, "'\(head.text)' after the output line (output, at line \(outputLine), must be last)")
+            }
+            if Self.looksNumeric(head) { return try readRow(line) }
+            guard head.kind == .word else {
+                throw error(line, head, "unexpected '\(head.text)' at the start of a line (expected a stage, filter, channel or matrix row)")
+            }
+            switch head.text {
+            case "input": try readInput(line)
+            case "filter": try readFilter(line)
+            case "channel": try readChannel(line)
+            case "conv":
+                try closeBank()
+                try readConv(line)
+            case "relu", "abs", "sigmoid", "tanh", "leaky_relu":
+                try closeBank()
+                try readActivation(line)
+            case "maxpool", "avgpool":
+                try closeBank()
+                try readPool(line)
+            case "output":
+                try closeBank()
+                try readOutput(line)
+            default:
+                let stages = FilterFileParser.stageKeywords.joined(separator: ", ")
+                if bank != nil {
+                    throw error(line, head, "unknown stage '\(head.text)' (expected \(stages); in a conv bank also filter, channel or a matrix row)")
+                }
+                throw error(line, head, "unknown stage '\(head.text)' (expected \(stages))")
+            }
+        }
+
+        // MARK: input and output
+
+        mutating func readInput(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            if let inputLine { throw error(line, head, "duplicate input line (first at line \(inputLine))") }
+            if !spec.stages.isEmpty || bank != nil {
+                throw error(line, head, "input after a stage (the input line must come before every stage)")
+            }
+            let modes = InputMode.allCases.map(\.rawValue).joined(separator: ", ")
+            guard line.tokens.count >= 2 else {
+                throw error(line, head, "missing input mode after 'input' (expected \(modes))")
+            }
+            let word = line.tokens[1]
+            guard word.kind == .word, let mode = InputMode(rawValue: word.text) else {
+                throw error(line, word, "unknown input mode '\(word.text)' (expected \(modes))")
+            }
+            if line.tokens.count > 2 {
+                throw error(line, line.tokens[2], "unexpected '\(line.tokens[2].text)' after 'input \(mode.rawValue)' (input takes only a mode)")
+            }
+            spec.input = mode
+            inputLine = line.number
+            channels = mode.channels
+            channelOrigin = "input \(mode.rawValue)"
+        }
+
+        mutating func readOutput(_ line: FilterFileLine) throws(FilterFileError) {
+            var rest = line.tokens.dropFirst()
+            var output = OutputSpec()
+            if let first = rest.first, first.kind == .word,
+               rest.dropFirst().first?.kind != .equals {
+                guard let kind = OutputSpec.Kind(rawValue: first.text) else {
+                    let kinds = OutputSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw error(line, first, "unknown output kind '\(first.text)' (expected \(kinds))")
+                }
+                output.kind = kind
+                rest = rest.dropFirst()
+            }
+            let options = try FilterFileOptions(
+                rest, owner: "output",
+                allowed: .init(names: ["normalize", "colormap"],
+                               expected: ["normalize": "minmax|global|symmetric|clamp",
+                                          "colormap": "gray|viridis|magma|diverging"]),
+                fileName: fileName, lineNumber: line.number)
+            output.normalization = try options.choice("normalize", as: OutputSpec.Normalization.self)
+            output.colormap = try options.choice("colormap", as: OutputSpec.Colormap.self)
+            spec.output = output
+            outputLine = line.number
+        }
+
+        // MARK: stages
+
+        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine) {
+            spec.stages.append(stage)
+            spec.stageLocations.append(SourceLocation(line: line.number, column: line.tokens[0].column))
+        }
+
+        mutating func readActivation(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            let isLeaky = head.text == "leaky_relu"
+            let options = try FilterFileOptions(
+                line.tokens.dropFirst(), owner: head.text,
+                allowed: .init(names: isLeaky ? ["slope"] : [], expected: ["slope": "<number>"]),
+                fileName: fileName, lineNumber: line.number)
+            let activation: Activation = switch head.text {
+            case "relu": .relu
+            case "abs": .abs
+            case "sigmoid": .sigmoid
+            case "tanh": .tanh
+            default: .leakyReLU(slope: try options.number("slope") ?? 0.01)
+            }
+            appendStage(.activation(activation), at: line)
+        }
+
+        mutating func readPool(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            let options = try FilterFileOptions(
+                line.tokens.dropFirst(), owner: head.text,
+                allowed: .init(names: ["size", "stride", "pad", "ceil_mode"],
+                               expected: ["size": "<integer ≥ 1>", "stride": "<integer ≥ 1>",
+                                          "pad": "<integer ≥ 0>", "ceil_mode": "true|false"]),
+                fileName: fileName, lineNumber: line.number)
+            let size = try options.integer("size", minimum: 1) ?? 2
+            let stride = try options.integer("stride", minimum: 1) ?? size
+            let pad = try options.integer("pad", minimum: 0) ?? 0
+            if pad > size / 2, let token = options.valueToken("pad") {
+                throw error(line, token, "pad=\(pad) is more than half the window (expected pad ≤ size/2 = \(size / 2))")
+            }
+            let ceilMode = try options.boolean("ceil_mode") ?? false
+            let kind: PoolKind = head.text == "maxpool" ? .max : .average
+            appendStage(.pool(PoolSpec(kind: kind, size: size, stride: stride, pad: pad, ceilMode: ceilMode)), at: line)
+        }
+
+        mutating func readConv(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            let options = try FilterFileOptions(
+                line.tokens.dropFirst(), owner: "conv",
+                allowed: .init(names: ["stride", "pad", "pad_mode", "dilation", "depthwise"], flags: ["depthwise"],
+                               expected: ["stride": "<integer ≥ 1>", "pad": "<integer ≥ 0>|same",
+                                          "pad_mode": "zero|replicate|reflect|circular",
+                                          "dilation": "<integer ≥ 1>"]),
+                fileName: fileName, lineNumber: line.number)
+            var conv = ConvSpec(filters: [])
+            conv.stride = try options.integer("stride", minimum: 1) ?? 1
+            if let token = options.valueToken("pad") {
+                if token.text == "same" {
+                    if conv.stride != 1 {
+                        throw error(line, token, "pad=same needs stride 1, not stride=\(conv.stride) (with a larger stride the output cannot keep the input size)")
+                    }
+                    conv.padding = .same
+                } else {
+                    guard let pad = Int(token.text), pad >= 0, pad <= FilterFileOptions.largestInteger else {
+                        throw error(line, token, "invalid value '\(token.text)' for pad (expected an integer ≥ 0 or same)")
+                    }
+                    conv.padding = .explicit(pad)
+                }
+            }
+            conv.padMode = try options.choice("pad_mode", as: PadMode.self) ?? .zero
+            conv.dilation = try options.integer("dilation", minimum: 1) ?? 1
+            conv.depthwise = options.has("depthwise")
+            bank = BankBuilder(conv: conv, location: SourceLocation(line: line.number, column: head.column),
+                               inputChannels: channels, inputOrigin: channelOrigin)
+        }
+
+        /// Ends the open conv bank, if any: its last filter, then the bank itself.
+        mutating func closeBank() throws(FilterFileError) {
+            guard var bank else { return }
+            try closeFilter(&bank)
+            if bank.conv.filters.isEmpty {
+                throw error(bank.location, "conv has no filters (expected 'filter' lines after it)")
+            }
+            spec.stages.append(.conv(bank.conv))
+            spec.stageLocations.append(bank.location)
+            let count = bank.conv.filters.count
+            if bank.conv.depthwise {
+                channels = bank.inputChannels * count
+                channelOrigin = "the depthwise conv at line \(bank.location.line) gives \(bank.inputChannels) × \(count) = \(channels) maps"
+            } else {
+                channels = count
+                channelOrigin = "the conv at line \(bank.location.line) gives \(count) map\(count == 1 ? "" : "s")"
+            }
+            self.bank = nil
+        }
+
+        // MARK: filters
+
+        mutating func readFilter(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            guard var bank else {
+                throw error(line, head, "filter outside a conv bank (expected a 'conv' line before it)")
+            }
+            try closeFilter(&bank)
+            guard line.tokens.count >= 2, line.tokens[1].kind == .word else {
+                let at = line.tokens.count >= 2 ? line.tokens[1] : head
+                throw error(line, at, "missing filter name (expected 'filter NAME' or 'filter NAME = KERNEL')")
+            }
+            let nameToken = line.tokens[1]
+            let name = nameToken.text
+            guard let first = name.first, first.isLetter || first == "_",
+                  name.allSatisfy({ FilterFileParser.filterNameCharacters.contains($0) }) else {
+                throw error(line, nameToken, "invalid filter name '\(name)' (expected letters, digits, '_', '-' or '.', starting with a letter or '_')")
+            }
+            if let firstLine = bank.filterLines[name] {
+                throw error(line, nameToken, "duplicate filter name '\(name)' in this bank (first at line \(firstLine))")
+            }
+            bank.filterLines[name] = line.number
+            var filter = FilterBuilder(name: name, location: SourceLocation(line: line.number, column: head.column))
+            var rest = line.tokens.dropFirst(2)
+            if let equals = rest.first, equals.kind == .equals {
+                rest = rest.dropFirst()
+                guard let kernelToken = rest.first, kernelToken.kind == .word else {
+                    throw error(line, rest.first ?? equals, "missing kernel name after '=' (expected \(KernelLibrary.knownNames))")
+                }
+                guard let definition = KernelLibrary.kernel(named: kernelToken.text) else {
+                    throw error(line, kernelToken, "unknown kernel '\(kernelToken.text)' (expected \(KernelLibrary.knownNames))")
+                }
+                rest = rest.dropFirst()
+                let parameterNames = definition.parameters.map(\.name)
+                var expected = ["bias": "<number>"]
+                for parameter in definition.parameters { expected[parameter.name] = "<\(parameter.expected)>" }
+                let options = try FilterFileOptions(
+                    rest, owner: "kernel \(definition.name)",
+                    allowed: .init(names: parameterNames + ["bias"], expected: expected),
+                    fileName: fileName, lineNumber: line.number, noun: "parameter")
+                filter.bias = try options.number("bias") ?? 0
+                var arguments: [String: KernelArgument] = [:]
+                for parameter in definition.parameters {
+                    guard let token = options.valueToken(parameter.name) else { continue }
+                    let invalid = "invalid value '\(token.text)' for \(parameter.name) (expected \(parameter.expected))"
+                    guard let argument = parameter.argument(fromText: token.text) else { throw error(line, token, invalid) }
+                    do {
+                        arguments[parameter.name] = try parameter.validate(argument)
+                    } catch let failure {
+                        // Quote the value as written ("1.50"), not as parsed.
+                        throw error(line, token, failure.message.hasPrefix("invalid value") ? invalid : failure.message)
+                    }
+                }
+                do {
+                    filter.kernel = (definition.name, try definition.matrix(arguments))
+                } catch let failure {
+                    let token = failure.parameter.flatMap { options.valueToken($0) } ?? kernelToken
+                    throw error(line, token, failure.message)
+                }
+            } else {
+                let options = try FilterFileOptions(
+                    rest, owner: "filter", allowed: .init(names: ["bias"], expected: ["bias": "<number>"]),
+                    fileName: fileName, lineNumber: line.number)
+                filter.bias = try options.number("bias") ?? 0
+            }
+            bank.filter = filter
+            self.bank = bank
+        }
+
+        mutating func readChannel(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            guard var bank else {
+                throw error(line, head, "channel outside a conv bank (expected 'conv', then 'filter NAME', before it)")
+            }
+            guard var filter = bank.filter else {
+                throw error(line, head, "channel before any filter of this bank (expected a 'filter NAME' line before it)")
+            }
+            if line.tokens.count > 1 {
+                throw error(line, line.tokens[1], "unexpected '\(line.tokens[1].text)' after 'channel' (its matrix rows go on the following lines)")
+            }
+            if bank.conv.depthwise {
+                throw error(line, head, "channel section in a depthwise conv (each depthwise filter is one matrix, applied to every channel separately)")
+            }
+            if let kernel = filter.kernel {
+                throw error(line, head, "channel section in filter '\(filter.name)', which is the named kernel \(kernel.name) (a filter is either a kernel or matrices)")
+            }
+            if filter.broadcast != nil {
+                throw error(line, head, "channel section after the matrix rows of filter '\(filter.name)' (give one matrix for all channels, or one channel section per channel, not both)")
+            }
+            try closeChannel(&filter)
+            if filter.channels.count == bank.inputChannels {
+                throw error(line, head, "channel section \(bank.inputChannels + 1) of filter '\(filter.name)' is one too many: the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))")
+            }
+            filter.channels.append(MatrixBuilder(location: SourceLocation(line: line.number, column: head.column)))
+            bank.filter = filter
+            self.bank = bank
+        }
+
+        /// Checks the last channel section of `filter`: it has rows and the size of the first.
+        func closeChannel(_ filter: inout FilterBuilder) throws(FilterFileError) {
+            guard let last = filter.channels.last else { return }
+            let index = filter.channels.count
+            if last.rows == 0 {
+                throw error(last.location, "channel \(index) of filter '\(filter.name)' has no matrix rows (expected rows of numbers after 'channel')")
+            }
+            let first = filter.channels[0]
+            if index > 1, last.rows != first.rows || last.columns != first.columns {
+                throw error(last.location, "channel \(index) of filter '\(filter.name)' is \(last.rows)×\(last.columns) but channel 1 is \(first.rows)×\(first.columns) (every channel of a filter has the same size)")
+            }
+        }
+
+        /// Ends the open filter of `bank`, if any, and appends it to the bank.
+        func closeFilter(_ bank: inout BankBuilder) throws(FilterFileError) {
+            guard var filter = bank.filter else { return }
+            try closeChannel(&filter)
+            let matrices: [Matrix]
+            if let kernel = filter.kernel {
+                matrices = [kernel.matrix]
+            } else if let broadcast = filter.broadcast {
+                matrices = [broadcast.matrix]
+            } else if !filter.channels.isEmpty {
+                if filter.channels.count != bank.inputChannels {
+                    throw error(filter.location, "filter '\(filter.name)' has \(filter.channels.count) channel section\(filter.channels.count == 1 ? "" : "s") but the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))")
+                }
+                matrices = filter.channels.map(\.matrix)
+            } else {
+                let hint = KernelLibrary.kernel(named: filter.name) != nil
+                    ? "; for the built-in kernel write 'filter \(filter.name) = \(filter.name)'" : ""
+                throw error(filter.location, "filter '\(filter.name)' has no weights (expected matrix rows or channel sections after it, or 'filter NAME = KERNEL'\(hint))")
+            }
+            let size = (rows: matrices[0].rows, columns: matrices[0].columns)
+            if let first = bank.firstFilter {
+                // pad=same keeps every filter's output at the input size, so only then may sizes differ.
+                if bank.conv.padding != .same && (first.rows != size.rows || first.columns != size.columns) {
+                    throw error(filter.location, "filter '\(filter.name)' is \(size.rows)×\(size.columns) but filter '\(first.name)' of this bank is \(first.rows)×\(first.columns) (all filters of a bank have the same size unless it has pad=same)")
+                }
+            } else {
+                bank.firstFilter = (filter.name, size.rows, size.columns)
+            }
+            bank.conv.filters.append(FilterSpec(name: filter.name, bias: filter.bias, channels: matrices))
+            bank.filter = nil
+        }
+
+        // MARK: matrix rows
+
+        mutating func readRow(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            guard var bank else {
+                throw error(line, head, "matrix row outside a filter (expected 'conv' and 'filter NAME' lines before it)")
+            }
+            guard var filter = bank.filter else {
+                throw error(line, head, "matrix row before any filter of this bank (expected a 'filter NAME' line before it)")
+            }
+            if let kernel = filter.kernel {
+                throw error(line, head, "matrix row in filter '\(filter.name)', which is the named kernel \(kernel.name) (a filter is either a kernel or matrices)")
+            }
+            var values: [Float] = []
+            var tokenOfValue: [FilterFileToken] = []
+            var expectNumber = true
+            for token in line.tokens {
+                switch token.kind {
+                case .word:
+                    values.append(try FilterFileOptions.finiteNumber(token, what: "a matrix value", fileName: fileName,
+                                                                     lineNumber: line.number))
+                    tokenOfValue.append(token)
+                    expectNumber = false
+                case .comma:
+                    if expectNumber {
+                        throw error(line, token, "unexpected ',' in matrix row (expected a number before it)")
+                    }
+                    expectNumber = true
+                case .equals:
+                    throw error(line, token, "unexpected '=' in matrix row (expected numbers separated by spaces or commas)")
+                }
+            }
+            if expectNumber, let last = line.tokens.last {
+                throw error(line, last, "unexpected ',' at the end of a matrix row (expected a number after it)")
+            }
+            let location = SourceLocation(line: line.number, column: head.column)
+            var matrix = filter.channels.last ?? filter.broadcast ?? MatrixBuilder(location: location)
+            if matrix.rows == 0 {
+                matrix.columns = values.count
+            } else if values.count != matrix.columns {
+                let token = values.count > matrix.columns ? tokenOfValue[matrix.columns] : head
+                throw error(line, token, "ragged matrix: row has \(values.count) value\(values.count == 1 ? "" : "s") but the matrix's first row (line \(matrix.firstRowLine)) has \(matrix.columns)")
+            }
+            if matrix.rows == 0 { matrix.firstRowLine = line.number }
+            matrix.rows += 1
+            matrix.values += values
+            if filter.channels.isEmpty {
+                filter.broadcast = matrix
+            } else {
+                filter.channels[filter.channels.count - 1] = matrix
+            }
+            bank.filter = filter
+            self.bank = bank
+        }
+
+        mutating func finish() throws(FilterFileError) -> PipelineSpec {
+            try closeBank()
+            return spec
+        }
     }
 }

@@ -1,0 +1,146 @@
+// A per-stage table of a pipeline for one input size, like Keras' model.summary() or torchinfo:
+//   conv output  H' = (H + P_top + P_bottom − D·(K−1) − 1) / S + 1 (floor), C' = F (depthwise C·F)
+//   weights      Σ_f (matrices_f · K_h,f · K_w,f + 1)          (a broadcast filter stores one matrix)
+//   multiply-adds H'·W' · Σ_f C·K_h,f·K_w,f  (depthwise alike: C maps of K_h,f·K_w,f taps; padded taps counted)
+// Filters of one bank share a size except under pad=same, where every output is the input size.
+// Activations and pools have no weights and no multiply-adds.
+import Foundation
+
+/// Output shape, weight count and multiply-adds of every stage of a pipeline for an input size.
+public struct PipelineSummary: Sendable, Equatable {
+    /// One stage of the table.
+    public struct Row: Sendable, Equatable {
+        /// 1-based position in the pipeline.
+        public var index: Int
+        /// The stage keyword: conv, relu, leaky_relu, maxpool, ...
+        public var kind: String
+        /// Non-default settings, compact: "8 filters 3×3 pad=same reflect".
+        public var parameters: String
+        public var outputShape: Shape
+        /// Stored weights including biases.
+        public var weights: Int
+        public var multiplyAdds: Int
+        /// Where the stage was declared, if the spec came from a file.
+        public var line: Int?
+    }
+
+    public let input: InputMode
+    /// The input tensor's shape: the mode's channels × height × width.
+    public let inputShape: Shape
+    public let rows: [Row]
+    public let output: OutputSpec
+
+    public var totalWeights: Int { rows.reduce(0) { $0 + $1.weights } }
+    public var totalMultiplyAdds: Int { rows.reduce(0) { $0 + $1.multiplyAdds } }
+    /// The final tensor's shape (the input's when there are no stages).
+    public var outputShape: Shape { rows.last?.outputShape ?? inputShape }
+
+    /// Follows `spec` through an input of `width`×`height` pixels; throws when a stage's weights do
+    /// not fit its input's channels or its output would be empty.
+    public init(spec: PipelineSpec, width: Int, height: Int) throws(PipelineError) {
+        guard width > 0, height > 0 else {
+            throw PipelineError("input size \(width)x\(height) is empty (expected width and height ≥ 1)")
+        }
+        input = spec.input
+        output = spec.output
+        inputShape = Shape(channels: spec.input.channels, height: height, width: width)
+        var shape = inputShape
+        var rows: [Row] = []
+        for (offset, stage) in spec.stages.enumerated() {
+            let index = offset + 1
+            let line = offset < spec.stageLocations.count ? spec.stageLocations[offset].line : nil
+            let name = "stage \(index) \(stage.keyword)" + (line.map { " (line \($0))" } ?? "")
+            if case .conv(let conv) = stage { try Self.validate(conv, inputChannels: shape.channels, name: name) }
+            guard let next = stage.outputShape(for: shape) else {
+                throw PipelineError("\(name): output would be empty for its \(shape) input (\(stage.minimumInputExplanation))")
+            }
+            var weights = 0, multiplyAdds = 0
+            if case .conv(let conv) = stage {
+                for filter in conv.filters {
+                    let taps = filter.kernelHeight * filter.kernelWidth
+                    weights += filter.channels.count * taps + 1
+                    // C·K_h·K_w taps per output pixel either way: summed over channels, or depthwise C maps.
+                    multiplyAdds += next.planeCount * shape.channels * taps
+                }
+            }
+            rows.append(Row(index: index, kind: stage.keyword, parameters: stage.compactParameters,
+                            outputShape: next, weights: weights, multiplyAdds: multiplyAdds, line: line))
+            shape = next
+        }
+        self.rows = rows
+    }
+
+    private static func validate(_ conv: ConvSpec, inputChannels: Int, name: String) throws(PipelineError) {
+        guard let first = conv.filters.first else { throw PipelineError("\(name): the bank has no filters") }
+        if conv.padding == .same && conv.stride != 1 {
+            throw PipelineError("\(name): pad=same needs stride 1, not \(conv.stride)")
+        }
+        for filter in conv.filters {
+            if filter.channels.contains(where: { $0.rows != filter.kernelHeight || $0.columns != filter.kernelWidth }) {
+                throw PipelineError("\(name): the channel matrices of filter '\(filter.name)' differ in size")
+            }
+            if conv.padding != .same && (filter.kernelHeight != first.kernelHeight || filter.kernelWidth != first.kernelWidth) {
+                throw PipelineError("\(name): filter '\(filter.name)' is not \(first.kernelHeight)×\(first.kernelWidth) like filter '\(first.name)' (mixed sizes need pad=same)")
+            }
+            if conv.depthwise && !filter.isBroadcast {
+                throw PipelineError("\(name): depthwise filter '\(filter.name)' has \(filter.channels.count) matrices (expected 1)")
+            }
+            if !filter.isBroadcast && filter.channels.count != inputChannels {
+                throw PipelineError("\(name): filter '\(filter.name)' has \(filter.channels.count) channel matrices but its input has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")")
+            }
+        }
+    }
+
+    /// The table as aligned text, one stage per line, then totals and the output settings.
+    public func renderTable() -> String {
+        let header = ["#", "line", "stage", "parameters", "output C×H×W", "weights", "multiply-adds"]
+        let rightAligned: Set<Int> = [0, 1, 5, 6]
+        var cells: [[String]] = [["0", "", "input", input.rawValue, inputShape.description, "0", "0"]]
+        for row in rows {
+            cells.append([String(row.index), row.line.map(String.init) ?? "", row.kind, row.parameters,
+                          row.outputShape.description, Self.grouped(row.weights), Self.grouped(row.multiplyAdds)])
+        }
+        var widths = header.map { $0.count }
+        for line in cells {
+            for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) }
+        }
+        func render(_ line: [String]) -> String {
+            let padded = line.enumerated().map { column, cell in
+                let fill = String(repeating: " ", count: widths[column] - cell.count)
+                return rightAligned.contains(column) ? fill + cell : cell + fill
+            }
+            let text = padded.joined(separator: "  ")
+            return String(text.reversed().drop(while: { $0 == " " }).reversed())
+        }
+        var lines = [render(header)]
+        lines.append(String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1)))
+        lines += cells.map(render)
+        lines.append(lines[1])
+        let stages = rows.count == 1 ? "1 stage" : "\(rows.count) stages"
+        lines.append("total: \(stages), \(Self.grouped(totalWeights)) weights, \(Self.grouped(totalMultiplyAdds)) multiply-adds (\(Self.scaled(totalMultiplyAdds)))")
+        lines.append("output: \(outputShape) as \(output.kind.rawValue), normalize=\(output.effectiveNormalization.rawValue), colormap=\(output.effectiveColormap.rawValue)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// 1234567 → "1,234,567".
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var groups: [Substring] = []
+        var end = digits.endIndex
+        while end > digits.startIndex {
+            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+            groups.insert(digits[start..<end], at: 0)
+            end = start
+        }
+        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+
+    /// 1234567 → "1.23 M".
+    static func scaled(_ value: Int) -> String {
+        let units: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        for (scale, unit) in units where Double(value) >= scale {
+            return String(format: "%.2f %@", Double(value) / scale, unit)
+        }
+        return String(value)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import FilterPipe
+import Foundation
+
+/// `filterpipe check FILTER [--size WxH]`: parse a filter file and print its per-stage table.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Parse a filter file and print each stage's output shape, weights and multiply-adds.",
+        discussion: """
+            Exit status: 0 when the file is valid and every stage has a non-empty output for --size; \
+            2 when the file has an error or a stage's output would be empty; 1 when the file cannot be read.
+            """
+    )
+
+    /// An image size written `WIDTHxHEIGHT`.
+    struct ImageSize: ExpressibleByArgument {
+        var width: Int
+        var height: Int
+
+        init?(argument: String) {
+            let parts = argument.split(whereSeparator: { $0 == "x" || $0 == "X" || $0 == "×" })
+            guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0
+            else { return nil }
+            self.width = width
+            self.height = height
+        }
+
+        var defaultValueDescription: String { "\(width)x\(height)" }
+    }
+
+    @Argument(help: "The .filter file to check.")
+    var filter: String
+
+    @Option(help: ArgumentHelp("Input image size, WIDTHxHEIGHT.", valueName: "WxH"))
+    var size: ImageSize = ImageSize(argument: "1920x1080")!
+
+    func run() throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: filter, encoding: .utf8)
+        } catch {
+            FileHandle.standardError.write(Data("\(filter): cannot read the filter file (\(error.localizedDescription))\n".utf8))
+            throw ExitCode(1)
+        }
+        do {
+            let spec = try FilterFileParser.parse(text, fileName: filter)
+            let summary = try PipelineSummary(spec: spec, width: size.width, height: size.height)
+            print("\(filter): input \(size.width)x\(size.height)")
+            print(summary.renderTable(), terminator: "")
+        } catch let error as FilterFileError {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(2)
+        } catch let error as PipelineError {
+            FileHandle.standardError.write(Data("\(filter): for a \(size.width)x\(size.height) input, \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
