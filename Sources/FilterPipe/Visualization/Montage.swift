@@ -1,0 +1,181 @@
+// One picture per input image: the photo, then every final map, in a grid of
+//   columns = ⌈√n⌉, rows = ⌈n / columns⌉   (n = maps + 1 with the photo)
+// tiles of a common size (maps shrunk by area averaging so the picture stays ≤ maxWidth wide,
+// tiny maps enlarged by a whole factor so their labels fit), a `gutter` between tiles,
+// and under each tile a dark strip labelled "index name" in the built-in font.
+// A constant map (a dead filter, all zero after ReLU) is hatched, framed in red and labelled "(constant)".
+
+/// Builds the `montage` output kind.
+public enum Montage {
+    /// Sizes and spacing of a montage.
+    public struct Options: Sendable, Equatable {
+        /// The widest montage, in pixels; tiles shrink to respect it.
+        public var maxWidth: Int
+        /// Pixels between tiles and around the edge.
+        public var gutter: Int
+        /// Maps narrower than this are enlarged by a whole factor (nearest pixel) when room allows.
+        public var minTileWidth: Int
+
+        public init(maxWidth: Int = 2048, gutter: Int = 4, minTileWidth: Int = 96) {
+            self.maxWidth = maxWidth
+            self.gutter = gutter
+            self.minTileWidth = minTileWidth
+        }
+    }
+
+    /// Where the tiles go.
+    public struct Layout: Sendable, Equatable {
+        public var columns: Int
+        public var rows: Int
+        public var tileWidth: Int
+        public var tileHeight: Int
+        public var gutter: Int
+        /// Height of the label strip under each tile.
+        public var labelHeight: Int
+        /// Height of the title strip at the top (0 without a title).
+        public var titleHeight: Int
+        public var width: Int { columns * tileWidth + (columns + 1) * gutter }
+        public var height: Int { titleHeight + rows * (tileHeight + labelHeight) + (rows + 1) * gutter }
+
+        /// Top-left corner of tile `index` (row-major; the photo, when present, is tile 0).
+        public func tileOrigin(_ index: Int) -> (x: Int, y: Int) {
+            let column = index % columns
+            let row = index / columns
+            return (gutter + column * (tileWidth + gutter),
+                    titleHeight + gutter + row * (tileHeight + labelHeight + gutter))
+        }
+    }
+
+    static let labelHeight = BitmapFont.glyphHeight + 4
+
+    /// The grid for `tileCount` tiles showing maps of `mapWidth` × `mapHeight`.
+    public static func layout(tileCount: Int, mapWidth: Int, mapHeight: Int, hasTitle: Bool = false,
+                              options: Options = Options()) -> Layout {
+        let count = max(tileCount, 1)
+        let columns = Int(Double(count).squareRoot().rounded(.up))
+        let rows = (count + columns - 1) / columns
+        let available = max((options.maxWidth - options.gutter * (columns + 1)) / columns, 1)
+        let width = max(mapWidth, 1)
+        let height = max(mapHeight, 1)
+        var tileWidth = width
+        var tileHeight = height
+        if width > available {
+            tileWidth = available
+            tileHeight = max(Int((Double(height) * Double(available) / Double(width)).rounded()), 1)
+        } else if width < options.minTileWidth {
+            let factor = min((options.minTileWidth + width - 1) / width, max(available / width, 1))
+            tileWidth = width * factor
+            tileHeight = height * factor
+        }
+        if tileHeight > options.maxWidth {  // a very tall map: bound the height too
+            tileWidth = max(Int((Double(tileWidth) * Double(options.maxWidth) / Double(tileHeight)).rounded()), 1)
+            tileHeight = options.maxWidth
+        }
+        return Layout(columns: columns, rows: rows, tileWidth: tileWidth, tileHeight: tileHeight,
+                      gutter: options.gutter, labelHeight: labelHeight,
+                      titleHeight: hasTitle ? labelHeight + options.gutter : 0)
+    }
+
+    /// The montage of `maps` (one tile per channel, labelled with `names`), after the photo `input`.
+    ///
+    /// `normalization` and `colormap` are applied as for the `maps` output (`global` keeps the
+    /// tiles comparable); `title`, if given, is written across the top. Always 8-bit RGB.
+    public static func make(input: PixelBuffer?, maps: Tensor, names: [String] = [],
+                            normalization: OutputSpec.Normalization = .minmax,
+                            colormap: OutputSpec.Colormap? = nil, title: String? = nil,
+                            options: Options = Options()) -> PixelBuffer {
+        let colormap = colormap ?? (normalization == .symmetric ? .diverging : .gray)
+        let offset = input == nil ? 0 : 1
+        let layout = layout(tileCount: maps.channels + offset, mapWidth: maps.width, mapHeight: maps.height,
+                            hasTitle: title != nil, options: options)
+        var canvas = RGBCanvas(width: layout.width, height: layout.height)
+        if let title {
+            canvas.draw(text: RGBCanvas.fitted(title, maxWidth: layout.width - 2 * layout.gutter),
+                        x: layout.gutter, y: layout.gutter + 2)
+        }
+        if let input {
+            let origin = layout.tileOrigin(0)
+            drawPhoto(input, into: &canvas, x: origin.x, y: origin.y, width: layout.tileWidth, height: layout.tileHeight)
+            drawLabel("input \(input.width)x\(input.height)", into: &canvas, layout: layout, x: origin.x, y: origin.y)
+        }
+        let normalizations = MapNormalization.forMaps(maps, mode: normalization, depth: 8)
+        for channel in 0..<maps.channels {
+            let origin = layout.tileOrigin(channel + offset)
+            let plane = maps.plane(channel)
+            let tile = AreaResampler.resize(plane, width: maps.width, height: maps.height,
+                                            targetWidth: layout.tileWidth, targetHeight: layout.tileHeight)
+            var levels = [UInt8](repeating: 0, count: tile.count)
+            normalizations[channel].quantize(tile[...], into: &levels)
+            canvas.paste(rgb: colormap.applied(to: levels), width: layout.tileWidth, height: layout.tileHeight,
+                         x: origin.x, y: origin.y)
+            let name = channel < names.count ? names[channel] : "map"
+            let isConstant = MapNormalization.finiteExtrema(plane).map { $0.lo == $0.hi } ?? true
+            if isConstant {
+                markConstant(into: &canvas, x: origin.x, y: origin.y, width: layout.tileWidth, height: layout.tileHeight)
+            }
+            drawLabel(label(index: channel, name: name, isConstant: isConstant, maxWidth: layout.tileWidth),
+                      into: &canvas, layout: layout, x: origin.x, y: origin.y,
+                      color: isConstant ? .warning : .labelText)
+        }
+        return canvas.pixelBuffer
+    }
+
+    /// "index name", or "index name (constant)", shortened to `maxWidth` pixels (the name gives way first).
+    static func label(index: Int, name: String, isConstant: Bool, maxWidth: Int) -> String {
+        let prefix = "\(index) "
+        let suffix = isConstant ? " (constant)" : ""
+        let full = prefix + name + suffix
+        if BitmapFont.width(of: full) <= maxWidth { return full }
+        let room = maxWidth - BitmapFont.width(of: prefix + suffix)
+        if room >= 2 * BitmapFont.glyphWidth { return prefix + RGBCanvas.fitted(name, maxWidth: room) + suffix }
+        return RGBCanvas.fitted(isConstant ? prefix + "const" : full, maxWidth: maxWidth)
+    }
+
+    private static func drawLabel(_ text: String, into canvas: inout RGBCanvas, layout: Layout, x: Int, y: Int,
+                                  color: RGBColor = .labelText) {
+        let top = y + layout.tileHeight
+        canvas.fill(x: x, y: top, width: layout.tileWidth, height: layout.labelHeight, color: .labelStrip)
+        canvas.draw(text: RGBCanvas.fitted(text, maxWidth: layout.tileWidth - 2), x: x + 2, y: top + 2, color: color)
+    }
+
+    /// Diagonal hatching and a red frame: the tile carries no information, and says so.
+    private static func markConstant(into canvas: inout RGBCanvas, x: Int, y: Int, width: Int, height: Int) {
+        for row in 0..<height {
+            for column in 0..<width where (row + column) % 8 == 0 {
+                canvas.set(x: x + column, y: y + row, .warning)
+            }
+        }
+        canvas.stroke(x: x, y: y, width: width, height: height, thickness: 2, color: .warning)
+    }
+
+    /// The photo fitted inside the tile (aspect kept, centred), gray replicated, alpha dropped.
+    private static func drawPhoto(_ photo: PixelBuffer, into canvas: inout RGBCanvas, x: Int, y: Int,
+                                  width: Int, height: Int) {
+        guard photo.width > 0, photo.height > 0 else { return }
+        let scale = min(Double(width) / Double(photo.width), Double(height) / Double(photo.height))
+        let fittedWidth = max(min(Int((Double(photo.width) * scale).rounded()), width), 1)
+        let fittedHeight = max(min(Int((Double(photo.height) * scale).rounded()), height), 1)
+        let count = photo.width * photo.height
+        var planes = [[Float]](repeating: [Float](repeating: 0, count: count), count: 3)
+        let colorChannels = photo.channels >= 3 ? 3 : 1
+        func sample(_ i: Int) -> Float {
+            switch photo.samples {
+            case .uint8(let s): Float(s[i])
+            case .uint16(let s): Float(s[i]) / 257
+            }
+        }
+        for p in 0..<count {
+            for c in 0..<3 { planes[c][p] = sample(p * photo.channels + (colorChannels == 3 ? c : 0)) }
+        }
+        let resized = planes.map {
+            AreaResampler.resize($0[...], width: photo.width, height: photo.height,
+                                 targetWidth: fittedWidth, targetHeight: fittedHeight)
+        }
+        var rgb = [UInt8](repeating: 0, count: fittedWidth * fittedHeight * 3)
+        for p in 0..<(fittedWidth * fittedHeight) {
+            for c in 0..<3 { rgb[p * 3 + c] = UInt8(min(max(resized[c][p], 0), 255) + 0.5) }
+        }
+        canvas.paste(rgb: rgb, width: fittedWidth, height: fittedHeight,
+                     x: x + (width - fittedWidth) / 2, y: y + (height - fittedHeight) / 2)
+    }
+}
