@@ -11,8 +11,18 @@ extension OutputSpec.Colormap {
     /// The level whose colour is nearest (squared RGB distance) to the given colour;
     /// for `gray` the rounded mean of the three components.
     public func level(nearestTo red: UInt8, _ green: UInt8, _ blue: UInt8) -> Int {
-        guard let table = rgbTable else { return (Int(red) + Int(green) + Int(blue) + 1) / 3 }
-        var best = 0
+        nearestLevels(red, green, blue).lowerBound
+    }
+
+    /// The levels whose colour is nearest to the given one, lowest to highest. Usually one level;
+    /// two where the 8-bit table repeats a colour (viridis 112 = 113 and 129 = 130).
+    func nearestLevels(_ red: UInt8, _ green: UInt8, _ blue: UInt8) -> ClosedRange<Int> {
+        guard let table = rgbTable else {
+            let mean = (Int(red) + Int(green) + Int(blue) + 1) / 3
+            return mean...mean
+        }
+        var first = 0
+        var last = 0
         var bestDistance = Int.max
         for i in 0..<256 {
             let dr = Int(table[3 * i]) - Int(red)
@@ -20,11 +30,14 @@ extension OutputSpec.Colormap {
             let db = Int(table[3 * i + 2]) - Int(blue)
             let distance = dr * dr + dg * dg + db * db
             if distance < bestDistance {
-                best = i
+                first = i
+                last = i
                 bestDistance = distance
+            } else if distance == bestDistance {
+                last = i
             }
         }
-        return best
+        return first...last
     }
 
     /// 768 bytes (256 × RGB), or nil for `gray`.

@@ -78,9 +78,13 @@ public struct MapMetadata: Sendable, Equatable {
         return range.lowerBound + s * quantizationStep
     }
 
-    /// The float value a colour-mapped pixel stands for, via the nearest colour-table entry.
+    /// The float value a colour-mapped pixel stands for, via the nearest colour-table entry
+    /// (the middle of the tied levels where the table repeats a colour, so the error stays
+    /// within one step).
     public func value(ofColor red: UInt8, _ green: UInt8, _ blue: UInt8) -> Float {
-        value(ofSample: colormap.level(nearestTo: red, green, blue))
+        let levels = colormap.nearestLevels(red, green, blue)
+        let level = Float(levels.lowerBound + levels.upperBound) / 2
+        return range.lowerBound + level * quantizationStep
     }
 
     private static func latin1(_ text: String) -> String {
