@@ -113,7 +113,7 @@ public enum Montage {
             if isConstant {
                 markConstant(into: &canvas, x: origin.x, y: origin.y, width: layout.tileWidth, height: layout.tileHeight)
             }
-            drawLabel(label(index: channel, name: name, isConstant: isConstant, maxWidth: layout.tileWidth),
+            drawLabel(label(index: channel, name: name, isConstant: isConstant, maxWidth: layout.tileWidth - 2),
                       into: &canvas, layout: layout, x: origin.x, y: origin.y,
                       color: isConstant ? .warning : .labelText)
         }
