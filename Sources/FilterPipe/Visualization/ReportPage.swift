@@ -71,12 +71,15 @@ public enum ReportPage {
         if let error = entry.error {
             html += "<p class=\"error\">\(escape(error))</p>\n"
         }
-        html += "<div class=\"row\">\n"
-        html += figure(entry.input, caption: "input", kind: "input")
-        if let montage = entry.montage {
-            html += figure(montage, caption: "montage", kind: "montage")
+        // A failed input may not be a readable picture at all: link it, don't embed it.
+        if entry.error == nil || entry.montage != nil {
+            html += "<div class=\"row\">\n"
+            if entry.error == nil { html += figure(entry.input, caption: "input", kind: "input") }
+            if let montage = entry.montage {
+                html += figure(montage, caption: "montage", kind: "montage")
+            }
+            html += "</div>\n"
         }
-        html += "</div>\n"
         if !entry.maps.isEmpty {
             html += "<details\(entry.montage == nil ? " open" : "")><summary>\(entry.maps.count) map\(entry.maps.count == 1 ? "" : "s")</summary>\n<ul class=\"maps\">\n"
             for map in entry.maps {
