@@ -145,3 +145,20 @@ func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) 
     let plain = try MapRenderer(output: OutputSpec(kind: .montage))
     #expect(plain.normalization == .minmax && plain.colormap == .gray)
 }
+
+@Test func nonFiniteValuesInsideLongMapsAreSkippedByTheVectorPath() throws {
+    // 67 values: four full 16-lane blocks plus a tail, with NaN and ±∞ in both parts.
+    var values = (0..<67).map { Float($0) * 0.5 - 10 }
+    for (i, v) in [(3, Float.nan), (17, .infinity), (40, -.infinity), (65, .nan), (66, .infinity)] { values[i] = v }
+    let maps = Tensor(shape: Shape(channels: 1, height: 1, width: 67), values: values)
+    let map = try MapRenderer(normalization: .minmax).render(maps)[0]
+    let finite = values.filter(\.isFinite).map(Double.init)
+    let lo = finite.min()!, hi = finite.max()!
+    #expect(map.range == Float(lo)...Float(hi))
+    let s = samples(map.pixels)
+    for (i, v) in values.enumerated() {
+        let expected: Double = v.isNaN ? 0 : v == .infinity ? 255 : v == -.infinity ? 0
+            : oracleLevel(Double(v), lo: lo, hi: hi, maxLevel: 255).rounded()
+        #expect(Double(s[i]) == expected, "value \(i) = \(v)")
+    }
+}

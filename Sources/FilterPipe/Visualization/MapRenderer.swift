@@ -54,8 +54,7 @@ public struct MapRenderer: Sendable {
             let metadata = MapMetadata(filterFile: filterFile, mapName: name, mapIndex: channel,
                                        range: norm.lo...Swift.max(norm.lo, norm.hi), normalization: normalization,
                                        colormap: colormap, bitDepth: depth)
-            let mapIsConstant = MapNormalization.finiteExtrema(plane).map { $0.lo == $0.hi } ?? true
-            return RenderedMap(pixels: pixels, metadata: metadata, isConstant: mapIsConstant)
+            return RenderedMap(pixels: pixels, metadata: metadata, isConstant: norm.mapIsConstant)
         }
     }
 }

@@ -109,7 +109,7 @@ public enum Montage {
             canvas.paste(rgb: colormap.applied(to: levels), width: layout.tileWidth, height: layout.tileHeight,
                          x: origin.x, y: origin.y)
             let name = channel < names.count ? names[channel] : "map"
-            let isConstant = MapNormalization.finiteExtrema(plane).map { $0.lo == $0.hi } ?? true
+            let isConstant = normalizations[channel].mapIsConstant
             if isConstant {
                 markConstant(into: &canvas, x: origin.x, y: origin.y, width: layout.tileWidth, height: layout.tileHeight)
             }
