@@ -150,3 +150,19 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
     #expect(label.hasSuffix(" (constant)"))
     #expect(label.count * 6 <= 96)
 }
+
+@Test func aSixteenBitGrayPhotoIsShrunkByAreaAveragingAndReplicatedToRGB() {
+    // A 192×144 photo into a 96×72 tile (maps 8×6 enlarged ×12): each pixel is a 2×2 mean / 257.
+    let samples = (0..<(192 * 144)).map { UInt16(($0 * 2749) % 65536) }
+    let photo = PixelBuffer(width: 192, height: 144, channels: 1, samples: .uint16(samples))
+    let maps = Tensor(shape: Shape(channels: 1, height: 6, width: 8), values: (0..<48).map(Float.init))
+    let montage = Montage.make(input: photo, maps: maps)
+    let origin = Montage.layout(tileCount: 2, mapWidth: 8, mapHeight: 6).tileOrigin(0)
+    for (x, y) in [(0, 0), (95, 71), (33, 50)] {
+        let mean = [(0, 0), (0, 1), (1, 0), (1, 1)]
+            .map { Double(samples[(2 * y + $0.0) * 192 + 2 * x + $0.1]) }.reduce(0, +) / 4 / 257
+        let got = pixel(montage, origin.x + x, origin.y + y)
+        #expect(abs(Int(got.red) - Int(mean.rounded())) <= 1)
+        #expect(got.red == got.green && got.green == got.blue)
+    }
+}

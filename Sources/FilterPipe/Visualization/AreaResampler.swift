@@ -26,14 +26,23 @@ enum AreaResampler {
     static func resize(_ plane: ArraySlice<Float>, width: Int, height: Int,
                        targetWidth: Int, targetHeight: Int) -> [Float] {
         if width == targetWidth && height == targetHeight { return Array(plane) }
+        let base = plane.startIndex
+        return resize(width: width, height: height, targetWidth: targetWidth, targetHeight: targetHeight) {
+            plane[base + $0]
+        }
+    }
+
+    /// The plane whose value at row-major index i is `value(i)`, resized; reading through `value`
+    /// lets a large photo be shrunk straight from its interleaved samples, without a float copy.
+    static func resize(width: Int, height: Int, targetWidth: Int, targetHeight: Int,
+                       value: (Int) -> Float) -> [Float] {
         let columnTaps = weights(source: width, target: targetWidth)
         let rowTaps = weights(source: height, target: targetHeight)
-        let base = plane.startIndex
         var rows = [Float](repeating: 0, count: height * targetWidth)
         for y in 0..<height {
             for x in 0..<targetWidth {
                 var sum: Float = 0
-                for tap in columnTaps[x] { sum += tap.weight * plane[base + y * width + tap.index] }
+                for tap in columnTaps[x] { sum += tap.weight * value(y * width + tap.index) }
                 rows[y * targetWidth + x] = sum
             }
         }

@@ -155,21 +155,18 @@ public enum Montage {
         let scale = min(Double(width) / Double(photo.width), Double(height) / Double(photo.height))
         let fittedWidth = max(min(Int((Double(photo.width) * scale).rounded()), width), 1)
         let fittedHeight = max(min(Int((Double(photo.height) * scale).rounded()), height), 1)
-        let count = photo.width * photo.height
-        var planes = [[Float]](repeating: [Float](repeating: 0, count: count), count: 3)
-        let colorChannels = photo.channels >= 3 ? 3 : 1
-        func sample(_ i: Int) -> Float {
+        let channels = photo.channels
+        let colorChannels = channels >= 3 ? 3 : 1
+        let resized = (0..<3).map { c in
+            let offset = colorChannels == 3 ? c : 0
             switch photo.samples {
-            case .uint8(let s): Float(s[i])
-            case .uint16(let s): Float(s[i]) / 257
+            case .uint8(let s):
+                return AreaResampler.resize(width: photo.width, height: photo.height, targetWidth: fittedWidth,
+                                            targetHeight: fittedHeight) { Float(s[$0 * channels + offset]) }
+            case .uint16(let s):
+                return AreaResampler.resize(width: photo.width, height: photo.height, targetWidth: fittedWidth,
+                                            targetHeight: fittedHeight) { Float(s[$0 * channels + offset]) / 257 }
             }
-        }
-        for p in 0..<count {
-            for c in 0..<3 { planes[c][p] = sample(p * photo.channels + (colorChannels == 3 ? c : 0)) }
-        }
-        let resized = planes.map {
-            AreaResampler.resize($0[...], width: photo.width, height: photo.height,
-                                 targetWidth: fittedWidth, targetHeight: fittedHeight)
         }
         var rgb = [UInt8](repeating: 0, count: fittedWidth * fittedHeight * 3)
         for p in 0..<(fittedWidth * fittedHeight) {
