@@ -166,3 +166,28 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
         #expect(got.red == got.green && got.green == got.blue)
     }
 }
+
+@Test(arguments: [
+    (Float(0), "0"), (1, "1"), (-4.5, "-4.5"), (0.012345, "0.0123"), (255, "255"), (12345, "12300"),
+    (999.7, "1000"), (0.99951, "1"), (2.5e6, "2.5e+6"), (-1.234e-8, "-1.23e-8"), (0.1, "0.1"),
+])
+func tileRangesArePrintedToThreeSignificantDigits(value: Float, expected: String) {
+    #expect(Montage.compact(value) == expected)
+}
+
+@Test func wideTilesGetDoubleSizeLabelsWithTheValueRange() {
+    // 400-pixel-wide maps: labels at scale 2 (strip 24 px) with "lo..hi" right-aligned in gray.
+    var maps = Tensor(shape: Shape(channels: 1, height: 50, width: 400))
+    maps[0, 0, 0] = -2
+    maps[0, 1, 1] = 3
+    let layout = Montage.layout(tileCount: 1, mapWidth: 400, mapHeight: 50)
+    #expect(layout.labelScale == 2 && layout.labelHeight == 24)
+    let montage = Montage.make(input: nil, maps: maps, names: ["edge"])
+    let origin = layout.tileOrigin(0)
+    let stripRow = origin.y + 50 + 2 + 2 * 4  // font row 4 at scale 2
+    let right = (200..<400).map { pixel(montage, origin.x + $0, stripRow) }
+    #expect(right.contains(RGBColor(150, 150, 150)))
+    // "-2..3" is 5 characters of 12 px, ending 2 px before the tile's right edge.
+    let firstGray = (0..<400).first { pixel(montage, origin.x + $0, origin.y + 50 + 2 + 2 * 5) == RGBColor(150, 150, 150) }
+    #expect(firstGray.map { $0 >= 400 - 2 - 5 * 12 } == true)
+}

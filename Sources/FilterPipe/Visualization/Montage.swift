@@ -2,7 +2,8 @@
 //   columns = ⌈√n⌉, rows = ⌈n / columns⌉   (n = maps + 1 with the photo)
 // tiles of a common size (maps shrunk by area averaging so the picture stays ≤ maxWidth wide,
 // tiny maps enlarged by a whole factor so their labels fit), a `gutter` between tiles,
-// and under each tile a dark strip labelled "index name" in the built-in font.
+// and under each tile a dark strip labelled "index name" and the map's value range "lo..hi" in the
+// built-in font (doubled on tiles ≥ 320 px wide, which a browser usually shows scaled down).
 // A constant map (a dead filter, all zero after ReLU) is hatched, framed in red and labelled "(constant)".
 
 /// Builds the `montage` output kind.
@@ -32,6 +33,8 @@ public enum Montage {
         public var gutter: Int
         /// Height of the label strip under each tile.
         public var labelHeight: Int
+        /// Font pixels per label pixel: 2 on wide tiles, else 1.
+        public var labelScale: Int
         /// Height of the title strip at the top (0 without a title).
         public var titleHeight: Int
         public var width: Int { columns * tileWidth + (columns + 1) * gutter }
@@ -46,7 +49,8 @@ public enum Montage {
         }
     }
 
-    static let labelHeight = BitmapFont.glyphHeight + 4
+    /// Tiles at least this wide get labels at twice the font size.
+    static let largeLabelTileWidth = 320
 
     /// The grid for `tileCount` tiles showing maps of `mapWidth` × `mapHeight`.
     public static func layout(tileCount: Int, mapWidth: Int, mapHeight: Int, hasTitle: Bool = false,
@@ -71,8 +75,10 @@ public enum Montage {
             tileWidth = max(Int((Double(tileWidth) * Double(options.maxWidth) / Double(tileHeight)).rounded()), 1)
             tileHeight = options.maxWidth
         }
+        let labelScale = tileWidth >= largeLabelTileWidth ? 2 : 1
+        let labelHeight = BitmapFont.glyphHeight * labelScale + 4
         return Layout(columns: columns, rows: rows, tileWidth: tileWidth, tileHeight: tileHeight,
-                      gutter: options.gutter, labelHeight: labelHeight,
+                      gutter: options.gutter, labelHeight: labelHeight, labelScale: labelScale,
                       titleHeight: hasTitle ? labelHeight + options.gutter : 0)
     }
 
@@ -90,8 +96,8 @@ public enum Montage {
                             hasTitle: title != nil, options: options)
         var canvas = RGBCanvas(width: layout.width, height: layout.height)
         if let title {
-            canvas.draw(text: RGBCanvas.fitted(title, maxWidth: layout.width - 2 * layout.gutter),
-                        x: layout.gutter, y: layout.gutter + 2)
+            canvas.draw(text: RGBCanvas.fitted(title, maxWidth: (layout.width - 2 * layout.gutter) / layout.labelScale),
+                        x: layout.gutter, y: layout.gutter + 2, scale: layout.labelScale)
         }
         if let input {
             let origin = layout.tileOrigin(0)
@@ -113,9 +119,15 @@ public enum Montage {
             if isConstant {
                 markConstant(into: &canvas, x: origin.x, y: origin.y, width: layout.tileWidth, height: layout.tileHeight)
             }
-            drawLabel(label(index: channel, name: name, isConstant: isConstant, maxWidth: layout.tileWidth - 2),
-                      into: &canvas, layout: layout, x: origin.x, y: origin.y,
-                      color: isConstant ? .warning : .labelText)
+            let norm = normalizations[channel]
+            let range = isConstant ? "" : "\(compact(norm.lo))..\(compact(norm.hi))"
+            let room = (layout.tileWidth - 4) / layout.labelScale
+            // The range goes right-aligned when the name and at least 8 of its characters still fit.
+            let showRange = !range.isEmpty && room >= BitmapFont.width(of: "\(channel) " + range) + 8 * BitmapFont.glyphWidth
+            let text = label(index: channel, name: name, isConstant: isConstant,
+                             maxWidth: room - (showRange ? BitmapFont.width(of: " " + range) : 0))
+            drawLabel(text, into: &canvas, layout: layout, x: origin.x, y: origin.y,
+                      color: isConstant ? .warning : .labelText, right: showRange ? range : nil)
         }
         return canvas.pixelBuffer
     }
@@ -132,10 +144,51 @@ public enum Montage {
     }
 
     private static func drawLabel(_ text: String, into canvas: inout RGBCanvas, layout: Layout, x: Int, y: Int,
-                                  color: RGBColor = .labelText) {
+                                  color: RGBColor = .labelText, right: String? = nil) {
         let top = y + layout.tileHeight
+        let scale = layout.labelScale
         canvas.fill(x: x, y: top, width: layout.tileWidth, height: layout.labelHeight, color: .labelStrip)
-        canvas.draw(text: RGBCanvas.fitted(text, maxWidth: layout.tileWidth - 2), x: x + 2, y: top + 2, color: color)
+        canvas.draw(text: RGBCanvas.fitted(text, maxWidth: (layout.tileWidth - 4) / scale), x: x + 2, y: top + 2,
+                    color: color, scale: scale)
+        if let right {
+            let width = BitmapFont.width(of: right, scale: scale)
+            canvas.draw(text: right, x: x + layout.tileWidth - 2 - width, y: top + 2, color: .rangeText, scale: scale)
+        }
+    }
+
+    /// `value` to 3 significant digits, as short as possible ("0.0123", "-4.5", "1.2e+06").
+    static func compact(_ value: Float) -> String {
+        guard value.isFinite, value != 0 else { return value == 0 ? "0" : "\(value)" }
+        let magnitude = Double(value).magnitude
+        var exponent = 0
+        var scaled = magnitude
+        while scaled >= 1000 { scaled /= 10; exponent += 1 }
+        while scaled < 100 { scaled *= 10; exponent -= 1 }
+        var digits = Int(scaled.rounded())  // 100...1000
+        if digits == 1000 {
+            digits = 100
+            exponent += 1
+        }
+        var text: String
+        if exponent >= 4 || exponent <= -7 {
+            let mantissa = Double(digits) / 100
+            text = "\(mantissa)e\(exponent + 2 >= 0 ? "+" : "")\(exponent + 2)"
+        } else if exponent >= 0 {
+            text = String(digits * Int(pow10(exponent)))
+        } else {
+            let places = -exponent
+            var fraction = String(digits)
+            while fraction.count <= places { fraction = "0" + fraction }
+            let split = fraction.index(fraction.endIndex, offsetBy: -places)
+            text = fraction[..<split] + "." + fraction[split...]
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return (value < 0 ? "-" : "") + text
+    }
+
+    private static func pow10(_ exponent: Int) -> Double {
+        (0..<exponent).reduce(1.0) { product, _ in product * 10 }
     }
 
     /// Diagonal hatching and a red frame: the tile carries no information, and says so.

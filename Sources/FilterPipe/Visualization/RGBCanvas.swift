@@ -17,6 +17,7 @@ struct RGBColor: Sendable, Equatable {
     static let labelText = RGBColor(235, 235, 235)
     static let warning = RGBColor(230, 40, 40)
     static let frame = RGBColor(96, 96, 96)
+    static let rangeText = RGBColor(150, 150, 150)
 }
 
 /// A width × height RGB picture being drawn, row-major, 3 samples per pixel.
@@ -84,18 +85,19 @@ struct RGBCanvas {
         }
     }
 
-    /// Draws `text` with the top-left of its first character cell at (x, y); returns the width used.
+    /// Draws `text` with the top-left of its first character cell at (x, y), each font pixel a
+    /// `scale` × `scale` square; returns the width used.
     @discardableResult
-    mutating func draw(text: String, x: Int, y: Int, color: RGBColor = .labelText) -> Int {
+    mutating func draw(text: String, x: Int, y: Int, color: RGBColor = .labelText, scale: Int = 1) -> Int {
         var left = x
         for character in text {
             let glyph = BitmapFont.rows(of: character)
             for (row, bits) in glyph.enumerated() where bits != 0 {
                 for column in 0..<BitmapFont.glyphWidth where bits & (0x80 >> UInt8(column)) != 0 {
-                    set(x: left + column, y: y + row, color)
+                    fill(x: left + column * scale, y: y + row * scale, width: scale, height: scale, color: color)
                 }
             }
-            left += BitmapFont.glyphWidth
+            left += BitmapFont.glyphWidth * scale
         }
         return left - x
     }
