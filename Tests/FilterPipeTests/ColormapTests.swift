@@ -59,7 +59,7 @@ func everyColourMapsBackToItsOwnLevelOrAnIdenticalEntry(colormap: OutputSpec.Col
 
 @Test func renderedColourMapIsRGBThroughTheTable() throws {
     let ramp = Tensor(shape: Shape(channels: 1, height: 1, width: 256), values: (0..<256).map(Float.init))
-    let map = try MapRenderer(normalization: .minmax, colormap: .viridis).render(ramp)[0]
+    let map = MapRenderer(normalization: .minmax, colormap: .viridis).render(ramp)[0]
     #expect(map.pixels.channels == 3 && map.pixels.bitDepth == 8)
     guard case .uint8(let rgb) = map.pixels.samples else { return }
     for (index, published) in publishedViridis {

@@ -57,7 +57,7 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
     // A 96×72 photo fits the 96×72 tile exactly, so it is copied unchanged.
     let photoSamples = (0..<(96 * 72 * 3)).map { UInt8(($0 * 7) % 256) }
     let photo = PixelBuffer(width: 96, height: 72, channels: 3, samples: .uint8(photoSamples))
-    let montage = Montage.make(input: photo, maps: maps, names: ["a", "b"])
+    let montage = Montage.make(photo: photo, maps: maps, names: ["a", "b"])
     let layout = Montage.layout(tileCount: 3, mapWidth: 8, mapHeight: 6)
     #expect(montage.width == layout.width && montage.height == layout.height)
     #expect(montage.channels == 3 && montage.bitDepth == 8)
@@ -156,7 +156,7 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
     let samples = (0..<(192 * 144)).map { UInt16(($0 * 2749) % 65536) }
     let photo = PixelBuffer(width: 192, height: 144, channels: 1, samples: .uint16(samples))
     let maps = Tensor(shape: Shape(channels: 1, height: 6, width: 8), values: (0..<48).map(Float.init))
-    let montage = Montage.make(input: photo, maps: maps)
+    let montage = Montage.make(photo: photo, maps: maps)
     let origin = Montage.layout(tileCount: 2, mapWidth: 8, mapHeight: 6).tileOrigin(0)
     for (x, y) in [(0, 0), (95, 71), (33, 50)] {
         let mean = [(0, 0), (0, 1), (1, 0), (1, 1)]
@@ -190,4 +190,21 @@ func tileRangesArePrintedToThreeSignificantDigits(value: Float, expected: String
     // "-2..3" is 5 characters of 12 px, ending 2 px before the tile's right edge.
     let firstGray = (0..<400).first { pixel(montage, origin.x + $0, origin.y + 50 + 2 + 2 * 5) == RGBColor(150, 150, 150) }
     #expect(firstGray.map { $0 >= 400 - 2 - 5 * 12 } == true)
+}
+
+@Test(arguments: [1, 3, 4])
+func anInputTensorIsShownAsThePhotoTile(channels: Int) {
+    // A 96×72 input tensor fills the 96×72 tile: pixel = round(255 · v), gray replicated, alpha dropped.
+    let values = pseudoRandom(count: channels * 96 * 72, seed: 13)
+    let input = Tensor(shape: Shape(channels: channels, height: 72, width: 96), values: values)
+    let maps = Tensor(shape: Shape(channels: 1, height: 6, width: 8), values: (0..<48).map(Float.init))
+    let montage = Montage.make(input: input, maps: maps, names: ["a"])
+    let origin = Montage.layout(tileCount: 2, mapWidth: 8, mapHeight: 6).tileOrigin(0)
+    for (x, y) in [(0, 0), (95, 71), (50, 20)] {
+        let expected = (0..<3).map { c -> UInt8 in
+            let plane = channels == 1 ? 0 : c
+            return UInt8((Double(values[plane * 96 * 72 + y * 96 + x]) * 255).rounded())
+        }
+        #expect(pixel(montage, origin.x + x, origin.y + y) == RGBColor(expected[0], expected[1], expected[2]))
+    }
 }

@@ -11,7 +11,7 @@ private func pseudoRandom(count: Int, seed: UInt64, scale: Float, offset: Float)
 
 @Test func mapTextChunksNameTheFilterMapRangeAndNormalization() throws {
     let maps = Tensor(shape: Shape(channels: 2, height: 1, width: 3), values: [-0.1, 0.2, 0.7, 1, 2, 3])
-    let rendered = try MapRenderer(normalization: .minmax).render(maps, names: ["edge_x", "blur"], filterFile: "edges.filter")
+    let rendered = MapRenderer(normalization: .minmax).render(maps, names: ["edge_x", "blur"], filterFile: "edges.filter")
     let text = Dictionary(uniqueKeysWithValues: rendered[1].text.map { ($0.keyword, $0.text) })
     #expect(text["filterpipe:filter"] == "edges.filter")
     #expect(text["filterpipe:map"] == "blur")
@@ -30,7 +30,8 @@ private func pseudoRandom(count: Int, seed: UInt64, scale: Float, offset: Float)
     let metadata = MapMetadata(filterFile: "a b.filter", mapName: "sobel x", mapIndex: 3, range: -0.3...1e-5,
                                normalization: .symmetric, colormap: .diverging, bitDepth: 8)
     #expect(MapMetadata(textChunks: metadata.textChunks) == metadata)
-    #expect(MapMetadata(textChunks: [.init(keyword: "filterpipe:map", text: "x")]) == nil)
+    #expect(MapMetadata(textChunks: [.init(keyword: "filterpipe:map", text: "x")]) == nil)  // no range
+    #expect(MapMetadata(textChunks: [.init(keyword: "filterpipe:range", text: "-1 2.5")])?.range == -1...2.5)
     #expect(MapMetadata(textChunks: [.init(keyword: "filterpipe:map", text: "x"),
                                      .init(keyword: "filterpipe:range", text: "2 1")]) == nil)
 }
@@ -46,7 +47,7 @@ private func pseudoRandom(count: Int, seed: UInt64, scale: Float, offset: Float)
 func grayPixelsRecoverTheirFloatValuesWithinOneQuantizationStep(normalization: OutputSpec.Normalization, depth: Int) throws {
     let values = pseudoRandom(count: 2 * 400, seed: 7, scale: 7.5, offset: -2.5)
     let maps = Tensor(shape: Shape(channels: 2, height: 20, width: 20), values: values)
-    let rendered = try MapRenderer(normalization: normalization, colormap: .gray, depth: depth)
+    let rendered = MapRenderer(normalization: normalization, colormap: .gray, depth: depth)
         .render(maps, names: ["a", "b"])
     for (channel, map) in rendered.enumerated() {
         // Read back through the text chunks, as a user of the PNG would.
@@ -67,7 +68,7 @@ func grayPixelsRecoverTheirFloatValuesWithinOneQuantizationStep(normalization: O
 func colourPixelsRecoverTheirFloatValuesWithinOneQuantizationStep(colormap: OutputSpec.Colormap) throws {
     let values = pseudoRandom(count: 300, seed: 11, scale: 2, offset: -1)
     let maps = Tensor(shape: Shape(channels: 1, height: 10, width: 30), values: values)
-    let map = try MapRenderer(normalization: .minmax, colormap: colormap).render(maps)[0]
+    let map = MapRenderer(normalization: .minmax, colormap: colormap).render(maps)[0]
     let metadata = try #require(MapMetadata(textChunks: map.text))
     guard case .uint8(let rgb) = map.pixels.samples else { Issue.record("colour maps are 8-bit"); return }
     let step = metadata.quantizationStep

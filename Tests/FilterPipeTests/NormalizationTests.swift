@@ -28,7 +28,7 @@ func minmaxStretchesEachMapToTheFullSampleRange(depth: Int) throws {
     let values = pseudoRandom(count: plane, seed: 1, scale: 3, offset: -1)
         + pseudoRandom(count: plane, seed: 2, scale: 0.01, offset: 5)
     let maps = Tensor(shape: Shape(channels: 2, height: 23, width: 37), values: values)
-    let rendered = try MapRenderer(normalization: .minmax, depth: depth).render(maps)
+    let rendered = MapRenderer(normalization: .minmax, depth: depth).render(maps)
     let maxLevel = depth == 16 ? 65535 : 255
     for (channel, map) in rendered.enumerated() {
         #expect(map.pixels.bitDepth == depth)
@@ -50,7 +50,7 @@ func minmaxStretchesEachMapToTheFullSampleRange(depth: Int) throws {
     maps[0, 1, 1] = 1.0
     maps[1, 2, 3] = 0.25
     maps[1, 0, 0] = 0.125
-    let rendered = try MapRenderer(normalization: .global).render(maps)
+    let rendered = MapRenderer(normalization: .global).render(maps)
     let peak0 = samples(rendered[0].pixels).max()!
     let peak1 = samples(rendered[1].pixels).max()!
     #expect(peak0 == 255)
@@ -62,7 +62,7 @@ func minmaxStretchesEachMapToTheFullSampleRange(depth: Int) throws {
 @Test(arguments: [(8, 128), (16, 32768)])
 func symmetricPutsZeroAtTheMiddleSample(depth: Int, middle: Int) throws {
     let maps = Tensor(shape: Shape(channels: 1, height: 1, width: 5), values: [-3, -1.5, 0, 2, 3])
-    let rendered = try MapRenderer(normalization: .symmetric, colormap: .gray, depth: depth).render(maps)
+    let rendered = MapRenderer(normalization: .symmetric, colormap: .gray, depth: depth).render(maps)
     let s = samples(rendered[0].pixels)
     let top = depth == 16 ? 65535 : 255
     #expect(s[2] == middle)
@@ -75,7 +75,7 @@ func symmetricPutsZeroAtTheMiddleSample(depth: Int, middle: Int) throws {
 
 @Test func symmetricUsesTheDivergingColormapByDefaultWithNearWhiteAtZero() throws {
     let maps = Tensor(shape: Shape(channels: 1, height: 1, width: 3), values: [-1, 0, 1])
-    let map = try MapRenderer(normalization: .symmetric).render(maps)[0]
+    let map = MapRenderer(normalization: .symmetric).render(maps)[0]
     #expect(map.pixels.channels == 3)
     guard case .uint8(let rgb) = map.pixels.samples else { Issue.record("not 8-bit"); return }
     // ColorBrewer RdBu (reversed): #053061 at −m, #67001F at +m, neutral ≈ #F7F7F7 at zero.
@@ -86,7 +86,7 @@ func symmetricPutsZeroAtTheMiddleSample(depth: Int, middle: Int) throws {
 
 @Test func clampMapsZeroToOneOntoTheSampleRangeAndCutTheRest() throws {
     let maps = Tensor(shape: Shape(channels: 1, height: 1, width: 6), values: [-0.5, 0, 0.5, 0.25, 1, 2])
-    let rendered = try MapRenderer(normalization: .clamp).render(maps)
+    let rendered = MapRenderer(normalization: .clamp).render(maps)
     #expect(samples(rendered[0].pixels) == [0, 0, 128, 64, 255, 255])  // 127.5 → 128, 63.75 → 64
     #expect(rendered[0].range == 0...1)
 }
@@ -94,7 +94,7 @@ func symmetricPutsZeroAtTheMiddleSample(depth: Int, middle: Int) throws {
 @Test(arguments: OutputSpec.Normalization.allCases)
 func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) throws {
     let maps = Tensor(shape: Shape(channels: 1, height: 3, width: 3), repeating: 0)
-    let map = try MapRenderer(normalization: normalization, colormap: .gray).render(maps)[0]
+    let map = MapRenderer(normalization: normalization, colormap: .gray).render(maps)[0]
     let s = samples(map.pixels)
     let expected = normalization == .symmetric ? 128 : 0
     #expect(s == Array(repeating: expected, count: 9))
@@ -104,7 +104,7 @@ func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) 
 
 @Test func aConstantNonZeroMapRecordsItsValueAsTheRange() throws {
     let maps = Tensor(shape: Shape(channels: 1, height: 2, width: 2), repeating: 5)
-    let map = try MapRenderer(normalization: .minmax).render(maps)[0]
+    let map = MapRenderer(normalization: .minmax).render(maps)[0]
     #expect(samples(map.pixels) == [0, 0, 0, 0])
     #expect(map.range == 5...5)
     #expect(map.metadata.value(ofSample: 0) == 5)
@@ -113,7 +113,7 @@ func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) 
 @Test func nonFiniteValuesAreLeftOutOfTheRangeAndClampedToItsEnds() throws {
     let maps = Tensor(shape: Shape(channels: 2, height: 1, width: 5),
                       values: [.nan, .infinity, -.infinity, 1, 2, .nan, .nan, .nan, .nan, .nan])
-    let rendered = try MapRenderer(normalization: .minmax).render(maps)
+    let rendered = MapRenderer(normalization: .minmax).render(maps)
     #expect(samples(rendered[0].pixels) == [0, 255, 0, 0, 255])
     #expect(rendered[0].range == 1...2)
     #expect(samples(rendered[1].pixels) == [0, 0, 0, 0, 0])
@@ -125,24 +125,27 @@ func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) 
     // 1000 + small variation: (v − lo) must be taken before scaling or rounding errors reach a level.
     let values = pseudoRandom(count: 500, seed: 3, scale: 1, offset: 1000)
     let maps = Tensor(shape: Shape(channels: 1, height: 1, width: 500), values: values)
-    let s = samples(try MapRenderer(normalization: .minmax, depth: 16).render(maps)[0].pixels)
+    let s = samples(MapRenderer(normalization: .minmax, depth: 16).render(maps)[0].pixels)
     let lo = Double(values.min()!), hi = Double(values.max()!)
     for (i, v) in values.enumerated() {
         #expect(abs(Double(s[i]) - oracleLevel(Double(v), lo: lo, hi: hi, maxLevel: 65535)) <= 0.51)
     }
 }
 
-@Test func rendererRejectsUnsupportedDepthsAndSixteenBitColour() {
-    #expect(throws: PipelineError.self) { try MapRenderer(depth: 12) }
-    #expect(throws: PipelineError.self) { try MapRenderer(normalization: .minmax, colormap: .viridis, depth: 16) }
-    #expect(throws: PipelineError.self) { try MapRenderer(normalization: .symmetric, depth: 16) }
-    #expect((try? MapRenderer(normalization: .symmetric, colormap: .gray, depth: 16)) != nil)
+@Test func sixteenBitAppliesToGrayOutputOnlyColourMapsStayEightBitRGB() {
+    let maps = Tensor(shape: Shape(channels: 1, height: 1, width: 2), values: [-1, 1])
+    let colour = MapRenderer(normalization: .symmetric, depth: 16).render(maps)[0]
+    #expect(colour.pixels.channels == 3 && colour.pixels.bitDepth == 8)
+    #expect(colour.metadata.bitDepth == 8)
+    let gray = MapRenderer(normalization: .symmetric, colormap: .gray, depth: 16).render(maps)[0]
+    #expect(gray.pixels.channels == 1 && gray.pixels.bitDepth == 16)
+    #expect(gray.pixels.samples == .uint16([0, 65535]))
 }
 
 @Test func rendererFollowsTheOutputLineDefaults() throws {
-    let renderer = try MapRenderer(output: OutputSpec(kind: .maps, normalization: .symmetric))
+    let renderer = MapRenderer(output: OutputSpec(kind: .maps, normalization: .symmetric))
     #expect(renderer.colormap == .diverging)
-    let plain = try MapRenderer(output: OutputSpec(kind: .montage))
+    let plain = MapRenderer(output: OutputSpec(kind: .montage))
     #expect(plain.normalization == .minmax && plain.colormap == .gray)
 }
 
@@ -151,7 +154,7 @@ func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) 
     var values = (0..<67).map { Float($0) * 0.5 - 10 }
     for (i, v) in [(3, Float.nan), (17, .infinity), (40, -.infinity), (65, .nan), (66, .infinity)] { values[i] = v }
     let maps = Tensor(shape: Shape(channels: 1, height: 1, width: 67), values: values)
-    let map = try MapRenderer(normalization: .minmax).render(maps)[0]
+    let map = MapRenderer(normalization: .minmax).render(maps)[0]
     let finite = values.filter(\.isFinite).map(Double.init)
     let lo = finite.min()!, hi = finite.max()!
     #expect(map.range == Float(lo)...Float(hi))

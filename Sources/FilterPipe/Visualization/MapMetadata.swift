@@ -5,8 +5,8 @@
 public struct MapMetadata: Sendable, Equatable {
     /// The filter file that produced the map (as given on the command line), if known.
     public var filterFile: String?
-    /// The map's name (usually its filter's name).
-    public var mapName: String
+    /// The map's name (usually its filter's name), if known.
+    public var mapName: String?
     /// The map's index among the final maps (0-based, CHW channel order).
     public var mapIndex: Int
     /// Float value at sample 0 (`lowerBound`) and at the top sample (`upperBound`).
@@ -16,7 +16,7 @@ public struct MapMetadata: Sendable, Equatable {
     /// 8 or 16.
     public var bitDepth: Int
 
-    public init(filterFile: String? = nil, mapName: String, mapIndex: Int, range: ClosedRange<Float>,
+    public init(filterFile: String? = nil, mapName: String? = nil, mapIndex: Int, range: ClosedRange<Float>,
                 normalization: OutputSpec.Normalization, colormap: OutputSpec.Colormap = .gray, bitDepth: Int = 8) {
         self.filterFile = filterFile
         self.mapName = mapName
@@ -42,7 +42,7 @@ public struct MapMetadata: Sendable, Equatable {
     public var textChunks: [PNGWriteOptions.TextChunk] {
         var chunks: [PNGWriteOptions.TextChunk] = []
         if let filterFile { chunks.append(.init(keyword: Keyword.filter, text: Self.latin1(filterFile))) }
-        chunks.append(.init(keyword: Keyword.map, text: Self.latin1(mapName)))
+        if let mapName { chunks.append(.init(keyword: Keyword.map, text: Self.latin1(mapName))) }
         chunks.append(.init(keyword: Keyword.index, text: String(mapIndex)))
         chunks.append(.init(keyword: Keyword.range, text: "\(range.lowerBound) \(range.upperBound)"))
         chunks.append(.init(keyword: Keyword.normalize, text: normalization.rawValue))
@@ -51,14 +51,15 @@ public struct MapMetadata: Sendable, Equatable {
         return chunks
     }
 
-    /// Reads the metadata back from tEXt chunks; nil when the range or map name is missing or malformed.
+    /// Reads the metadata back from tEXt chunks (the last chunk of a keyword wins);
+    /// nil when the range is missing or malformed.
     public init?(textChunks: [PNGWriteOptions.TextChunk]) {
         var fields: [String: String] = [:]
         for chunk in textChunks { fields[chunk.keyword] = chunk.text }
-        guard let name = fields[Keyword.map], let rangeText = fields[Keyword.range] else { return nil }
+        guard let rangeText = fields[Keyword.range] else { return nil }
         let bounds = rangeText.split(separator: " ").compactMap { Float(String($0)) }
         guard bounds.count == 2, bounds[0] <= bounds[1] else { return nil }
-        self.init(filterFile: fields[Keyword.filter], mapName: name,
+        self.init(filterFile: fields[Keyword.filter], mapName: fields[Keyword.map],
                   mapIndex: fields[Keyword.index].flatMap { Int($0) } ?? 0,
                   range: bounds[0]...bounds[1],
                   normalization: fields[Keyword.normalize].flatMap { OutputSpec.Normalization(rawValue: $0) } ?? .minmax,

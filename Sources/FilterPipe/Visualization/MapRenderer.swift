@@ -5,33 +5,29 @@
 public struct MapRenderer: Sendable {
     public let normalization: OutputSpec.Normalization
     public let colormap: OutputSpec.Colormap
-    /// Bits per sample of gray output, 8 or 16; colour-mapped output is always 8-bit RGB.
+    /// Bits per sample of gray output, 8 or 16. Colour-mapped output is always 8-bit RGB:
+    /// the tables have 256 entries, so 16 bits would claim a precision they do not hold.
     public let depth: Int
 
-    /// Throws when `depth` is not 8 or 16, or when 16 bits are asked for with a colour map
-    /// (the tables have 256 entries, so 16 bits would pretend a precision they do not have).
+    /// `colormap` nil picks `diverging` for `symmetric`, else `gray`. `depth` must be 8 or 16
+    /// (the command line validates `--depth`).
     public init(normalization: OutputSpec.Normalization = .minmax, colormap: OutputSpec.Colormap? = nil,
-                depth: Int = 8) throws(PipelineError) {
-        guard depth == 8 || depth == 16 else {
-            throw PipelineError("output depth must be 8 or 16, not \(depth)")
-        }
-        let colormap = colormap ?? (normalization == .symmetric ? .diverging : .gray)
-        guard depth == 8 || colormap == .gray else {
-            throw PipelineError("16-bit output is gray only; colour map '\(colormap.rawValue)' gives 8-bit RGB")
-        }
+                depth: Int = 8) {
+        precondition(depth == 8 || depth == 16, "output depth must be 8 or 16, not \(depth)")
         self.normalization = normalization
-        self.colormap = colormap
-        self.depth = depth
+        self.colormap = colormap ?? (normalization == .symmetric ? .diverging : .gray)
+        self.depth = self.colormap == .gray ? depth : 8
     }
 
     /// The renderer for an `output` line (its effective normalisation and colour map).
-    public init(output: OutputSpec, depth: Int = 8) throws(PipelineError) {
-        try self.init(normalization: output.effectiveNormalization, colormap: output.effectiveColormap, depth: depth)
+    public init(output: OutputSpec, depth: Int = 8) {
+        self.init(normalization: output.effectiveNormalization, colormap: output.effectiveColormap, depth: depth)
     }
 
     /// One rendered map per channel of `maps`, in channel order.
     ///
-    /// `names[i]` names map i (missing names become "map i"); `filterFile` is recorded in the metadata.
+    /// `names[i]` names map i and `filterFile` the filter file in the metadata; both are left out
+    /// of it when not given.
     public func render(_ maps: Tensor, names: [String] = [], filterFile: String? = nil) -> [RenderedMap] {
         let normalizations = MapNormalization.forMaps(maps, mode: normalization, depth: depth)
         return (0..<maps.channels).map { channel in
@@ -50,7 +46,7 @@ public struct MapRenderer: Sendable {
                     : PixelBuffer(width: maps.width, height: maps.height, channels: 3,
                                   samples: .uint8(colormap.applied(to: levels)))
             }
-            let name = channel < names.count ? names[channel] : "map \(channel)"
+            let name = channel < names.count ? names[channel] : nil
             let metadata = MapMetadata(filterFile: filterFile, mapName: name, mapIndex: channel,
                                        range: norm.lo...Swift.max(norm.lo, norm.hi), normalization: normalization,
                                        colormap: colormap, bitDepth: depth)

@@ -82,11 +82,11 @@ public enum Montage {
                       titleHeight: hasTitle ? labelHeight + options.gutter : 0)
     }
 
-    /// The montage of `maps` (one tile per channel, labelled with `names`), after the photo `input`.
+    /// The montage of `maps` (one tile per channel, labelled with `names`), after the decoded `photo`.
     ///
     /// `normalization` and `colormap` are applied as for the `maps` output (`global` keeps the
     /// tiles comparable); `title`, if given, is written across the top. Always 8-bit RGB.
-    public static func make(input: PixelBuffer?, maps: Tensor, names: [String] = [],
+    public static func make(photo input: PixelBuffer?, maps: Tensor, names: [String] = [],
                             normalization: OutputSpec.Normalization = .minmax,
                             colormap: OutputSpec.Colormap? = nil, title: String? = nil,
                             options: Options = Options()) -> PixelBuffer {
@@ -130,6 +130,28 @@ public enum Montage {
                       color: isConstant ? .warning : .labelText, right: showRange ? range : nil)
         }
         return canvas.pixelBuffer
+    }
+
+    /// The montage with the photo given as the pipeline's input tensor (values 0...1; 1 channel
+    /// gray, 3 RGB, 4 RGBA with alpha dropped, any other count shown by its first channel).
+    public static func make(input: Tensor?, maps: Tensor, names: [String] = [],
+                            normalization: OutputSpec.Normalization = .minmax,
+                            colormap: OutputSpec.Colormap? = nil, title: String? = nil,
+                            options: Options = Options()) -> PixelBuffer {
+        make(photo: input.map(photo(from:)), maps: maps, names: names, normalization: normalization,
+             colormap: colormap, title: title, options: options)
+    }
+
+    /// An 8-bit picture of an input tensor: v in 0...1 → round(255 · v).
+    static func photo(from tensor: Tensor) -> PixelBuffer {
+        let channels = tensor.channels == 3 || tensor.channels == 4 ? 3 : 1
+        let planeCount = tensor.shape.planeCount
+        var samples = [UInt8](repeating: 0, count: planeCount * channels)
+        let clamp = MapNormalization(lo: 0, hi: 1, maxLevel: 255, constantLevel: 0)
+        for c in 0..<min(channels, tensor.channels) {
+            clamp.quantize(tensor.plane(c), into: &samples, start: c, stride: channels)
+        }
+        return PixelBuffer(width: tensor.width, height: tensor.height, channels: channels, samples: .uint8(samples))
     }
 
     /// "index name", or "index name (constant)", shortened to `maxWidth` pixels (the name gives way first).
