@@ -45,7 +45,7 @@ public enum ReportPage {
             figure { margin: 0; }
             figure.input img { max-width: 320px; }
             figure.montage img { max-width: min(100%, 1200px); }
-            img { height: auto; border: 1px solid #ccc; image-rendering: pixelated; }
+            img { height: auto; border: 1px solid #ccc; }
             figcaption { font-size: .85em; color: #666; }
             .error { color: #b00; font-family: monospace; white-space: pre-wrap; }
             ul.maps { columns: 14em; margin: .6em 0 0; padding-left: 1.2em; font-size: .9em; }
@@ -90,9 +90,10 @@ public enum ReportPage {
         return html + "</section>\n"
     }
 
+    // Images load eagerly: with `loading="lazy"` a headless full-page screenshot shows empty boxes.
     private static func figure(_ path: String, caption: String, kind: String) -> String {
         """
-        <figure class="\(kind)"><a href="\(href(path))"><img src="\(href(path))" alt="\(escape(caption)): \(escape(path))" loading="lazy"></a><figcaption>\(escape(caption))</figcaption></figure>
+        <figure class="\(kind)"><a href="\(href(path))"><img src="\(href(path))" alt="\(escape(caption)): \(escape(path))"></a><figcaption>\(escape(caption))</figcaption></figure>
 
         """
     }
