@@ -164,7 +164,7 @@ public struct BatchRunner: Sendable {
             result.timings.compute = lap()
 
             let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
-            result.outputs = try writer.write(input: tensor, stages: stages, plan: plan,
+            result.outputs = try writer.write(photo: pixels, title: input.relativePath, stages: stages, plan: plan,
                                               timings: &result.timings, lap: lap)
         } catch {
             result.status = .failed

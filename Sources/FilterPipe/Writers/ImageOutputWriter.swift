@@ -9,7 +9,7 @@ struct ImageOutputWriter {
 
     /// Writes everything; `stages` holds the final tensor last (and, with `--stages`, every
     /// stage's output before it). Returns the paths written. `lap` splits normalise from encode time.
-    func write(input: Tensor, stages: [Tensor], plan: OutputPlan, timings: inout PhaseTimings,
+    func write(photo: PixelBuffer, title: String, stages: [Tensor], plan: OutputPlan, timings: inout PhaseTimings,
                lap: () -> Double) throws(FilterPipeError) -> [String] {
         guard let final = stages.last else { return [] }
         var written: [String] = []
@@ -30,10 +30,10 @@ struct ImageOutputWriter {
                 try savePNG(pixels, plan.single!, text: metadata(mapName: "image"), &written)
                 timings.encode += lap()
             case .montage:
-                try writeMontage(input: input, maps: final, file: plan.single!, timings: &timings, lap: lap, written: &written)
+                try writeMontage(photo: photo, title: title, maps: final, file: plan.single!, timings: &timings, lap: lap, written: &written)
             }
             if let file = plan.montage {
-                try writeMontage(input: input, maps: final, file: file, timings: &timings, lap: lap, written: &written)
+                try writeMontage(photo: photo, title: title, maps: final, file: file, timings: &timings, lap: lap, written: &written)
             }
             for (index, files) in plan.stageMaps.enumerated() where index < stages.count - 1 {
                 try writeMaps(stages[index], files: files, timings: &timings, lap: lap, written: &written)
@@ -48,37 +48,41 @@ struct ImageOutputWriter {
                            lap: () -> Double, written: inout [String]) throws(ImageIOError) {
         let renderer = MapRenderer(normalization: options.output.effectiveNormalization,
                                    colormap: options.output.effectiveColormap, depth: options.depth)
-        let rendered = renderer.render(maps)
+        let rendered = renderer.render(maps, names: files.map(\.mapName), filterFile: filterName)
         timings.normalize += lap()
         for (file, map) in zip(files, rendered) {
-            try savePNG(map.pixels, file.relativePath, text: metadata(mapName: file.mapName) + map.text, &written)
+            try savePNG(map.pixels, file.relativePath, text: [software] + map.text, &written)
         }
         timings.encode += lap()
     }
 
-    private func writeMontage(input: Tensor, maps: Tensor, file: String, timings: inout PhaseTimings,
-                              lap: () -> Double, written: inout [String]) throws(ImageIOError) {
-        let names = spec.finalMapNames(inputChannels: input.channels)
-        let pixels = Montage.make(input: input, maps: maps, names: names,
+    private func writeMontage(photo: PixelBuffer, title: String, maps: Tensor, file: String,
+                              timings: inout PhaseTimings, lap: () -> Double,
+                              written: inout [String]) throws(ImageIOError) {
+        let names = spec.finalMapNames(inputChannels: spec.input.channels)
+        let pixels = Montage.make(photo: photo, maps: maps, names: names,
                                   normalization: options.output.effectiveNormalization,
-                                  colormap: options.output.effectiveColormap)
+                                  colormap: options.output.effectiveColormap, title: title)
         timings.normalize += lap()
         try savePNG(pixels, file, text: metadata(mapName: "montage"), &written)
         timings.encode += lap()
     }
 
     private func compose(_ maps: Tensor) throws(ImageIOError) -> PixelBuffer {
-        do {
+        do throws(PipelineError) {
             return try ImageComposer.compose(maps, normalization: options.output.effectiveNormalization, depth: options.depth)
         } catch {
-            throw ImageIOError(.encode, message: "\(error)")
+            throw ImageIOError(.encode, message: error.message)
         }
     }
 
+    private var software: PNGWriteOptions.TextChunk { PNGWriteOptions.TextChunk(keyword: "Software", text: "filterpipe") }
+    private var filterName: String { (options.filterPath as NSString).lastPathComponent }
+
     private func metadata(mapName: String) -> [PNGWriteOptions.TextChunk] {
-        [PNGWriteOptions.TextChunk(keyword: "Software", text: "filterpipe"),
-         PNGWriteOptions.TextChunk(keyword: "filterpipe:filter", text: (options.filterPath as NSString).lastPathComponent),
-         PNGWriteOptions.TextChunk(keyword: "filterpipe:map", text: mapName)]
+        [software,
+         PNGWriteOptions.TextChunk(keyword: MapMetadata.Keyword.filter, text: filterName),
+         PNGWriteOptions.TextChunk(keyword: MapMetadata.Keyword.map, text: mapName)]
     }
 
     private func savePNG(_ pixels: PixelBuffer, _ relative: String, text: [PNGWriteOptions.TextChunk],
