@@ -74,6 +74,9 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Print where the time went: decode, compute, normalise, encode, idle.")
     var profile = false
 
+    @Flag(help: "Write OUTPUT/index.html: each input beside its montage, links to every map (implies --montage).")
+    var report = false
+
     var inputs: [String] { Array(paths.dropLast()) }
     var outputFolder: String { paths.last ?? "" }
 
@@ -104,7 +107,7 @@ struct ApplyCommand: ParsableCommand {
         if let kind { options.output.kind = kind }
         if let normalize { options.output.normalization = normalize }
         if let colormap { options.output.colormap = colormap }
-        options.montage = montage
+        options.montage = montage || (report && format == .png)
         options.stages = stages
         options.depth = depth
         options.pngLevel = pngLevel
@@ -133,11 +136,22 @@ struct ApplyCommand: ParsableCommand {
         let token = CancellationToken()
         let signals = SignalWatcher(token: token)
         let progress = ProgressReporter(total: selected.count, quiet: quiet)
+        let results = ResultLog()
         let summary = runner.run(selected, manifest: writer, cancellation: token) { result in
             progress.record(result)
+            if report { results.append(result) }
         }
         progress.finish()
         signals.stop()
+        if report {
+            do throws(ImageIOError) {
+                let path = try ReportWriter.write(results: results.all, pipeline: pipeline, filter: filter,
+                                                  output: tree)
+                if !quiet { printError("report: \(path)") }
+            } catch {
+                printError(error.description)
+            }
+        }
 
         if json {
             print(SummaryFormatter.json(summary))

@@ -7,7 +7,7 @@ struct FilterPipeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filterpipe",
         abstract: "Run CNN-style convolution filter banks over folders of photos and write feature maps as PNGs.",
-        subcommands: [ApplyCommand.self, CheckCommand.self, KernelsCommand.self]
+        subcommands: [ApplyCommand.self, CheckCommand.self, KernelsCommand.self, ShowCommand.self]
     )
 
     /// Usage errors exit 2 (as the docs promise), not ArgumentParser's 64; help and version exit 0.

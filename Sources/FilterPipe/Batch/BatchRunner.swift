@@ -14,6 +14,9 @@ public struct ImageResult: Sendable {
     /// Why it failed: one line, starting with the input's path.
     public var error: String? = nil
     public var megapixels: Double = 0
+    /// The decoded image's size (0 when it was not decoded).
+    public var width = 0
+    public var height = 0
     public var timings = PhaseTimings()
 }
 
@@ -148,6 +151,8 @@ public struct BatchRunner: Sendable {
             }
             let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input)
             result.megapixels = Double(pixels.width * pixels.height) / 1e6
+            result.width = pixels.width
+            result.height = pixels.height
             result.timings.decode = lap()
 
             let executor = Executor(workers: options.jobs)
