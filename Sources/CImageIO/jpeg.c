@@ -59,6 +59,10 @@ static void jpeg_fail(j_common_ptr cinfo, int status) {
 }
 
 static void jpeg_error_exit(j_common_ptr cinfo) {
+    /* SOF55 (0xF7) starts a JPEG-LS (ITU T.87) image: a real format libjpeg does not implement. */
+    if (cinfo->err->msg_code == JERR_UNKNOWN_MARKER && cinfo->err->msg_parm.i[0] == 0xF7) {
+        jpeg_fail(cinfo, CIMAGEIO_ERR_UNSUPPORTED);
+    }
     jpeg_fail(cinfo, jpeg_status_for(cinfo->err->msg_code));
 }
 

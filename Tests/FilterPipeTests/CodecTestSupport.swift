@@ -32,10 +32,14 @@ enum CodecTestSupport {
     /// FNV-1a 64 over the samples (16-bit samples as little-endian byte pairs), as make_reference.py.
     static func fnv1a(_ samples: PixelBuffer.Samples) -> UInt64 {
         var hash: UInt64 = 0xcbf29ce484222325
-        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
         switch samples {
-        case .uint8(let values): for v in values { mix(v) }
-        case .uint16(let values): for v in values { mix(UInt8(v & 0xFF)); mix(UInt8(v >> 8)) }
+        case .uint8(let values):
+            values.withUnsafeBufferPointer { for v in $0 { hash = (hash ^ UInt64(v)) &* 0x100000001b3 } }
+        case .uint16(let values):
+            for v in values {
+                hash = (hash ^ UInt64(v & 0xFF)) &* 0x100000001b3
+                hash = (hash ^ UInt64(v >> 8)) &* 0x100000001b3
+            }
         }
         return hash
     }
@@ -48,10 +52,29 @@ enum CodecTestSupport {
     }
 
     static func channelMeans(_ image: PixelBuffer) -> [Double] {
-        let v = values(image.samples)
-        return (0..<image.channels).map { c in
-            stride(from: c, to: v.count, by: image.channels).reduce(0.0) { $0 + Double(v[$1]) } / Double(image.width * image.height)
+        guard case .uint8(let v) = image.samples else {
+            let all = values(image.samples)
+            return (0..<image.channels).map { c in
+                stride(from: c, to: all.count, by: image.channels).reduce(0.0) { $0 + Double(all[$1]) }
+                    / Double(image.width * image.height)
+            }
         }
+        var sums = [Int](repeating: 0, count: image.channels)
+        v.withUnsafeBufferPointer { buffer in
+            for i in 0..<buffer.count { sums[i % image.channels] += Int(buffer[i]) }
+        }
+        return sums.map { Double($0) / Double(image.width * image.height) }
+    }
+
+    /// Mean |a − b| over all 8-bit samples.
+    static func meanAbsoluteDifference(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        var total = 0
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in
+                for i in 0..<min(x.count, y.count) { total += abs(Int(x[i]) - Int(y[i])) }
+            }
+        }
+        return Double(total) / Double(max(1, a.count))
     }
 
     /// CRC-32 (ISO 3309 / PNG specification annex D), bitwise.

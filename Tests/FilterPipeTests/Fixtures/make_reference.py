@@ -7,7 +7,8 @@ PNG  (png-reference.tsv):  pypng 0.20220715.0 (pure Python) decodes every valid 
      v * 255 / (2^bd - 1), 16-bit kept. sBIT/gAMA are ignored (values as stored).
 JPEG (jpeg-reference.tsv): djpeg (Debian libjpeg-turbo-progs 2.1.5, ISLOW, fancy upsampling)
      writing PNM, or Pillow 13 for CMYK/YCCK (djpeg cannot write CMYK to PNM), converted to RGB
-     here: Adobe-inverted CMYK -> R = C*K/255.
+     here: Adobe-inverted CMYK -> R = C*K/255. The exif-orientation/ rows are djpeg's samples
+     turned upright in Python by the file's EXIF orientation (tag read by Pillow).
 Columns: path (relative to ../shared/testdata), width, height, channels, bit depth, FNV-1a-64
 of the samples (16-bit: little-endian bytes), mean of each channel (space-separated).
 
@@ -72,7 +73,7 @@ def decode_jpeg(full):
     img = Image.open(full)
     if img.mode == "CMYK":
         img.load()
-        data = list(img.getdata())
+        data = list(img.get_flattened_data()) if hasattr(img, 'get_flattened_data') else list(img.getdata())
         out = []
         for c, m, y, k in data:
             # Pillow hands back Adobe CMYK already un-inverted (it applies "CMYK;I").
@@ -81,8 +82,18 @@ def decode_jpeg(full):
             out += [(cs * ks + 127) // 255, (ms * ks + 127) // 255, (ys * ks + 127) // 255]
         return img.width, img.height, 3, 8, out
     pnm = subprocess.run(["djpeg", "-pnm", full], check=True, capture_output=True).stdout
-    parts = pnm.split(maxsplit=4)
-    kind, w, h, data = parts[0], int(parts[1]), int(parts[2]), parts[4]
+    # Header: magic, width, height, maxval, each followed by one whitespace byte; then samples.
+    fields, position = [], 0
+    while len(fields) < 4:
+        while pnm[position:position + 1].isspace():
+            position += 1
+        end = position
+        while not pnm[end:end + 1].isspace():
+            end += 1
+        fields.append(pnm[position:end])
+        position = end
+    data = pnm[position + 1:]
+    kind, w, h = fields[0], int(fields[1]), int(fields[2])
     channels = 1 if kind == b"P5" else 3
     return w, h, channels, 8, list(data)
 
@@ -92,6 +103,22 @@ JPEGS = ["jpeg/app13.jpg", "jpeg/blank_800x280.jpg", "jpeg/flower2.jpg", "jpeg/h
          "jpeg/progressive3.jpg", "jpeg/restarts.jpg", "jpeg/rgb.jpg", "jpeg/testimggray.jpg",
          "jpeg/testimgp.jpg", "photos/rocket.jpg", "photos/retina.jpg",
          "jpeg/jpg-cmyk-1.jpg", "jpeg/jpg-cmyk-2.jpg", "jpeg/pil_sample_cmyk.jpg"]
+
+
+# EXIF orientation -> PIL transpose that makes the stored image upright (EXIF 2.3, Pillow's exif_transpose table).
+TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+             5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+             8: Image.Transpose.ROTATE_90}
+
+
+def decode_jpeg_upright(full):
+    """djpeg's samples, turned upright here by the EXIF orientation tag (read by Pillow)."""
+    w, h, channels, depth, samples = decode_jpeg(full)
+    orientation = Image.open(full).getexif().get(0x0112, 1)
+    img = Image.frombytes("RGB" if channels == 3 else "L", (w, h), bytes(samples))
+    if orientation in TRANSPOSE:
+        img = img.transpose(TRANSPOSE[orientation])
+    return img.width, img.height, channels, 8, list(img.tobytes())
 
 
 def main():
@@ -106,6 +133,10 @@ def main():
     with open(os.path.join(here, "jpeg-reference.tsv"), "w") as f:
         for p in JPEGS:
             f.write(row_of(p, *decode_jpeg(os.path.join(root, p))) + "\n")
+        for kind in ["Landscape", "Portrait"]:
+            for n in range(9):
+                p = f"jpeg/exif-orientation/{kind}_{n}.jpg"
+                f.write(row_of(p, *decode_jpeg_upright(os.path.join(root, p))) + "\n")
 
 
 main()
