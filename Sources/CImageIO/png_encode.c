@@ -1,11 +1,12 @@
 /*
  * PNG encoding into memory.
  *
- * Default path (cimageio_png_encode): each row gets PNG filter type 1 (Sub: byte − byte one
- * pixel left), the whole filtered image is compressed in one call by libdeflate into a zlib
+ * Default path (cimageio_png_encode): each row gets one PNG filter (CIMAGEIO_DEFAULT_PNG_FILTER),
+ * the whole filtered image is compressed in one call by libdeflate into a zlib
  * stream, and the chunks (IHDR, tEXt, IDAT split at 1 MiB, IEND) are written here with
- * their CRC-32. libdeflate is several times faster than zlib at the same size on photos.
- * The libpng path is kept for comparison (see the report / benchmark test).
+ * their CRC-32. Measured on 2 cores at level 1: libdeflate is 1.1-2x faster than zlib's best
+ * fast setting (level 1, Up, Z_RLE) within ~5% of its size, and 10-20x faster than libpng's
+ * defaults (level 6, adaptive filters). The libpng path is kept for comparison and tests.
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -86,9 +87,49 @@ static int validate_layout(uint32_t width, uint32_t height, int channels, int bi
 
 static const uint8_t color_types[5] = {0, 0, 4, 2, 6}; /* by channel count */
 
+/* Writes filter byte + filtered bytes of `row` (PNG spec §9.2: a = left pixel, b = above,
+ * c = above-left; Sub x−a, Up x−b, Paeth x−PaethPredictor(a, b, c)). `previous` is the
+ * unfiltered row above, or NULL for the first row (treated as zeros). */
+static void filter_row(uint8_t *destination, const uint8_t *row, const uint8_t *previous, size_t row_bytes,
+                       size_t bytes_per_pixel, int filter) {
+    destination[0] = (uint8_t)filter;
+    uint8_t *out = destination + 1;
+    switch (filter) {
+    case 1:
+        for (size_t i = 0; i < bytes_per_pixel && i < row_bytes; i++) out[i] = row[i];
+        for (size_t i = bytes_per_pixel; i < row_bytes; i++) out[i] = (uint8_t)(row[i] - row[i - bytes_per_pixel]);
+        break;
+    case 2:
+        if (previous == NULL) { memcpy(out, row, row_bytes); break; }
+        for (size_t i = 0; i < row_bytes; i++) out[i] = (uint8_t)(row[i] - previous[i]);
+        break;
+    case 4:
+        for (size_t i = 0; i < row_bytes; i++) {
+            int a = i >= bytes_per_pixel ? row[i - bytes_per_pixel] : 0;
+            int b = previous ? previous[i] : 0;
+            int c = (previous && i >= bytes_per_pixel) ? previous[i - bytes_per_pixel] : 0;
+            int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+            int predictor = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
+            out[i] = (uint8_t)(row[i] - predictor);
+        }
+        break;
+    default:
+        memcpy(out, row, row_bytes);
+        break;
+    }
+}
+
 int cimageio_png_encode(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
                         int level, const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out) {
+    return cimageio_png_encode_filtered(pixels, width, height, channels, bit_depth, level,
+                                        level == 0 ? 0 : CIMAGEIO_DEFAULT_PNG_FILTER, texts, text_count, out);
+}
+
+int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                                 int level, int filter, const cimageio_text_chunk *texts, size_t text_count,
+                                 cimageio_buffer *out) {
     memset(out, 0, sizeof *out);
+    if (filter != 0 && filter != 1 && filter != 2 && filter != 4) return encode_fail(out, "filter must be 0, 1, 2 or 4");
     size_t row_bytes = 0, filtered_size = 0;
     if (!validate_layout(width, height, channels, bit_depth, &row_bytes) ||
         !cimageio_mul(row_bytes + 1, (size_t)height, &filtered_size))
@@ -98,27 +139,34 @@ int cimageio_png_encode(const void *pixels, uint32_t width, uint32_t height, int
     if (level < 0) level = 0;
     if (level > 9) level = 9;
 
-    /* Filter Sub on every row; 16-bit samples go out big-endian. */
+    /* 16-bit samples go out big-endian: swap into a row buffer first, keeping the previous
+     * (unfiltered) row for Up/Paeth. */
     uint8_t *filtered = (uint8_t *)malloc(filtered_size);
-    if (filtered == NULL) return encode_fail(out, "out of memory");
+    uint8_t *rows = bit_depth == 16 ? (uint8_t *)malloc(2 * row_bytes) : NULL;
+    if (filtered == NULL || (bit_depth == 16 && rows == NULL)) {
+        free(filtered);
+        free(rows);
+        return encode_fail(out, "out of memory");
+    }
     size_t bytes_per_pixel = (size_t)channels * (size_t)(bit_depth / 8);
+    const uint8_t *previous = NULL;
     for (size_t y = 0; y < height; y++) {
-        uint8_t *destination = filtered + y * (row_bytes + 1);
-        destination[0] = level == 0 ? 0 : 1;
-        uint8_t *row = destination + 1;
+        const uint8_t *row;
         if (bit_depth == 8) {
-            memcpy(row, (const uint8_t *)pixels + y * row_bytes, row_bytes);
+            row = (const uint8_t *)pixels + y * row_bytes;
         } else {
+            uint8_t *swapped = rows + (y & 1) * row_bytes;
             const uint16_t *source = (const uint16_t *)pixels + y * (row_bytes / 2);
             for (size_t i = 0; i < row_bytes / 2; i++) {
-                row[2 * i] = (uint8_t)(source[i] >> 8);
-                row[2 * i + 1] = (uint8_t)source[i];
+                swapped[2 * i] = (uint8_t)(source[i] >> 8);
+                swapped[2 * i + 1] = (uint8_t)source[i];
             }
+            row = swapped;
         }
-        if (level != 0) {
-            for (size_t i = row_bytes; i-- > bytes_per_pixel;) row[i] = (uint8_t)(row[i] - row[i - bytes_per_pixel]);
-        }
+        filter_row(filtered + y * (row_bytes + 1), row, previous, row_bytes, bytes_per_pixel, filter);
+        previous = row;
     }
+    free(rows);
 
     struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(level);
     if (compressor == NULL) { free(filtered); return encode_fail(out, "cannot create libdeflate compressor"); }

@@ -37,6 +37,20 @@ import Testing
         #expect(decoded == original)
     }
 
+    @Test("every row filter (none, Sub, Up, Paeth) round-trips through libpng's decoder", arguments: layouts, [0, 1, 2, 4])
+    func rowFiltersRoundTrip(layout: Layout, filter: Int) throws {
+        let original = Self.image(layout)
+        let encoded = try ImageCodec.encodePNG(original, options: PNGWriteOptions(compressionLevel: 1), rowFilter: filter)
+        let decoded = try ImageCodec.decode(encoded)
+        #expect(decoded == original)
+        // Level 0 stores the rows: after the zlib header (2 bytes) and the stored block's
+        // header (5 bytes) comes the first row's filter type byte.
+        let stored = try ImageCodec.encodePNG(original, options: PNGWriteOptions(compressionLevel: 0), rowFilter: filter)
+        let idat = CodecTestSupport.chunks(stored).first { $0.type == "IDAT" }!.data
+        #expect(Int(idat[7]) == filter)
+        #expect(try ImageCodec.decode(stored) == original)
+    }
+
     @Test("the libpng writer path round-trips too, for every filter", arguments: layouts, [0, 1, 2, 5])
     func libpngWriterRoundTrips(layout: Layout, filter: Int) throws {
         let original = Self.image(layout)
@@ -128,6 +142,17 @@ import Testing
             #expect(error.code == .io)
             #expect(!FileManager.default.fileExists(atPath: path))
         }
+    }
+
+    @Test("a 3.6 MB image stored at level 0 is split over several IDAT chunks and still round-trips")
+    func largeImageUsesSeveralIDATChunks() throws {
+        let original = Self.image(Layout(channels: 3, bitDepth: 8), width: 1200, height: 1000)
+        let encoded = try ImageCodec.encodePNG(original, options: PNGWriteOptions(compressionLevel: 0))
+        let chunks = CodecTestSupport.chunks(encoded)
+        #expect(chunks.filter { $0.type == "IDAT" }.count >= 4)
+        #expect(chunks.allSatisfy { $0.crcMatches })
+        let decoded = try ImageCodec.decode(encoded)
+        #expect(decoded == original)
     }
 
     @Test("a real photo round-trips exactly", .enabled(if: SharedTestData.isAvailable))

@@ -71,6 +71,16 @@ typedef struct {
 int cimageio_png_encode(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
                         int level, const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out);
 
+/* The PNG row filter cimageio_png_encode uses at levels 1-9 (level 0 stores unfiltered): Up.
+ * Measured on photos with libdeflate level 1: Up is as fast as Sub and 5-10% smaller on
+ * smooth images; Paeth is about 2x slower for 1-3% less. */
+#define CIMAGEIO_DEFAULT_PNG_FILTER 2
+
+/* cimageio_png_encode with an explicit row filter for every row: 0 none, 1 Sub, 2 Up, 4 Paeth. */
+int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                                 int level, int filter, const cimageio_text_chunk *texts, size_t text_count,
+                                 cimageio_buffer *out);
+
 /* Same contract as cimageio_png_encode, but through libpng's own zlib writer (filter and zlib
  * strategy given explicitly). Kept for measurement against the libdeflate path and as a
  * cross-check in tests. filter: 0 none, 1 sub, 2 up, 5 adaptive (all); strategy: zlib Z_*. */

@@ -93,12 +93,22 @@ public enum ImageCodec {
 
     /// Encodes `image` as PNG bytes (8-bit: 1–4 channels; 16-bit: gray or RGB).
     ///
-    /// Rows use PNG filter Sub and the image is deflated by libdeflate at
-    /// `options.compressionLevel` (0 stores without compression).
+    /// Rows use PNG filter Up and the image is deflated in one piece by libdeflate at
+    /// `options.compressionLevel` (0 stores without compression); the default level 1 is the
+    /// fast setting filterpipe's feature-map output wants.
     public static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError) -> [UInt8] {
         try encode(image, options: options) { pixels, texts, textCount, buffer in
             cimageio_png_encode(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
                                 Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
+        }
+    }
+
+    /// `encodePNG` with an explicit PNG row filter for every row (0 none, 1 Sub, 2 Up, 4 Paeth).
+    static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions, rowFilter: Int) throws(ImageIOError) -> [UInt8] {
+        try encode(image, options: options) { pixels, texts, textCount, buffer in
+            cimageio_png_encode_filtered(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                                         Int32(image.bitDepth), Int32(options.compressionLevel), Int32(rowFilter),
+                                         texts, textCount, buffer)
         }
     }
 
