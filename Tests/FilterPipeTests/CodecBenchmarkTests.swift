@@ -4,7 +4,7 @@ import Testing
 
 /// Timings, printed, not asserted: run with
 /// `FILTERPIPE_CODEC_BENCHMARK=1 swift test -c release -Xswiftc -enable-testing --filter CodecBenchmark`.
-@Suite struct CodecBenchmarkTests {
+@Suite(.serialized) struct CodecBenchmarkTests {
     static let enabled = SharedTestData.isAvailable && ProcessInfo.processInfo.environment["FILTERPIPE_CODEC_BENCHMARK"] != nil
 
     static func bestSeconds(_ repetitions: Int = 10, _ body: () throws -> Void) rethrows -> Double {
