@@ -161,84 +161,82 @@ static uint8_t *apply_orientation(uint8_t *pixels, size_t width, size_t height, 
     return result;
 }
 
-int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo, const uint8_t *data, size_t size,
+                           uint64_t max_pixels, cimageio_image *out) {
     memset(out, 0, sizeof *out);
     if (size < 3 || data[0] != 0xFF || data[1] != 0xD8 || data[2] != 0xFF) {
         out->status = CIMAGEIO_ERR_UNKNOWN_FORMAT;
         cimageio_set_message(out->message, "not a JPEG file (no SOI marker)");
         return out->status;
     }
-    struct jpeg_decompress_struct cinfo;
-    jpeg_decode_context context;
-    memset(&context, 0, sizeof context);
     /* Assigned after setjmp and read after a longjmp: volatile. */
     uint8_t *volatile pixels = NULL;
 
-    cinfo.err = jpeg_std_error(&context.base);
-    context.base.error_exit = jpeg_error_exit;
-    context.base.emit_message = jpeg_emit_message;
-    context.base.output_message = jpeg_output_message;
-    if (setjmp(context.jump)) {
-        jpeg_destroy_decompress(&cinfo);
+    cinfo->err = jpeg_std_error(&context->base);
+    context->base.error_exit = jpeg_error_exit;
+    context->base.emit_message = jpeg_emit_message;
+    context->base.output_message = jpeg_output_message;
+    if (setjmp(context->jump)) {
+        jpeg_destroy_decompress(cinfo);
         free(pixels);
-        out->status = context.status != CIMAGEIO_OK ? context.status : CIMAGEIO_ERR_CORRUPT;
-        memcpy(out->message, context.message, sizeof out->message);
+        out->status = context->status != CIMAGEIO_OK ? context->status : CIMAGEIO_ERR_CORRUPT;
+        memcpy(out->message, context->message, sizeof out->message);
         return out->status;
     }
-    jpeg_create_decompress(&cinfo);
-    context.progress.progress_monitor = jpeg_progress;
-    cinfo.progress = &context.progress;
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
-    jpeg_read_header(&cinfo, TRUE);
+    jpeg_create_decompress(cinfo);
+    context->progress.progress_monitor = jpeg_progress;
+    cinfo->progress = &context->progress;
+    jpeg_mem_src(cinfo, data, (unsigned long)size);
+    jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_read_header(cinfo, TRUE);
 
-    size_t width = cinfo.image_width, height = cinfo.image_height;
+    size_t width = cinfo->image_width, height = cinfo->image_height;
     if ((uint64_t)width * (uint64_t)height > max_pixels) {
-        context.status = CIMAGEIO_ERR_TOO_LARGE;
-        cimageio_set_message(context.message, "JPEG: %zu×%zu pixels exceeds the limit of %llu pixels",
+        context->status = CIMAGEIO_ERR_TOO_LARGE;
+        cimageio_set_message(context->message, "JPEG: %zu×%zu pixels exceeds the limit of %llu pixels",
                              width, height, (unsigned long long)max_pixels);
-        longjmp(context.jump, 1);
+        longjmp(context->jump, 1);
     }
     int cmyk = 0;
-    switch (cinfo.jpeg_color_space) {
-    case JCS_GRAYSCALE: cinfo.out_color_space = JCS_GRAYSCALE; break;
-    case JCS_YCbCr: case JCS_RGB: cinfo.out_color_space = JCS_RGB; break;
-    case JCS_CMYK: case JCS_YCCK: cinfo.out_color_space = JCS_CMYK; cmyk = 1; break;
+    switch (cinfo->jpeg_color_space) {
+    case JCS_GRAYSCALE: cinfo->out_color_space = JCS_GRAYSCALE; break;
+    case JCS_YCbCr: case JCS_RGB: cinfo->out_color_space = JCS_RGB; break;
+    case JCS_CMYK: case JCS_YCCK: cinfo->out_color_space = JCS_CMYK; cmyk = 1; break;
     default:
-        context.status = CIMAGEIO_ERR_UNSUPPORTED;
-        cimageio_set_message(context.message, "JPEG: unsupported colour space with %d components", cinfo.num_components);
-        longjmp(context.jump, 1);
+        context->status = CIMAGEIO_ERR_UNSUPPORTED;
+        cimageio_set_message(context->message, "JPEG: unsupported colour space with %d components", cinfo->num_components);
+        longjmp(context->jump, 1);
     }
     /* Whole-image coefficient buffers (progressive) need about 2 bytes per coefficient;
      * sampling factors can multiply that, so cap at a few times the honest need. */
     {
         size_t honest = 0;
-        if (!cimageio_mul(width * height, (size_t)cinfo.num_components * 2 * 4, &honest)) honest = SIZE_MAX / 2;
-        cinfo.mem->max_memory_to_use = (long)((honest > (1ul << 34) ? (1ul << 34) : honest) + (64ul << 20));
+        if (!cimageio_mul(width * height, (size_t)cinfo->num_components * 2 * 4, &honest)) honest = SIZE_MAX / 2;
+        cinfo->mem->max_memory_to_use = (long)((honest > (1ul << 34) ? (1ul << 34) : honest) + (64ul << 20));
     }
-    jpeg_start_decompress(&cinfo);
+    jpeg_start_decompress(cinfo);
 
-    size_t decoded_channels = (size_t)cinfo.output_components;
+    size_t decoded_channels = (size_t)cinfo->output_components;
     size_t channels = cmyk ? 3 : decoded_channels;
     size_t row_bytes = 0, total = 0;
     if (!cimageio_mul(width, decoded_channels, &row_bytes) || !cimageio_mul(row_bytes, height, &total) ||
-        cinfo.output_width != width || cinfo.output_height != height) {
-        context.status = CIMAGEIO_ERR_TOO_LARGE;
-        cimageio_set_message(context.message, "JPEG: image size overflows");
-        longjmp(context.jump, 1);
+        cinfo->output_width != width || cinfo->output_height != height) {
+        context->status = CIMAGEIO_ERR_TOO_LARGE;
+        cimageio_set_message(context->message, "JPEG: image size overflows");
+        longjmp(context->jump, 1);
     }
     pixels = (uint8_t *)malloc(total ? total : 1);
     if (pixels == NULL) {
-        context.status = CIMAGEIO_ERR_TOO_LARGE;
-        cimageio_set_message(context.message, "JPEG: cannot allocate %zu bytes for pixels", total);
-        longjmp(context.jump, 1);
+        context->status = CIMAGEIO_ERR_TOO_LARGE;
+        cimageio_set_message(context->message, "JPEG: cannot allocate %zu bytes for pixels", total);
+        longjmp(context->jump, 1);
     }
-    while (cinfo.output_scanline < cinfo.output_height) {
-        JSAMPROW row = pixels + (size_t)cinfo.output_scanline * row_bytes;
-        jpeg_read_scanlines(&cinfo, &row, 1);
+    while (cinfo->output_scanline < cinfo->output_height) {
+        JSAMPROW row = pixels + (size_t)cinfo->output_scanline * row_bytes;
+        jpeg_read_scanlines(cinfo, &row, 1);
     }
     if (cmyk) {
-        int inverted = cinfo.saw_Adobe_marker;
+        int inverted = cinfo->saw_Adobe_marker;
         uint8_t *destination = pixels;
         const uint8_t *source = pixels;
         for (size_t i = 0; i < width * height; i++, source += 4, destination += 3) {
@@ -250,14 +248,14 @@ int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, 
         }
     }
     int orientation = 1;
-    for (jpeg_saved_marker_ptr marker = cinfo.marker_list; marker != NULL; marker = marker->next) {
+    for (jpeg_saved_marker_ptr marker = cinfo->marker_list; marker != NULL; marker = marker->next) {
         if (marker->marker == JPEG_APP0 + 1 && marker->data_length >= 6 && memcmp(marker->data, "Exif\0\0", 6) == 0) {
             orientation = exif_orientation(marker->data, marker->data_length);
             break;
         }
     }
-    jpeg_finish_decompress(&cinfo);
-    jpeg_destroy_decompress(&cinfo);
+    jpeg_finish_decompress(cinfo);
+    jpeg_destroy_decompress(cinfo);
 
     size_t out_width = width, out_height = height;
     uint8_t *result = pixels;
@@ -278,4 +276,14 @@ int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, 
     out->pixels = result;
     out->pixels_size = out_width * out_height * channels;
     return CIMAGEIO_OK;
+}
+
+/* cinfo and the context live in this frame, outside the function that calls setjmp, so
+ * their contents (written by libjpeg before a longjmp) are well defined afterwards. */
+int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+    struct jpeg_decompress_struct cinfo;
+    jpeg_decode_context context;
+    memset(&cinfo, 0, sizeof cinfo);
+    memset(&context, 0, sizeof context);
+    return jpeg_decode_run(&context, &cinfo, data, size, max_pixels, out);
 }

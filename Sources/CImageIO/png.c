@@ -72,20 +72,19 @@ static void png_read_memory(png_structp png, png_bytep destination, png_size_t l
 static const png_byte ignored_chunks[] =
     "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0sBIT\0sCAL\0sPLT\0sRGB\0tEXt\0tIME\0zTXt";
 
-int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+static int png_decode_run(png_decode_context *context, const uint8_t *data, size_t size, uint64_t max_pixels,
+                          cimageio_image *out) {
     memset(out, 0, sizeof *out);
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
         out->status = CIMAGEIO_ERR_UNKNOWN_FORMAT;
         cimageio_set_message(out->message, "not a PNG file (bad signature)");
         return out->status;
     }
-    png_decode_context context;
-    memset(&context, 0, sizeof context);
-    context.data = data;
-    context.size = size;
-    context.offset = 0;
+    context->data = data;
+    context->size = size;
+    context->offset = 0;
     /* Before IHDR: libpng's own structures, zlib state and small chunks only. */
-    context.allocation_cap = 1u << 20;
+    context->allocation_cap = 1u << 20;
 
     /* Locals assigned after setjmp and used after a longjmp are volatile. */
     png_structp volatile png = NULL;
@@ -93,8 +92,8 @@ int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, c
     uint8_t *volatile pixels = NULL;
     png_bytepp volatile rows = NULL;
 
-    png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &context, png_decode_error, png_decode_warning,
-                                   &context, png_capped_malloc, png_capped_free);
+    png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, context, png_decode_error, png_decode_warning,
+                                   context, png_capped_malloc, png_capped_free);
     if (png == NULL) {
         out->status = CIMAGEIO_ERR_TOO_LARGE;
         cimageio_set_message(out->message, "PNG: cannot create decoder (out of memory)");
@@ -106,12 +105,12 @@ int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, c
         png_destroy_read_struct(&failed_png, failed_info ? &failed_info : NULL, NULL);
         free(pixels);
         free(rows);
-        if (context.status == CIMAGEIO_OK) {
-            context.status = CIMAGEIO_ERR_CORRUPT;
-            cimageio_set_message(context.message, "PNG: decoding failed");
+        if (context->status == CIMAGEIO_OK) {
+            context->status = CIMAGEIO_ERR_CORRUPT;
+            cimageio_set_message(context->message, "PNG: decoding failed");
         }
-        out->status = context.status;
-        memcpy(out->message, context.message, sizeof out->message);
+        out->status = context->status;
+        memcpy(out->message, context->message, sizeof out->message);
         return out->status;
     }
     info = png_create_info_struct(png);
@@ -124,7 +123,7 @@ int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, c
     png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, 0);
     png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, ignored_chunks, (int)(sizeof ignored_chunks / 5));
     png_set_crc_action(png, PNG_CRC_DEFAULT, PNG_CRC_WARN_DISCARD);
-    png_set_read_fn(png, &context, png_read_memory);
+    png_set_read_fn(png, context, png_read_memory);
 
     png_read_info(png, info);
     png_uint_32 width = png_get_image_width(png, info);
@@ -133,8 +132,8 @@ int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, c
     int bit_depth = png_get_bit_depth(png, info);
 
     if ((uint64_t)width * (uint64_t)height > max_pixels) {
-        context.status = CIMAGEIO_ERR_TOO_LARGE;
-        cimageio_set_message(context.message, "PNG: %u×%u pixels exceeds the limit of %llu pixels",
+        context->status = CIMAGEIO_ERR_TOO_LARGE;
+        cimageio_set_message(context->message, "PNG: %u×%u pixels exceeds the limit of %llu pixels",
                              (unsigned)width, (unsigned)height, (unsigned long long)max_pixels);
         png_longjmp(png, 1);
     }
@@ -157,21 +156,21 @@ int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, c
     if (channels < 1 || channels > 4 || (out_depth != 8 && out_depth != 16) ||
         !cimageio_mul((size_t)width, (size_t)channels * bytes_per_sample, &expected_row) || expected_row != row_bytes ||
         !cimageio_mul(row_bytes, (size_t)height, &total)) {
-        context.status = CIMAGEIO_ERR_UNSUPPORTED;
-        cimageio_set_message(context.message, "PNG: unexpected layout after expansion (%d channels, %d-bit)",
+        context->status = CIMAGEIO_ERR_UNSUPPORTED;
+        cimageio_set_message(context->message, "PNG: unexpected layout after expansion (%d channels, %d-bit)",
                              channels, out_depth);
         png_longjmp(png, 1);
     }
     /* libpng now needs at most a few row buffers (raw row + previous row + interlace
      * row), each row_bytes + 1 and a filter byte; allow generous slack but nothing
      * near the size of a decompression bomb. */
-    context.allocation_cap = row_bytes * 2 + (1u << 20);
+    context->allocation_cap = row_bytes * 2 + (1u << 20);
 
     pixels = (uint8_t *)malloc(total ? total : 1);
     rows = (png_bytepp)malloc(sizeof(png_bytep) * (size_t)height);
     if (pixels == NULL || rows == NULL) {
-        context.status = CIMAGEIO_ERR_TOO_LARGE;
-        cimageio_set_message(context.message, "PNG: cannot allocate %zu bytes for pixels", total);
+        context->status = CIMAGEIO_ERR_TOO_LARGE;
+        cimageio_set_message(context->message, "PNG: cannot allocate %zu bytes for pixels", total);
         png_longjmp(png, 1);
     }
     for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * row_bytes;
@@ -190,6 +189,14 @@ int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, c
     out->pixels = pixels;
     out->pixels_size = total;
     return CIMAGEIO_OK;
+}
+
+/* The context lives in this frame, outside the function that calls setjmp, so its fields
+ * (written by libpng callbacks before a longjmp) are well defined afterwards. */
+int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+    png_decode_context context;
+    memset(&context, 0, sizeof context);
+    return png_decode_run(&context, data, size, max_pixels, out);
 }
 
 void cimageio_image_free(cimageio_image *image) {

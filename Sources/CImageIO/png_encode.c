@@ -241,7 +241,7 @@ static void png_flush_memory(png_structp png) {
     (void)png;
 }
 
-int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+static int png_encode_run(png_encode_context *context, const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
                                int level, int filter, int strategy,
                                const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out) {
     memset(out, 0, sizeof *out);
@@ -251,15 +251,13 @@ int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t heig
     for (size_t i = 0; i < text_count; i++)
         if (!validate_text(&texts[i])) return encode_fail(out, "tEXt keyword must be 1–79 bytes and text free of NUL");
 
-    png_encode_context context;
-    memset(&context, 0, sizeof context);
     png_structp volatile png = NULL;
     png_infop volatile info = NULL;
     png_bytepp volatile rows = NULL;
     png_textp volatile text_records = NULL;
     char **volatile text_copies = NULL;
 
-    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &context, png_encode_error, png_encode_warning);
+    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, context, png_encode_error, png_encode_warning);
     if (png == NULL) return encode_fail(out, "cannot create libpng writer");
     if (setjmp(png_jmpbuf(png))) {
         png_structp failed_png = png;
@@ -269,13 +267,13 @@ int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t heig
         free(text_records);
         if (text_copies) for (size_t i = 0; i < 2 * text_count; i++) free(text_copies[i]);
         free(text_copies);
-        free(context.sink.data);
+        free(context->sink.data);
         out->data = NULL;
-        return encode_fail(out, context.message[0] ? context.message : "libpng failed");
+        return encode_fail(out, context->message[0] ? context->message : "libpng failed");
     }
     info = png_create_info_struct(png);
     if (info == NULL) png_error(png, "cannot create info struct");
-    png_set_write_fn(png, &context, png_write_memory, png_flush_memory);
+    png_set_write_fn(png, context, png_write_memory, png_flush_memory);
     png_set_IHDR(png, info, width, height, bit_depth, color_types[channels], PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, level < 0 ? 0 : level > 9 ? 9 : level);
@@ -315,11 +313,21 @@ int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t heig
     free(text_records);
     if (text_copies) for (size_t i = 0; i < 2 * text_count; i++) free(text_copies[i]);
     free(text_copies);
-    if (context.sink.failed) { free(context.sink.data); return encode_fail(out, "out of memory"); }
+    if (context->sink.failed) { free(context->sink.data); return encode_fail(out, "out of memory"); }
     out->status = CIMAGEIO_OK;
-    out->data = context.sink.data;
-    out->size = context.sink.size;
+    out->data = context->sink.data;
+    out->size = context->sink.size;
     return CIMAGEIO_OK;
+}
+
+/* The context lives outside the function that calls setjmp (see png.c). */
+int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                               int level, int filter, int strategy,
+                               const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out) {
+    png_encode_context context;
+    memset(&context, 0, sizeof context);
+    return png_encode_run(&context, pixels, width, height, channels, bit_depth, level, filter, strategy,
+                          texts, text_count, out);
 }
 
 void cimageio_buffer_free(cimageio_buffer *buffer) {
