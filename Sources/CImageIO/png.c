@@ -138,6 +138,17 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
         png_longjmp(png, 1);
     }
 
+    /* From here libpng allocates row buffers (png_read_update_info: current and previous
+     * row, each at most width × 8 bytes after expansion, plus a filter byte and alignment
+     * slack). Nothing larger is legitimate, whatever the IDAT stream claims. */
+    size_t widest_row = 0;
+    if (!cimageio_mul((size_t)width, 8, &widest_row) || widest_row > SIZE_MAX / 4) {
+        context->status = CIMAGEIO_ERR_TOO_LARGE;
+        cimageio_set_message(context->message, "PNG: rows of %u pixels are too wide", (unsigned)width);
+        png_longjmp(png, 1);
+    }
+    context->allocation_cap = 2 * widest_row + (1u << 20);
+
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
@@ -161,10 +172,6 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
                              channels, out_depth);
         png_longjmp(png, 1);
     }
-    /* libpng now needs at most a few row buffers (raw row + previous row + interlace
-     * row), each row_bytes + 1 and a filter byte; allow generous slack but nothing
-     * near the size of a decompression bomb. */
-    context->allocation_cap = row_bytes * 2 + (1u << 20);
 
     pixels = (uint8_t *)malloc(total ? total : 1);
     rows = (png_bytepp)malloc(sizeof(png_bytep) * (size_t)height);

@@ -67,4 +67,18 @@ import Testing
             #expect(error.code == .truncated)
         }
     }
+
+    @Test("progressive JPEGs: 704 scans decode, 2112 scans are refused by the 1000-scan cap")
+    func scanCountIsCapped() throws {
+        let fixtures = CodecTestSupport.fixtures.path
+        let gray = try ImageCodec.decode(fileAt: fixtures + "/many-scans-gray.jpg")
+        #expect(gray.width == 8 && gray.height == 8 && gray.channels == 1)
+        do {
+            _ = try ImageCodec.decode(fileAt: fixtures + "/many-scans-rgb.jpg")
+            Issue.record("a 2112-scan JPEG decoded")
+        } catch {
+            #expect(error.code == .corrupt)
+            #expect(error.message.contains("1000"))
+        }
+    }
 }

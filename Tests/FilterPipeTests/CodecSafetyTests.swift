@@ -126,4 +126,14 @@ import Testing
         #expect(!ImageCodec.isImageCandidate(path: make("notes.txt", Array("text".utf8))))
         #expect(!ImageCodec.isImageCandidate(path: make(".png", Array("text".utf8))))
     }
+
+    @Test("a very wide image (rows over 1 MiB) is within libpng's allocation cap", arguments: [false, true])
+    func wideRowsDecode(sixteenBit: Bool) throws {
+        let width = 200_000
+        let image = sixteenBit
+            ? PixelBuffer(width: width, height: 2, channels: 3, samples: .uint16((0..<(width * 6)).map { UInt16(truncatingIfNeeded: $0 &* 31) }))
+            : PixelBuffer(width: width, height: 2, channels: 4, samples: .uint8((0..<(width * 8)).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
+        let decoded = try ImageCodec.decode(try ImageCodec.encodePNG(image))
+        #expect(decoded == image)
+    }
 }
