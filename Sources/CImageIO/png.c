@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <png.h>
+#include <zlib.h>
 #include "common.h"
 
 typedef struct {
@@ -22,7 +23,16 @@ typedef struct {
     size_t allocation_cap;   /* largest single libpng allocation allowed */
     int refused_allocation;
     int exceeded_limit;      /* a warning said a user limit was exceeded */
+    uint64_t rows_expected;  /* rows libpng will deliver, over all interlace passes */
+    uint64_t rows_seen;
+    int image_complete;      /* every row is in our buffer */
+    uint32_t width, height;  /* the decoded layout, for the completion path */
+    int channels, bit_depth;
+    size_t pixels_size;
 } png_decode_context;
+
+/* Status of the longjmp taken once the image is complete (not an error). */
+#define PNG_DECODE_COMPLETE (-1)
 
 static void png_decode_error(png_structp png, png_const_charp message) {
     png_decode_context *context = (png_decode_context *)png_get_error_ptr(png);
@@ -57,8 +67,25 @@ static void png_capped_free(png_structp png, png_voidp pointer) {
     free(pointer);
 }
 
+/* Called by libpng for every decoded row, before the row is copied out; the last one marks
+ * the image complete (libpng copies it out before it asks for any more input). */
+static void png_count_row(png_structp png, png_row_infop row_info, png_bytep data) {
+    (void)row_info;
+    (void)data;
+    png_decode_context *context = (png_decode_context *)png_get_error_ptr(png);
+    if (++context->rows_seen == context->rows_expected) context->image_complete = 1;
+}
+
+/* Once every row is decoded, libpng would inflate whatever compressed data remains in IDAT
+ * to check the stream ends ("too much image data" is only a benign warning), which is
+ * unbounded CPU work for a small file holding a deflate bomb. So the first request for more
+ * input after the last row stops libpng, and png_check_trailing_chunks validates the rest. */
 static void png_read_memory(png_structp png, png_bytep destination, png_size_t length) {
     png_decode_context *context = (png_decode_context *)png_get_io_ptr(png);
+    if (context->image_complete) {
+        context->status = PNG_DECODE_COMPLETE;
+        png_longjmp(png, 1);
+    }
     if (length > context->size - context->offset) {
         context->status = CIMAGEIO_ERR_TRUNCATED;
         cimageio_set_message(context->message, "PNG: file ends early (truncated)");
@@ -66,6 +93,39 @@ static void png_read_memory(png_structp png, png_bytep destination, png_size_t l
     }
     memcpy(destination, context->data + context->offset, length);
     context->offset += length;
+}
+
+static uint32_t be32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+/* What png_read_end would have checked, without inflating: every chunk is complete, every
+ * critical chunk's CRC matches (ancillary CRC errors are benign, as in libpng), IEND is
+ * present. Returns CIMAGEIO_OK or an error status with `message` set. */
+static int png_check_trailing_chunks(const uint8_t *data, size_t size, char *message) {
+    size_t offset = 8;
+    while (1) {
+        if (size - offset < 12) {
+            cimageio_set_message(message, "PNG: file ends early (no IEND chunk)");
+            return CIMAGEIO_ERR_TRUNCATED;
+        }
+        uint32_t length = be32(data + offset);
+        const uint8_t *type = data + offset + 4;
+        if (length > PNG_UINT_31_MAX || size - offset - 12 < length) {
+            cimageio_set_message(message, "PNG: chunk %.4s runs past the end of the file", (const char *)type);
+            return CIMAGEIO_ERR_TRUNCATED;
+        }
+        int critical = (type[0] & 0x20) == 0;
+        if (critical) {
+            uLong crc = crc32(0L, type, (uInt)(4 + length));
+            if (crc != be32(type + 4 + length)) {
+                cimageio_set_message(message, "PNG: %.4s: CRC error", (const char *)type);
+                return CIMAGEIO_ERR_CORRUPT;
+            }
+        }
+        if (memcmp(type, "IEND", 4) == 0) return CIMAGEIO_OK;
+        offset += 12 + (size_t)length;
+    }
 }
 
 /* Ancillary chunks filterpipe never uses: skipped unread (CRC still consumed as a stream). */
@@ -103,8 +163,22 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
         png_structp failed_png = png;
         png_infop failed_info = info;
         png_destroy_read_struct(&failed_png, failed_info ? &failed_info : NULL, NULL);
-        free(pixels);
         free(rows);
+        if (context->status == PNG_DECODE_COMPLETE) {
+            int status = png_check_trailing_chunks(data, size, context->message);
+            if (status == CIMAGEIO_OK) {
+                out->status = CIMAGEIO_OK;
+                out->width = context->width;
+                out->height = context->height;
+                out->channels = context->channels;
+                out->bit_depth = context->bit_depth;
+                out->pixels = pixels;
+                out->pixels_size = context->pixels_size;
+                return CIMAGEIO_OK;
+            }
+            context->status = status;
+        }
+        free(pixels);
         if (context->status == CIMAGEIO_OK) {
             context->status = CIMAGEIO_ERR_CORRUPT;
             cimageio_set_message(context->message, "PNG: decoding failed");
@@ -156,7 +230,14 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
         const uint16_t probe = 1;
         if (*(const uint8_t *)&probe == 1) png_set_swap(png);
     }
-    png_set_interlace_handling(png);
+    int passes = png_set_interlace_handling(png);
+    if (passes > 1) {
+        for (int pass = 0; pass < 7; pass++)
+            if (PNG_PASS_COLS(width, pass) > 0) context->rows_expected += PNG_PASS_ROWS(height, pass);
+    } else {
+        context->rows_expected = height;
+    }
+    png_set_read_user_transform_fn(png, png_count_row);
     png_read_update_info(png, info);
 
     int channels = png_get_channels(png, info);
@@ -181,6 +262,11 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
         png_longjmp(png, 1);
     }
     for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * row_bytes;
+    context->width = width;
+    context->height = height;
+    context->channels = channels;
+    context->bit_depth = out_depth;
+    context->pixels_size = total;
     png_read_image(png, rows);
     png_read_end(png, NULL);
 

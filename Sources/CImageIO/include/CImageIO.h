@@ -39,7 +39,9 @@ typedef struct {
 /* Decodes a PNG held in memory. Every colour type and bit depth: palette -> RGB (RGBA with
  * tRNS), gray/RGB tRNS -> alpha, sub-8-bit gray scaled to 8 bits, 16-bit kept. Images with
  * more than max_pixels pixels fail with CIMAGEIO_ERR_TOO_LARGE before pixel memory is
- * allocated. Returns out->status. */
+ * allocated. Decoding stops after the last row (surplus IDAT data is never inflated); the
+ * remaining chunks are then checked for truncation and critical-chunk CRC errors.
+ * Text, iCCP, eXIf and other unused ancillary chunks are skipped unread. Returns out->status. */
 int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
 
 /* Decodes a baseline/progressive 8-bit JPEG held in memory to gray (1 channel) or RGB
