@@ -14,7 +14,7 @@ let package = Package(
     targets: [
         .target(
             name: "CImageIO",
-            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z"), .linkedLibrary("deflate")]
         ),
         .target(
             name: "FilterPipe",

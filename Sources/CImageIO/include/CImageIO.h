@@ -1,5 +1,95 @@
 #ifndef CIMAGEIO_H
 #define CIMAGEIO_H
-/* Placeholder until the codec work lands. */
-int cimageio_version(void);
+/*
+ * CImageIO: PNG and JPEG decoding from memory and PNG encoding into memory, on libpng,
+ * libjpeg-turbo and libdeflate. Every library error is caught here (setjmp/longjmp never
+ * leave this C target) and returned as a status code plus a message; nothing is printed
+ * and nothing aborts.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#define CIMAGEIO_MESSAGE_SIZE 256
+
+typedef enum {
+    CIMAGEIO_OK = 0,
+    CIMAGEIO_ERR_IO = 1,
+    CIMAGEIO_ERR_UNKNOWN_FORMAT = 2,
+    CIMAGEIO_ERR_UNSUPPORTED = 3,
+    CIMAGEIO_ERR_CORRUPT = 4,
+    CIMAGEIO_ERR_TRUNCATED = 5,
+    CIMAGEIO_ERR_TOO_LARGE = 6,
+    CIMAGEIO_ERR_ENCODE = 7,
+} cimageio_status;
+
+/* A decoded image: interleaved samples, rows top to bottom, no padding.
+ * bit_depth 8: uint8_t samples; bit_depth 16: uint16_t samples in native byte order.
+ * `pixels` is malloc'd by the decoder; release it with cimageio_image_free. */
+typedef struct {
+    int status;                              /* cimageio_status */
+    char message[CIMAGEIO_MESSAGE_SIZE];     /* NUL-terminated reason when status != OK */
+    uint32_t width;
+    uint32_t height;
+    int channels;                            /* 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA */
+    int bit_depth;                           /* 8 or 16 */
+    void *pixels;
+    size_t pixels_size;                      /* bytes */
+} cimageio_image;
+
+/* Decodes a PNG held in memory. Every colour type and bit depth: palette -> RGB (RGBA with
+ * tRNS), gray/RGB tRNS -> alpha, sub-8-bit gray scaled to 8 bits, 16-bit kept. Images with
+ * more than max_pixels pixels fail with CIMAGEIO_ERR_TOO_LARGE before pixel memory is
+ * allocated. Decoding stops after the last row (surplus IDAT data is never inflated); the
+ * remaining chunks are then checked for truncation and critical-chunk CRC errors.
+ * Text, iCCP, eXIf and other unused ancillary chunks are skipped unread. Returns out->status. */
+int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
+
+/* Decodes a baseline/progressive 8-bit JPEG held in memory to gray (1 channel) or RGB
+ * (3 channels; CMYK/YCCK converted), with the EXIF orientation applied. Any libjpeg warning
+ * about the data is an error. Returns out->status. */
+int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
+
+/* Frees out->pixels (safe on a zeroed or failed result). */
+void cimageio_image_free(cimageio_image *image);
+
+/* One tEXt chunk: keyword 1-79 Latin-1 bytes, text any Latin-1 bytes (no NUL). */
+typedef struct {
+    const char *keyword;
+    size_t keyword_length;
+    const char *text;
+    size_t text_length;
+} cimageio_text_chunk;
+
+/* An encoded file, malloc'd; release with cimageio_buffer_free. */
+typedef struct {
+    int status;
+    char message[CIMAGEIO_MESSAGE_SIZE];
+    uint8_t *data;
+    size_t size;
+} cimageio_buffer;
+
+/* Encodes interleaved pixels as PNG. bit_depth 8: channels 1-4; bit_depth 16: channels 1 or 3,
+ * samples uint16_t in native byte order. level 0-9 (deflate effort). Returns out->status. */
+int cimageio_png_encode(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                        int level, const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out);
+
+/* The PNG row filter cimageio_png_encode uses at levels 1-9 (level 0 stores unfiltered): Up.
+ * Measured on photos with libdeflate level 1: Up is as fast as Sub and 5-10% smaller on
+ * smooth images; Paeth is about 2x slower for 1-3% less. */
+#define CIMAGEIO_DEFAULT_PNG_FILTER 2
+
+/* cimageio_png_encode with an explicit row filter for every row: 0 none, 1 Sub, 2 Up, 4 Paeth. */
+int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                                 int level, int filter, const cimageio_text_chunk *texts, size_t text_count,
+                                 cimageio_buffer *out);
+
+/* Same contract as cimageio_png_encode, but through libpng's own zlib writer (filter and zlib
+ * strategy given explicitly). Kept for measurement against the libdeflate path and as a
+ * cross-check in tests. filter: 0 none, 1 sub, 2 up, 5 adaptive (all); strategy: zlib Z_*. */
+int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                               int level, int filter, int strategy,
+                               const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out);
+
+void cimageio_buffer_free(cimageio_buffer *buffer);
+
 #endif

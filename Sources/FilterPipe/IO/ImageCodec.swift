@@ -1,4 +1,10 @@
-// SKELETON: signatures agreed between the parts; the codec work replaces the bodies.
+import CImageIO
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // This is the only Swift file that imports CImageIO.
 
 /// Limits applied while decoding, checked from the header before pixel memory is allocated.
@@ -30,31 +36,226 @@ public struct PNGWriteOptions: Sendable, Equatable {
     }
 }
 
-/// Reading PNG/JPEG files into pixels and writing PNGs, through libpng and libjpeg-turbo.
+/// Reading PNG/JPEG files into pixels and writing PNGs, through libpng, libjpeg-turbo and libdeflate.
+///
+/// All decoding happens from memory in the C target `CImageIO`; its status codes and messages
+/// become `ImageIOError`s here.
 public enum ImageCodec {
     /// The format of `bytes` (the first bytes of a file) by magic number, or nil.
     public static func sniff(_ bytes: [UInt8]) -> ImageFormat? {
-        fatalError("not yet implemented")
+        let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        if bytes.count >= 8 && bytes[0..<8].elementsEqual(pngSignature) { return .png }
+        if bytes.count >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF { return .jpeg }
+        return nil
+    }
+
+    /// Whether the folder walker should treat the file at `path` as an image: its extension is
+    /// `.png`, `.jpg` or `.jpeg` (any case), or its first bytes are a PNG or JPEG signature.
+    /// Unreadable files with another extension are not candidates.
+    public static func isImageCandidate(path: String) -> Bool {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        if let dot = name.lastIndex(of: "."), dot != name.startIndex {
+            let ext = name[name.index(after: dot)...].lowercased()
+            if ext == "png" || ext == "jpg" || ext == "jpeg" { return true }
+        }
+        guard let file = fopen(path, "rb") else { return false }
+        defer { fclose(file) }
+        var head = [UInt8](repeating: 0, count: 8)
+        let count = head.withUnsafeMutableBytes { fread($0.baseAddress, 1, 8, file) }
+        return sniff(Array(head.prefix(count))) != nil
     }
 
     /// Decodes a PNG or JPEG held in memory. `path` only names the source in errors.
     public static func decode(_ data: [UInt8], path: String? = nil, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> PixelBuffer {
-        fatalError("not yet implemented")
+        guard let format = sniff(Array(data.prefix(8))) else {
+            let what = data.isEmpty ? "empty file" : "not a PNG or JPEG file"
+            throw ImageIOError(.unknownFormat, path: path, message: what)
+        }
+        let maxPixels = UInt64(max(0, limits.maxPixels))
+        var image = cimageio_image()
+        data.withUnsafeBufferPointer { buffer in
+            switch format {
+            case .png: _ = cimageio_png_decode(buffer.baseAddress, buffer.count, maxPixels, &image)
+            case .jpeg: _ = cimageio_jpeg_decode(buffer.baseAddress, buffer.count, maxPixels, &image)
+            }
+        }
+        defer { cimageio_image_free(&image) }
+        guard image.status == Int32(CIMAGEIO_OK.rawValue) else {
+            throw ImageIOError(errorCode(image.status), path: path, message: message(of: &image.message))
+        }
+        return pixelBuffer(copying: image)
     }
 
     /// Reads and decodes the file at `path`.
     public static func decode(fileAt path: String, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> PixelBuffer {
-        fatalError("not yet implemented")
+        try decode(try readFile(path), path: path, limits: limits)
     }
 
     /// Encodes `image` as PNG bytes (8-bit: 1–4 channels; 16-bit: gray or RGB).
+    ///
+    /// Rows use PNG filter Up and the image is deflated in one piece by libdeflate at
+    /// `options.compressionLevel` (0 stores without compression); the default level 1 is the
+    /// fast setting filterpipe's feature-map output wants.
     public static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError) -> [UInt8] {
-        fatalError("not yet implemented")
+        try encode(image, options: options) { pixels, texts, textCount, buffer in
+            cimageio_png_encode(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                                Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
+        }
+    }
+
+    /// `encodePNG` with an explicit PNG row filter for every row (0 none, 1 Sub, 2 Up, 4 Paeth).
+    static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions, rowFilter: Int) throws(ImageIOError) -> [UInt8] {
+        try encode(image, options: options) { pixels, texts, textCount, buffer in
+            cimageio_png_encode_filtered(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                                         Int32(image.bitDepth), Int32(options.compressionLevel), Int32(rowFilter),
+                                         texts, textCount, buffer)
+        }
+    }
+
+    /// Encodes through libpng/zlib with an explicit PNG row filter (0 none, 1 sub, 2 up,
+    /// 5 adaptive) and zlib strategy; for measurements and cross-checks of `encodePNG`.
+    public static func encodePNGWithLibpng(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions(),
+                                           filter: Int = 5, zlibStrategy: Int = 0) throws(ImageIOError) -> [UInt8] {
+        try encode(image, options: options) { pixels, texts, textCount, buffer in
+            cimageio_png_encode_libpng(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                                       Int32(image.bitDepth), Int32(options.compressionLevel), Int32(filter),
+                                       Int32(zlibStrategy), texts, textCount, buffer)
+        }
     }
 
     /// Writes `image` as a PNG at `path`: to a temporary file in the same folder, renamed into
     /// place when complete, so no reader ever sees a partial file.
     public static func writePNG(_ image: PixelBuffer, to path: String, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError) {
-        fatalError("not yet implemented")
+        let bytes = try encodePNG(image, options: options)
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temporary = (folder.isEmpty ? "" : folder + "/") + ".\(name).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ImageIOError(.io, path: path, message: "cannot create \(temporary): \(systemError())")
+        }
+        var written = 0
+        var failure: String?
+        bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let result = write(descriptor, raw.baseAddress! + written, raw.count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    failure = "write failed: \(systemError())"
+                    return
+                }
+                written += result
+            }
+        }
+        if close(descriptor) != 0 && failure == nil { failure = "close failed: \(systemError())" }
+        if failure == nil && rename(temporary, path) != 0 { failure = "cannot rename into place: \(systemError())" }
+        if let failure {
+            unlink(temporary)
+            throw ImageIOError(.io, path: path, message: failure)
+        }
+    }
+
+    // MARK: - Bridging to CImageIO
+
+    private typealias EncodeCall = (UnsafeRawPointer, UnsafePointer<cimageio_text_chunk>?, Int, UnsafeMutablePointer<cimageio_buffer>) -> Int32
+
+    /// Lays out the text chunks as C records (Latin-1 bytes) and runs `call` on the pixels.
+    private static func encode(_ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall) throws(ImageIOError) -> [UInt8] {
+        var latin1: [[CChar]] = []
+        for chunk in options.text {
+            for string in [chunk.keyword, chunk.text] {
+                var bytes: [CChar] = []
+                for scalar in string.unicodeScalars {
+                    guard scalar.value <= 0xFF else {
+                        throw ImageIOError(.encode, message: "tEXt \"\(chunk.keyword)\" is not Latin-1")
+                    }
+                    bytes.append(CChar(bitPattern: UInt8(scalar.value)))
+                }
+                bytes.append(0)
+                latin1.append(bytes)
+            }
+        }
+        var buffer = cimageio_buffer()
+        withTextRecords(latin1, index: 0, records: []) { records in
+            records.withUnsafeBufferPointer { recordBuffer in
+                switch image.samples {
+                case .uint8(let samples):
+                    samples.withUnsafeBytes { _ = call($0.baseAddress!, recordBuffer.baseAddress, recordBuffer.count, &buffer) }
+                case .uint16(let samples):
+                    samples.withUnsafeBytes { _ = call($0.baseAddress!, recordBuffer.baseAddress, recordBuffer.count, &buffer) }
+                }
+            }
+        }
+        defer { cimageio_buffer_free(&buffer) }
+        guard buffer.status == Int32(CIMAGEIO_OK.rawValue), let data = buffer.data else {
+            throw ImageIOError(.encode, message: message(of: &buffer.message))
+        }
+        return Array(UnsafeBufferPointer(start: data, count: buffer.size))
+    }
+
+    /// Pins each string's storage for the duration of `body` (nested so every pointer stays valid).
+    private static func withTextRecords(_ strings: [[CChar]], index: Int, records: [cimageio_text_chunk],
+                                        _ body: ([cimageio_text_chunk]) -> Void) {
+        guard index < strings.count else { return body(records) }
+        strings[index].withUnsafeBufferPointer { keyword in
+            strings[index + 1].withUnsafeBufferPointer { text in
+                let record = cimageio_text_chunk(keyword: keyword.baseAddress, keyword_length: keyword.count - 1,
+                                                 text: text.baseAddress, text_length: text.count - 1)
+                withTextRecords(strings, index: index + 2, records: records + [record], body)
+            }
+        }
+    }
+
+    private static func pixelBuffer(copying image: cimageio_image) -> PixelBuffer {
+        let width = Int(image.width), height = Int(image.height), channels = Int(image.channels)
+        let count = width * height * channels
+        let raw = UnsafeRawPointer(image.pixels!)
+        if image.bit_depth == 16 {
+            let samples = Array(UnsafeBufferPointer(start: raw.assumingMemoryBound(to: UInt16.self), count: count))
+            return PixelBuffer(width: width, height: height, channels: channels, samples: .uint16(samples))
+        }
+        let samples = Array(UnsafeBufferPointer(start: raw.assumingMemoryBound(to: UInt8.self), count: count))
+        return PixelBuffer(width: width, height: height, channels: channels, samples: .uint8(samples))
+    }
+
+    private static func errorCode(_ status: Int32) -> ImageIOError.Code {
+        switch UInt32(bitPattern: status) {
+        case CIMAGEIO_ERR_IO.rawValue: .io
+        case CIMAGEIO_ERR_UNKNOWN_FORMAT.rawValue: .unknownFormat
+        case CIMAGEIO_ERR_UNSUPPORTED.rawValue: .unsupported
+        case CIMAGEIO_ERR_TRUNCATED.rawValue: .truncated
+        case CIMAGEIO_ERR_TOO_LARGE.rawValue: .tooLarge
+        case CIMAGEIO_ERR_ENCODE.rawValue: .encode
+        default: .corrupt
+        }
+    }
+
+    /// The C result's fixed, NUL-terminated message buffer as a String.
+    private static func message<T>(of tuple: inout T) -> String {
+        withUnsafeBytes(of: &tuple) { raw in
+            let bytes = raw.prefix { $0 != 0 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    private static func systemError() -> String { String(cString: strerror(errno)) }
+
+    private static func readFile(_ path: String) throws(ImageIOError) -> [UInt8] {
+        guard let file = fopen(path, "rb") else {
+            throw ImageIOError(.io, path: path, message: "cannot open: \(systemError())")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+            if count < chunk.count {
+                if ferror(file) != 0 { throw ImageIOError(.io, path: path, message: "read failed: \(systemError())") }
+                break
+            }
+        }
+        return bytes
     }
 }

@@ -1,0 +1,20 @@
+#ifndef CIMAGEIO_COMMON_H
+#define CIMAGEIO_COMMON_H
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "CImageIO.h"
+
+/* Copies a formatted message into a fixed result buffer (always NUL-terminated). */
+static inline void cimageio_set_message(char *buffer, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(buffer, CIMAGEIO_MESSAGE_SIZE, format, args);
+    va_end(args);
+}
+
+/* a * b without overflow into *result; returns 0 on overflow. */
+static inline int cimageio_mul(size_t a, size_t b, size_t *result) {
+    return !__builtin_mul_overflow(a, b, result);
+}
+#endif

@@ -1,2 +1,0 @@
-#include "CImageIO.h"
-int cimageio_version(void) { return 1; }

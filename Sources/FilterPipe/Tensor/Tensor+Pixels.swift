@@ -1,0 +1,70 @@
+// value = sample / (2^bitDepth − 1)            (8-bit: /255, 16-bit: /65535)
+// gray  = 0.299 R + 0.587 G + 0.114 B           (ITU-R BT.601 luma, on the scaled values)
+
+extension Tensor {
+    /// The CHW tensor of `pixels` in `mode`, values scaled to 0...1.
+    ///
+    /// `rgb`: alpha dropped, gray replicated to three planes. `gray`: colour converted by
+    /// BT.601 luma, gray kept as is (alpha dropped). `rgba`: gray replicated, alpha 1 when the
+    /// image has none.
+    public init(pixels: PixelBuffer, mode: InputMode) {
+        let planeCount = pixels.width * pixels.height
+        let shape = Shape(channels: mode.channels, height: pixels.height, width: pixels.width)
+        switch pixels.samples {
+        case .uint8(let samples):
+            self.init(shape: shape, unsafeUninitialized: { output in
+                PixelScale8.values.withUnsafeBufferPointer { table in
+                    Self.fill(output, from: samples, sourceChannels: pixels.channels, planeCount: planeCount,
+                              mode: mode, scale: { table[Int($0)] })
+                }
+            })
+        case .uint16(let samples):
+            self.init(shape: shape, unsafeUninitialized: { output in
+                Self.fill(output, from: samples, sourceChannels: pixels.channels, planeCount: planeCount,
+                          mode: mode, scale: { Float($0) * (1 / 65535) })
+            })
+        }
+    }
+
+    /// Scatters interleaved samples into planes. `scale` maps a sample to 0...1.
+    @inline(__always)
+    private static func fill<Sample: FixedWidthInteger>(
+        _ output: UnsafeMutableBufferPointer<Float>, from samples: [Sample], sourceChannels: Int,
+        planeCount: Int, mode: InputMode, scale: (Sample) -> Float
+    ) {
+        samples.withUnsafeBufferPointer { input in
+            let hasColor = sourceChannels >= 3
+            let alphaIndex: Int? = sourceChannels == 2 ? 1 : sourceChannels == 4 ? 3 : nil
+            switch mode {
+            case .gray:
+                for i in 0..<planeCount {
+                    let pixel = i * sourceChannels
+                    if hasColor {
+                        output[i] = 0.299 * scale(input[pixel]) + 0.587 * scale(input[pixel + 1])
+                            + 0.114 * scale(input[pixel + 2])
+                    } else {
+                        output[i] = scale(input[pixel])
+                    }
+                }
+            case .rgb, .rgba:
+                for i in 0..<planeCount {
+                    let pixel = i * sourceChannels
+                    let red = scale(input[pixel])
+                    output[i] = red
+                    output[planeCount + i] = hasColor ? scale(input[pixel + 1]) : red
+                    output[2 * planeCount + i] = hasColor ? scale(input[pixel + 2]) : red
+                }
+                if mode == .rgba {
+                    for i in 0..<planeCount {
+                        output[3 * planeCount + i] = alphaIndex.map { scale(input[i * sourceChannels + $0]) } ?? 1
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// sample / 255 for every 8-bit sample, computed once.
+private enum PixelScale8 {
+    static let values: [Float] = (0...255).map { Float($0) / 255 }
+}

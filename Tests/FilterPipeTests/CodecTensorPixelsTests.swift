@@ -1,0 +1,59 @@
+import Testing
+@testable import FilterPipe
+
+/// `Tensor(pixels:mode:)` against a plain Double oracle of the documented formulas.
+@Suite struct CodecTensorPixelsTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var channels: Int
+        var bitDepth: Int
+        var mode: InputMode
+        var description: String { "\(bitDepth)-bit \(channels)ch → \(mode)" }
+    }
+
+    static let cases: [Case] = [1, 2, 3, 4].flatMap { channels in
+        [8, 16].flatMap { depth in InputMode.allCases.map { Case(channels: channels, bitDepth: depth, mode: $0) } }
+    }
+
+    /// Oracle: the value of output channel `c` at pixel `i`, straight from the definition.
+    static func oracle(_ samples: [Int], channels: Int, maximum: Double, mode: InputMode, c: Int, i: Int) -> Double {
+        func s(_ k: Int) -> Double { Double(samples[i * channels + k]) / maximum }
+        let isColor = channels >= 3
+        let hasAlpha = channels == 2 || channels == 4
+        switch mode {
+        case .gray: return isColor ? 0.299 * s(0) + 0.587 * s(1) + 0.114 * s(2) : s(0)
+        case .rgb: return isColor ? s(c) : s(0)
+        case .rgba:
+            if c == 3 { return hasAlpha ? s(channels - 1) : 1 }
+            return isColor ? s(c) : s(0)
+        }
+    }
+
+    @Test("tensor values follow the scaling, replication, luma and alpha rules", arguments: cases)
+    func valuesMatchOracle(testCase: Case) {
+        let width = 5, height = 3
+        let count = width * height * testCase.channels
+        let maximum = testCase.bitDepth == 8 ? 255.0 : 65535.0
+        let samples = (0..<count).map { ($0 * 7919 + 13) % (Int(maximum) + 1) }
+        let pixels = PixelBuffer(width: width, height: height, channels: testCase.channels,
+                                 samples: testCase.bitDepth == 8 ? .uint8(samples.map(UInt8.init)) : .uint16(samples.map(UInt16.init)))
+        let tensor = Tensor(pixels: pixels, mode: testCase.mode)
+        #expect(tensor.shape == Shape(channels: testCase.mode.channels, height: height, width: width))
+        for c in 0..<testCase.mode.channels {
+            for y in 0..<height {
+                for x in 0..<width {
+                    let expected = Self.oracle(samples, channels: testCase.channels, maximum: maximum, mode: testCase.mode,
+                                               c: c, i: y * width + x)
+                    #expect(abs(Double(tensor[c, y, x]) - expected) < 1e-6)
+                }
+            }
+        }
+    }
+
+    @Test("8-bit extremes map exactly to 0 and 1")
+    func extremesAreExact() {
+        let pixels = PixelBuffer(width: 2, height: 1, channels: 1, samples: .uint8([0, 255]))
+        #expect(Tensor(pixels: pixels, mode: .gray).values == [0, 1])
+        let wide = PixelBuffer(width: 2, height: 1, channels: 1, samples: .uint16([0, 65535]))
+        #expect(Tensor(pixels: wide, mode: .gray).values == [0, 1])
+    }
+}
