@@ -14,7 +14,7 @@ public enum AtomicFile {
             throw ImageIOError(.io, path: path, message: "cannot create file: \(String(cString: strerror(errno)))")
         }
         var written = 0
-        let failure: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
+        var failure: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
             while written < raw.count {
                 let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
                 if n < 0 {
@@ -25,7 +25,7 @@ public enum AtomicFile {
             }
             return nil
         }
-        close(fd)
+        if close(fd) != 0 && failure == nil { failure = errno }
         if let failure {
             unlink(temp)
             throw ImageIOError(.io, path: path, message: "cannot write: \(String(cString: strerror(failure)))")

@@ -126,34 +126,7 @@ public enum ImageCodec {
     /// Writes `image` as a PNG at `path`: to a temporary file in the same folder, renamed into
     /// place when complete, so no reader ever sees a partial file.
     public static func writePNG(_ image: PixelBuffer, to path: String, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError) {
-        let bytes = try encodePNG(image, options: options)
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = (folder.isEmpty ? "" : folder + "/") + ".\(name).tmp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ImageIOError(.io, path: path, message: "cannot create \(temporary): \(systemError())")
-        }
-        var written = 0
-        var failure: String?
-        bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let result = write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = "write failed: \(systemError())"
-                    return
-                }
-                written += result
-            }
-        }
-        if close(descriptor) != 0 && failure == nil { failure = "close failed: \(systemError())" }
-        if failure == nil && rename(temporary, path) != 0 { failure = "cannot rename into place: \(systemError())" }
-        if let failure {
-            unlink(temporary)
-            throw ImageIOError(.io, path: path, message: failure)
-        }
+        try AtomicFile.write(try encodePNG(image, options: options), to: path)
     }
 
     // MARK: - Bridging to CImageIO
