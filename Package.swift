@@ -24,6 +24,6 @@ let package = Package(
             name: "filterpipe",
             dependencies: ["FilterPipe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "FilterPipeTests", dependencies: ["FilterPipe"]),
+        .testTarget(name: "FilterPipeTests", dependencies: ["FilterPipe"], exclude: ["Fixtures"]),
     ]
 )
