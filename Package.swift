@@ -25,5 +25,7 @@ let package = Package(
             dependencies: ["FilterPipe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "FilterPipeTests", dependencies: ["FilterPipe"], exclude: ["Fixtures"]),
+        // Runs the built binary: depending on the executable makes `swift test` build it.
+        .testTarget(name: "FilterPipeCLITests", dependencies: ["FilterPipe", "filterpipe"]),
     ]
 )
