@@ -42,7 +42,7 @@ private func prepareInputs(_ scratch: Scratch) {
     prepareInputs(scratch)
     let png = try Data(contentsOf: URL(fileURLWithPath: CLI.samples + "/images/chelsea.png"))
     var corrupt = png
-    for i in 2000..<2100 { corrupt[i] ^= 0x5A }      // damage the image data (IDAT CRC fails)
+    for i in 30_000..<30_100 { corrupt[i] ^= 0x5A }   // inside the second IDAT chunk: its CRC fails
     FileManager.default.createFile(atPath: scratch.file("in/corrupt.png"), contents: corrupt)
     let jpeg = try Data(contentsOf: URL(fileURLWithPath: CLI.samples + "/images/rocket.jpg"))
     FileManager.default.createFile(atPath: scratch.file("in/truncated.jpg"), contents: jpeg.prefix(jpeg.count / 2))
@@ -59,7 +59,7 @@ private func prepareInputs(_ scratch: Scratch) {
 @Test(arguments: [
     ("conv\n  filter a\n    1 2\n    3\n", ":4:5: ragged matrix"),
     ("relu6\n", ":1:1: unknown stage 'relu6'"),
-    ("conv stride=2 pad=same\n  filter a = box\n", ":1:17: pad=same needs stride 1"),
+    ("conv stride=2 pad=same\n  filter a = box\n", ":1:19: pad=same needs stride 1"),
 ])
 func aBrokenFilterFileStopsBeforeAnyImageWithExitTwo(text: String, expected: String) throws {
     let scratch = Scratch()
