@@ -1,0 +1,197 @@
+// Inner loops of Conv2D over a padded scratch band (see ConvGroup.swift for the formula and the
+// fixed summation order: terms, then kernel rows, then kernel columns, from 0, bias last).
+// Stride-1 loops compute whole 16-lane vectors even past the output width (the scratch band is wide
+// enough) and store only the lanes inside, so every pixel runs the same instructions.
+
+/// The convolution inner loops: vectorised along rows, blocked over maps.
+enum ConvKernels {
+    /// Output columns per step of the widest loop; scratch rows are rounded up to a multiple of it.
+    static let stripWidth = 64
+
+    /// What one group's loop reads and writes.
+    struct Job {
+        let scratch: UnsafePointer<Float>
+        let layout: ScratchLayout
+        /// Scratch slot of each term.
+        let slots: [Int]
+        let kernelHeight: Int
+        let kernelWidth: Int
+        let stride: Int
+        let dilation: Int
+        let outputWidth: Int
+        let outputRowStride: Int
+        let rowCount: Int
+    }
+
+    /// Four maps × 32 columns per step: 8 accumulators; each input vector feeds four maps.
+    static func blocked(_ job: Job, weights: [Float], biases: [Float], outputs: [UnsafeMutablePointer<Float>?]) {
+        let rowStride = job.layout.rowStride, slotStride = job.layout.slotStride
+        let dilation = job.dilation, kernelHeight = job.kernelHeight, kernelWidth = job.kernelWidth
+        let bias0 = FloatVector(repeating: biases[0]), bias1 = FloatVector(repeating: biases[1])
+        let bias2 = FloatVector(repeating: biases[2]), bias3 = FloatVector(repeating: biases[3])
+        weights.withUnsafeBufferPointer { weightBuffer in
+            job.slots.withUnsafeBufferPointer { slots in
+                let weightBase = weightBuffer.baseAddress!
+                for r in 0..<job.rowCount {
+                    var x = 0
+                    while x < job.outputWidth {
+                        var a0 = FloatVector(), b0 = FloatVector(), a1 = FloatVector(), b1 = FloatVector()
+                        var a2 = FloatVector(), b2 = FloatVector(), a3 = FloatVector(), b3 = FloatVector()
+                        var w = weightBase
+                        for slot in slots {
+                            let termRow = job.scratch + slot * slotStride + r * rowStride + x
+                            for i in 0..<kernelHeight {
+                                let kernelRow = termRow + i * dilation * rowStride
+                                for j in 0..<kernelWidth {
+                                    let p = kernelRow + j * dilation
+                                    let v = loadVector(p), u = loadVector(p + 16)
+                                    let w0 = FloatVector(repeating: w[0]), w1 = FloatVector(repeating: w[1])
+                                    let w2 = FloatVector(repeating: w[2]), w3 = FloatVector(repeating: w[3])
+                                    a0 = multiplyAdd(a0, v, w0); b0 = multiplyAdd(b0, u, w0)
+                                    a1 = multiplyAdd(a1, v, w1); b1 = multiplyAdd(b1, u, w1)
+                                    a2 = multiplyAdd(a2, v, w2); b2 = multiplyAdd(b2, u, w2)
+                                    a3 = multiplyAdd(a3, v, w3); b3 = multiplyAdd(b3, u, w3)
+                                    w += ConvGroup.blockSize
+                                }
+                            }
+                        }
+                        let n = job.outputWidth - x, offset = r * job.outputRowStride + x
+                        if let o = outputs[0] { storePair(a0 + bias0, b0 + bias0, to: o + offset, count: n) }
+                        if let o = outputs[1] { storePair(a1 + bias1, b1 + bias1, to: o + offset, count: n) }
+                        if let o = outputs[2] { storePair(a2 + bias2, b2 + bias2, to: o + offset, count: n) }
+                        if let o = outputs[3] { storePair(a3 + bias3, b3 + bias3, to: o + offset, count: n) }
+                        x += 32
+                    }
+                }
+            }
+        }
+    }
+
+    /// One map × 64 columns per step (4 accumulators), weights at stride `ConvGroup.blockSize`.
+    static func single(_ job: Job, weights: [Float], bias: Float, output: UnsafeMutablePointer<Float>) {
+        let rowStride = job.layout.rowStride, slotStride = job.layout.slotStride
+        let dilation = job.dilation, kernelHeight = job.kernelHeight, kernelWidth = job.kernelWidth
+        let biasVector = FloatVector(repeating: bias)
+        weights.withUnsafeBufferPointer { weightBuffer in
+            job.slots.withUnsafeBufferPointer { slots in
+                for r in 0..<job.rowCount {
+                    var x = 0
+                    while x < job.outputWidth {
+                        var a0 = FloatVector(), a1 = FloatVector(), a2 = FloatVector(), a3 = FloatVector()
+                        var w = weightBuffer.baseAddress!
+                        for slot in slots {
+                            let termRow = job.scratch + slot * slotStride + r * rowStride + x
+                            for i in 0..<kernelHeight {
+                                let kernelRow = termRow + i * dilation * rowStride
+                                for j in 0..<kernelWidth {
+                                    let p = kernelRow + j * dilation
+                                    let weight = FloatVector(repeating: w[0])
+                                    a0 = multiplyAdd(a0, loadVector(p), weight)
+                                    a1 = multiplyAdd(a1, loadVector(p + 16), weight)
+                                    a2 = multiplyAdd(a2, loadVector(p + 32), weight)
+                                    a3 = multiplyAdd(a3, loadVector(p + 48), weight)
+                                    w += ConvGroup.blockSize
+                                }
+                            }
+                        }
+                        let n = job.outputWidth - x, o = output + r * job.outputRowStride + x
+                        storePair(a0 + biasVector, a1 + biasVector, to: o, count: n)
+                        if n > 32 { storePair(a2 + biasVector, a3 + biasVector, to: o + 32, count: n - 32) }
+                        x += 64
+                    }
+                }
+            }
+        }
+    }
+
+    /// A rank-1 kernel as a horizontal pass over every scratch row, then a vertical pass:
+    /// out = bias + Σ_i vertical[i] · (Σ_j horizontal[j] · padded[y + i·D, x + j·D]).
+    static func separable(_ job: Job, kernel: SeparableKernel, bias: Float, output: UnsafeMutablePointer<Float>) {
+        let rowStride = job.layout.rowStride, dilation = job.dilation
+        let paddedRows = job.rowCount + dilation * (job.kernelHeight - 1)
+        let width = (job.outputWidth + stripWidth - 1) / stripWidth * stripWidth
+        let horizontalPass = UnsafeMutablePointer<Float>.allocate(capacity: paddedRows * width)
+        defer { horizontalPass.deallocate() }
+        let source = job.scratch + job.slots[0] * job.layout.slotStride
+        for r in 0..<paddedRows {
+            var x = 0
+            while x < width {
+                var a0 = FloatVector(), a1 = FloatVector(), a2 = FloatVector(), a3 = FloatVector()
+                let row = source + r * rowStride + x
+                for j in 0..<job.kernelWidth {
+                    let p = row + j * dilation, weight = FloatVector(repeating: kernel.horizontal[j])
+                    a0 = multiplyAdd(a0, loadVector(p), weight)
+                    a1 = multiplyAdd(a1, loadVector(p + 16), weight)
+                    a2 = multiplyAdd(a2, loadVector(p + 32), weight)
+                    a3 = multiplyAdd(a3, loadVector(p + 48), weight)
+                }
+                let o = horizontalPass + r * width + x
+                storePair(a0, a1, to: o, count: 32)
+                storePair(a2, a3, to: o + 32, count: 32)
+                x += 64
+            }
+        }
+        let biasVector = FloatVector(repeating: bias)
+        for r in 0..<job.rowCount {
+            var x = 0
+            while x < job.outputWidth {
+                var a0 = FloatVector(), a1 = FloatVector(), a2 = FloatVector(), a3 = FloatVector()
+                for i in 0..<job.kernelHeight {
+                    let p = UnsafePointer(horizontalPass + (r + i * dilation) * width + x)
+                    let weight = FloatVector(repeating: kernel.vertical[i])
+                    a0 = multiplyAdd(a0, loadVector(p), weight)
+                    a1 = multiplyAdd(a1, loadVector(p + 16), weight)
+                    a2 = multiplyAdd(a2, loadVector(p + 32), weight)
+                    a3 = multiplyAdd(a3, loadVector(p + 48), weight)
+                }
+                let n = job.outputWidth - x, o = output + r * job.outputRowStride + x
+                storePair(a0 + biasVector, a1 + biasVector, to: o, count: n)
+                if n > 32 { storePair(a2 + biasVector, a3 + biasVector, to: o + 32, count: n - 32) }
+                x += 64
+            }
+        }
+    }
+
+    /// Any stride: one value at a time, same summation order as the vector loops.
+    static func scalar(_ job: Job, group: ConvGroup, outputs: [UnsafeMutablePointer<Float>?]) {
+        let taps = job.kernelHeight * job.kernelWidth
+        for (k, target) in outputs.enumerated() {
+            guard let target else { continue }
+            for r in 0..<job.rowCount {
+                for x in 0..<job.outputWidth {
+                    var sum: Float = 0
+                    for (t, slot) in job.slots.enumerated() {
+                        let origin = job.scratch + slot * job.layout.slotStride + r * job.stride * job.layout.rowStride
+                            + x * job.stride
+                        for i in 0..<job.kernelHeight {
+                            for j in 0..<job.kernelWidth {
+                                let value = origin[i * job.dilation * job.layout.rowStride + j * job.dilation]
+                                let weight = group.weights[(t * taps + i * job.kernelWidth + j) * ConvGroup.blockSize + k]
+                                sum = multiplyAdd(sum, value, weight)
+                            }
+                        }
+                    }
+                    target[r * job.outputRowStride + x] = sum + group.biases[k]
+                }
+            }
+        }
+    }
+
+    /// `into[n] = ((slot0[n] + slot1[n]) + slot2[n]) + ...`, always in channel order.
+    static func sumSlots(_ scratch: UnsafeMutablePointer<Float>, slotCount: Int, layout: ScratchLayout, count: Int,
+                         into target: UnsafeMutablePointer<Float>) {
+        target.update(from: scratch, count: count)
+        for slot in 1..<max(1, slotCount) {
+            let source = scratch + slot * layout.slotStride
+            for n in 0..<count { target[n] += source[n] }
+        }
+    }
+
+    /// Stores 32 lanes (two vectors), clipped to `count`.
+    @inline(__always)
+    private static func storePair(_ first: FloatVector, _ second: FloatVector, to pointer: UnsafeMutablePointer<Float>,
+                                  count: Int) {
+        storeVector(first, to: pointer, count: count)
+        if count > 16 { storeVector(second, to: pointer + 16, count: count - 16) }
+    }
+}

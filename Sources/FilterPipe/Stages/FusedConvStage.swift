@@ -1,0 +1,56 @@
+// out = pool(activation(conv(in))) computed band by band: the conv's rows for a few pooled rows go
+// to a small scratch band (cache-resident), the activation runs in place, the pool reads the band.
+// Each value is computed by the same Conv2D / ActivationStage / Pool2D code as the unfused stages,
+// so the results are identical.
+
+/// A conv followed by activations and/or a pool, without the full conv output in memory.
+struct FusedConvStage: Stage {
+    let conv: Conv2D
+    let activations: [ActivationStage]
+    let pool: Pool2D?
+
+    var label: String { "conv" }
+    var channelBlock: Int { conv.channelBlock }
+    func workPerOutputValue(input: Shape) -> Int {
+        conv.workPerOutputValue(input: input) * (pool.map { $0.spec.size * $0.spec.size } ?? 1)
+    }
+
+    func outputShape(for input: Shape) -> Shape? {
+        guard let convShape = conv.outputShape(for: input) else { return nil }
+        return pool.map { $0.outputShape(for: convShape) } ?? convShape
+    }
+
+    func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> { 0 ..< input.height }
+
+    func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
+                 channels: Range<Int>, rows: Range<Int>) {
+        guard let convShape = conv.outputShape(for: inputShape) else { return }
+        // Pooled rows per sub-band: keep the conv band near 256 KiB (L2 holds it and the input rows).
+        let poolRowsPerBand = pool.map { pool in
+            max(1, (64 << 10) / max(1, channels.count * convShape.width * pool.spec.stride))
+        } ?? max(1, (64 << 10) / max(1, channels.count * convShape.width))
+        var first = rows.lowerBound
+        while first < rows.upperBound {
+            let subRows = first ..< min(rows.upperBound, first + poolRowsPerBand)
+            let convRows = pool?.inputRows(for: subRows, input: convShape) ?? subRows
+            let band = UnsafeMutablePointer<Float>.allocate(capacity: channels.count * convRows.count * convShape.width)
+            defer { band.deallocate() }
+            let convBand = MutableFeatureBand(base: band, firstChannel: channels.lowerBound, firstRow: convRows.lowerBound,
+                                              width: convShape.width, channelStride: convRows.count * convShape.width)
+            conv.compute(input: input, inputShape: inputShape, output: convBand, outputShape: convShape,
+                         channels: channels, rows: convRows)
+            for activation in activations {
+                activation.apply(to: band, count: channels.count * convRows.count * convShape.width)
+            }
+            if let pool {
+                pool.compute(input: convBand.readOnly, inputShape: convShape, output: output, outputShape: outputShape,
+                             channels: channels, rows: subRows)
+            } else {
+                for c in channels {
+                    for y in subRows { output.row(c, y).update(from: convBand.row(c, y), count: convShape.width) }
+                }
+            }
+            first = subRows.upperBound
+        }
+    }
+}
