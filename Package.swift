@@ -24,6 +24,7 @@ let package = Package(
             name: "filterpipe",
             dependencies: ["FilterPipe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(name: "filterpipe-bench", dependencies: ["FilterPipe"]),
         .testTarget(name: "FilterPipeTests", dependencies: ["FilterPipe"]),
     ]
 )

@@ -25,16 +25,17 @@ struct FusedConvStage: Stage {
     func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
                  channels: Range<Int>, rows: Range<Int>) {
         guard let convShape = conv.outputShape(for: inputShape) else { return }
-        // Pooled rows per sub-band: keep the conv band near 256 KiB (L2 holds it and the input rows).
-        let poolRowsPerBand = pool.map { pool in
-            max(1, (64 << 10) / max(1, channels.count * convShape.width * pool.spec.stride))
-        } ?? max(1, (64 << 10) / max(1, channels.count * convShape.width))
+        // Pooled rows per sub-band: keep the conv band near 512 KiB so it and the input rows stay in L2.
+        let convRowsPerPooledRow = pool?.spec.stride ?? 1
+        let poolRowsPerBand = max(2, (128 << 10) / max(1, channels.count * convShape.width * convRowsPerPooledRow))
+        let maxConvRows = pool.map { $0.inputRows(for: 0 ..< poolRowsPerBand, input: convShape).count + $0.spec.size }
+            ?? poolRowsPerBand
+        let band = UnsafeMutablePointer<Float>.allocate(capacity: channels.count * maxConvRows * convShape.width)
+        defer { band.deallocate() }
         var first = rows.lowerBound
         while first < rows.upperBound {
             let subRows = first ..< min(rows.upperBound, first + poolRowsPerBand)
             let convRows = pool?.inputRows(for: subRows, input: convShape) ?? subRows
-            let band = UnsafeMutablePointer<Float>.allocate(capacity: channels.count * convRows.count * convShape.width)
-            defer { band.deallocate() }
             let convBand = MutableFeatureBand(base: band, firstChannel: channels.lowerBound, firstRow: convRows.lowerBound,
                                               width: convShape.width, channelStride: convRows.count * convShape.width)
             conv.compute(input: input, inputShape: inputShape, output: convBand, outputShape: convShape,

@@ -47,7 +47,7 @@ struct Pool2D: Stage {
             var best = -Float.infinity
             for y in rows {
                 let row = input.row(channel, y)
-                for x in columns { best = Swift.max(best, row[x]) }
+                for x in columns { best = row[x] >= best ? row[x] : best }
             }
             return best
         case .average:
