@@ -24,6 +24,13 @@ func normal(_ mean: Double, _ deviation: Double, using rng: inout SplitMix64) ->
     return Float(mean + deviation * (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v))
 }
 
+/// Seconds of CPU time used by this process (all threads).
+func processCPUTime() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
 func matrix3(_ values: [Float]) -> Matrix { Matrix(rows: 3, columns: 3, values: values) }
 
 let width = 2560, height = 1600
@@ -64,15 +71,17 @@ for workload in workloads where selected.isEmpty || selected.contains(workload.n
     for workers in [1, 2] {
         let executor = Executor(workers: workers)
         _ = try pipeline.run(input, executor: executor)
-        var times: [Double] = []
+        var times: [Double] = [], cpuTimes: [Double] = []
         for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUTime()
             _ = try pipeline.run(input, executor: executor)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            cpuTimes.append((processCPUTime() - cpuStart) * 1e3)
         }
-        let median = times.sorted()[times.count / 2]
+        let median = times.sorted()[times.count / 2], cpuMedian = cpuTimes.sorted()[cpuTimes.count / 2]
         let gflops = 2 * workload.multiplyAdds / (median / 1e3) / 1e9
+        // CPU time shows how much of the wall time other processes on the machine took.
         print("\(workload.name) workers=\(workers): median \(String(format: "%.2f", median)) ms, "
-            + "\(String(format: "%.1f", gflops)) GFLOP/s")
+            + "\(String(format: "%.1f", gflops)) GFLOP/s (CPU \(String(format: "%.2f", cpuMedian)) ms)")
     }
 }

@@ -76,7 +76,12 @@ struct Conv2D: Stage {
         usesChannelSum = groups.contains { $0.terms.contains(ConvGroup.channelSum) }
     }
 
-    var channelBlock: Int { spec.depthwise ? max(ConvGroup.blockSize, spec.filters.count) : 2 * ConvGroup.blockSize }
+    /// Every map of a tile shares one padded input band, so tiles take many maps (dense: up to 64;
+    /// depthwise: whole channels' worth of filters).
+    var channelBlock: Int {
+        let filterCount = spec.filters.count
+        return spec.depthwise ? filterCount * max(1, 64 / filterCount) : min(filterCount, 64)
+    }
 
     func workPerOutputValue(input: Shape) -> Int {
         let terms = spec.depthwise || spec.filters.allSatisfy(\.isBroadcast) ? 1 : input.channels
@@ -92,44 +97,29 @@ struct Conv2D: Stage {
 
     func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
                  channels: Range<Int>, rows: Range<Int>) {
-        let stride = spec.stride, dilation = spec.dilation
-        let filterCount = spec.filters.count
-        let firstChannel = spec.depthwise ? channels.lowerBound / filterCount : 0
-        let endChannel = spec.depthwise ? (channels.upperBound - 1) / filterCount + 1 : inputChannels
-        let slots = endChannel - firstChannel + (usesChannelSum ? 1 : 0)
-        let sumSlot = endChannel - firstChannel
-        let outputWidth = outputShape.width
-        let stripWidth = ConvKernels.stripWidth
-        let scratchRows = (rows.count - 1) * stride + dilation * (kernelHeight - 1) + 1
-        let scratchWidth = stride == 1
-            ? (outputWidth + stripWidth - 1) / stripWidth * stripWidth + dilation * (kernelWidth - 1)
-            : (outputWidth - 1) * stride + dilation * (kernelWidth - 1) + 1
-        let layout = ScratchLayout(rowStride: scratchWidth, slotStride: scratchRows * scratchWidth)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: slots * layout.slotStride)
-        defer { scratch.deallocate() }
+        let padded = PaddedInput(conv: self, input: input, inputShape: inputShape, outputShape: outputShape,
+                                 channels: channels, rows: rows)
+        defer { padded.deallocate() }
+        compute(from: padded, output: output, outputShape: outputShape, channels: channels, rows: rows)
+    }
 
-        fillPaddedBand(scratch: scratch, layout: layout, input: input, inputShape: inputShape,
-                       channels: firstChannel ..< endChannel, firstInputRow: rows.lowerBound * stride - padTop,
-                       rowCount: scratchRows)
-        if usesChannelSum {
-            ConvKernels.sumSlots(scratch, slotCount: sumSlot, layout: layout, count: layout.slotStride,
-                                 into: scratch + sumSlot * layout.slotStride)
-        }
-
-        let active = groups.filter { $0.maps.overlaps(channels) }
-        for group in active {
-            let slotOfTerm = group.terms.map { $0 == ConvGroup.channelSum ? sumSlot : $0 - firstChannel }
+    /// Computes output `channels` × `rows` from a padded band prepared for (at least) them.
+    func compute(from padded: PaddedInput, output: MutableFeatureBand, outputShape: Shape,
+                 channels: Range<Int>, rows: Range<Int>) {
+        let rowOffset = (rows.lowerBound - padded.firstOutputRow) * spec.stride * padded.layout.rowStride
+        for group in groups where group.maps.overlaps(channels) {
+            let slotOfTerm = group.terms.map { $0 == ConvGroup.channelSum ? padded.sumSlot : $0 - padded.firstChannel }
             let outputs: [UnsafeMutablePointer<Float>?] = (0..<ConvGroup.blockSize).map { k in
                 let map = group.firstMap + k
                 return k < group.mapCount && channels.contains(map) ? output.row(map, rows.lowerBound) : nil
             }
             let job = ConvKernels.Job(
-                scratch: UnsafePointer(scratch), layout: layout, slots: slotOfTerm,
-                kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, dilation: dilation,
-                outputWidth: outputWidth, outputRowStride: output.width, rowCount: rows.count)
+                scratch: UnsafePointer(padded.scratch + rowOffset), layout: padded.layout, slots: slotOfTerm,
+                kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: spec.stride, dilation: spec.dilation,
+                outputWidth: outputShape.width, outputRowStride: output.width, rowCount: rows.count)
             if let separable = group.separable, let out = outputs[0] {
                 ConvKernels.separable(job, kernel: separable, bias: group.biases[0], output: out)
-            } else if stride != 1 {
+            } else if spec.stride != 1 {
                 ConvKernels.scalar(job, group: group, outputs: outputs)
             } else if group.mapCount == 1, let out = outputs[0] {
                 ConvKernels.single(job, weights: group.weights, bias: group.biases[0], output: out)
@@ -138,41 +128,4 @@ struct Conv2D: Stage {
             }
         }
     }
-
-    /// Copies input rows `firstInputRow ..< firstInputRow + rowCount` (padded per the pad mode) of
-    /// `channels` into consecutive scratch slots, column `xp` holding input column `xp − padLeft`.
-    private func fillPaddedBand(scratch: UnsafeMutablePointer<Float>, layout: ScratchLayout, input: FeatureBand,
-                                inputShape: Shape, channels: Range<Int>, firstInputRow: Int, rowCount: Int) {
-        let width = inputShape.width, mode = spec.padMode
-        let columnSource = (0..<layout.rowStride).map { mode.sourceIndex($0 - padLeft, length: width) ?? -1 }
-        let interiorStart = min(padLeft, layout.rowStride)
-        let interiorEnd = min(padLeft + width, layout.rowStride)
-        for (slot, c) in channels.enumerated() {
-            for r in 0..<rowCount {
-                let target = scratch + slot * layout.slotStride + r * layout.rowStride
-                guard let sourceRow = mode.sourceIndex(firstInputRow + r, length: inputShape.height) else {
-                    target.initialize(repeating: 0, count: layout.rowStride)
-                    continue
-                }
-                let source = input.row(c, sourceRow)
-                for xp in 0..<interiorStart {
-                    let s = columnSource[xp]
-                    target[xp] = s < 0 ? 0 : source[s]
-                }
-                if interiorEnd > interiorStart {
-                    (target + interiorStart).update(from: source, count: interiorEnd - interiorStart)
-                }
-                for xp in max(interiorEnd, interiorStart) ..< layout.rowStride {
-                    let s = columnSource[xp]
-                    target[xp] = s < 0 ? 0 : source[s]
-                }
-            }
-        }
-    }
-}
-
-/// How a conv tile's padded scratch band is laid out: slots (input channels) of rows of `rowStride`.
-struct ScratchLayout {
-    let rowStride: Int
-    let slotStride: Int
 }

@@ -23,46 +23,77 @@ enum ConvKernels {
         let rowCount: Int
     }
 
-    /// Four maps × 32 columns per step: 8 accumulators; each input vector feeds four maps.
+    /// Four maps × 64 columns per step: 16 accumulators; each input vector feeds four maps and each
+    /// broadcast weight four vectors, so loads stay well below the multiply-adds.
     static func blocked(_ job: Job, weights: [Float], biases: [Float], outputs: [UnsafeMutablePointer<Float>?]) {
         let rowStride = job.layout.rowStride, slotStride = job.layout.slotStride
         let dilation = job.dilation, kernelHeight = job.kernelHeight, kernelWidth = job.kernelWidth
-        let bias0 = FloatVector(repeating: biases[0]), bias1 = FloatVector(repeating: biases[1])
-        let bias2 = FloatVector(repeating: biases[2]), bias3 = FloatVector(repeating: biases[3])
         weights.withUnsafeBufferPointer { weightBuffer in
             job.slots.withUnsafeBufferPointer { slots in
                 let weightBase = weightBuffer.baseAddress!
                 for r in 0..<job.rowCount {
                     var x = 0
                     while x < job.outputWidth {
-                        var a0 = FloatVector(), b0 = FloatVector(), a1 = FloatVector(), b1 = FloatVector()
-                        var a2 = FloatVector(), b2 = FloatVector(), a3 = FloatVector(), b3 = FloatVector()
+                        var a = Accumulators()
                         var w = weightBase
                         for slot in slots {
                             let termRow = job.scratch + slot * slotStride + r * rowStride + x
                             for i in 0..<kernelHeight {
                                 let kernelRow = termRow + i * dilation * rowStride
                                 for j in 0..<kernelWidth {
-                                    let p = kernelRow + j * dilation
-                                    let v = loadVector(p), u = loadVector(p + 16)
-                                    let w0 = FloatVector(repeating: w[0]), w1 = FloatVector(repeating: w[1])
-                                    let w2 = FloatVector(repeating: w[2]), w3 = FloatVector(repeating: w[3])
-                                    a0 = multiplyAdd(a0, v, w0); b0 = multiplyAdd(b0, u, w0)
-                                    a1 = multiplyAdd(a1, v, w1); b1 = multiplyAdd(b1, u, w1)
-                                    a2 = multiplyAdd(a2, v, w2); b2 = multiplyAdd(b2, u, w2)
-                                    a3 = multiplyAdd(a3, v, w3); b3 = multiplyAdd(b3, u, w3)
+                                    a.accumulate(kernelRow + j * dilation, weights: w)
                                     w += ConvGroup.blockSize
                                 }
                             }
                         }
                         let n = job.outputWidth - x, offset = r * job.outputRowStride + x
-                        if let o = outputs[0] { storePair(a0 + bias0, b0 + bias0, to: o + offset, count: n) }
-                        if let o = outputs[1] { storePair(a1 + bias1, b1 + bias1, to: o + offset, count: n) }
-                        if let o = outputs[2] { storePair(a2 + bias2, b2 + bias2, to: o + offset, count: n) }
-                        if let o = outputs[3] { storePair(a3 + bias3, b3 + bias3, to: o + offset, count: n) }
-                        x += 32
+                        for k in 0..<ConvGroup.blockSize {
+                            guard let o = outputs[k] else { continue }
+                            let bias = FloatVector(repeating: biases[k])
+                            let (v0, v1, v2, v3) = a.map(k)
+                            storePair(v0 + bias, v1 + bias, to: o + offset, count: n)
+                            if n > 32 { storePair(v2 + bias, v3 + bias, to: o + offset + 32, count: n - 32) }
+                        }
+                        x += 64
                     }
                 }
+            }
+        }
+    }
+
+    /// The 4 maps × 4 vectors of `blocked`, kept in registers.
+    private struct Accumulators {
+        var m0 = (FloatVector(), FloatVector(), FloatVector(), FloatVector())
+        var m1 = (FloatVector(), FloatVector(), FloatVector(), FloatVector())
+        var m2 = (FloatVector(), FloatVector(), FloatVector(), FloatVector())
+        var m3 = (FloatVector(), FloatVector(), FloatVector(), FloatVector())
+
+        /// Adds weight[k] · (64 values at `p`) to map k's accumulators, k = 0..<4.
+        @inline(__always)
+        mutating func accumulate(_ p: UnsafePointer<Float>, weights w: UnsafePointer<Float>) {
+            let v0 = loadVector(p), v1 = loadVector(p + 16), v2 = loadVector(p + 32), v3 = loadVector(p + 48)
+            Self.add(&m0, v0, v1, v2, v3, FloatVector(repeating: w[0]))
+            Self.add(&m1, v0, v1, v2, v3, FloatVector(repeating: w[1]))
+            Self.add(&m2, v0, v1, v2, v3, FloatVector(repeating: w[2]))
+            Self.add(&m3, v0, v1, v2, v3, FloatVector(repeating: w[3]))
+        }
+
+        @inline(__always)
+        private static func add(_ m: inout (FloatVector, FloatVector, FloatVector, FloatVector),
+                                _ v0: FloatVector, _ v1: FloatVector, _ v2: FloatVector, _ v3: FloatVector,
+                                _ weight: FloatVector) {
+            m.0 = multiplyAdd(m.0, v0, weight)
+            m.1 = multiplyAdd(m.1, v1, weight)
+            m.2 = multiplyAdd(m.2, v2, weight)
+            m.3 = multiplyAdd(m.3, v3, weight)
+        }
+
+        func map(_ k: Int) -> (FloatVector, FloatVector, FloatVector, FloatVector) {
+            switch k {
+            case 0: m0
+            case 1: m1
+            case 2: m2
+            default: m3
             }
         }
     }

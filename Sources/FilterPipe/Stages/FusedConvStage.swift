@@ -25,9 +25,14 @@ struct FusedConvStage: Stage {
     func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
                  channels: Range<Int>, rows: Range<Int>) {
         guard let convShape = conv.outputShape(for: inputShape) else { return }
-        // Pooled rows per sub-band: keep the conv band near 512 KiB so it and the input rows stay in L2.
+        // Pad the tile's input once; then pooled rows in sub-bands whose conv rows (all the tile's maps)
+        // stay near 512 KiB, so they and the padded rows they read stay in L2.
+        let tileConvRows = pool?.inputRows(for: rows, input: convShape) ?? rows
+        let padded = PaddedInput(conv: conv, input: input, inputShape: inputShape, outputShape: convShape,
+                                 channels: channels, rows: tileConvRows)
+        defer { padded.deallocate() }
         let convRowsPerPooledRow = pool?.spec.stride ?? 1
-        let poolRowsPerBand = max(2, (128 << 10) / max(1, channels.count * convShape.width * convRowsPerPooledRow))
+        let poolRowsPerBand = max(1, (128 << 10) / max(1, channels.count * convShape.width * convRowsPerPooledRow))
         let maxConvRows = pool.map { $0.inputRows(for: 0 ..< poolRowsPerBand, input: convShape).count + $0.spec.size }
             ?? poolRowsPerBand
         let band = UnsafeMutablePointer<Float>.allocate(capacity: channels.count * maxConvRows * convShape.width)
@@ -38,8 +43,7 @@ struct FusedConvStage: Stage {
             let convRows = pool?.inputRows(for: subRows, input: convShape) ?? subRows
             let convBand = MutableFeatureBand(base: band, firstChannel: channels.lowerBound, firstRow: convRows.lowerBound,
                                               width: convShape.width, channelStride: convRows.count * convShape.width)
-            conv.compute(input: input, inputShape: inputShape, output: convBand, outputShape: convShape,
-                         channels: channels, rows: convRows)
+            conv.compute(from: padded, output: convBand, outputShape: convShape, channels: channels, rows: convRows)
             for activation in activations {
                 activation.apply(to: band, count: channels.count * convRows.count * convShape.width)
             }
