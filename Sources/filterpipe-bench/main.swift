@@ -4,6 +4,8 @@
 //   W2: depthwise 5×5 Gaussian σ=1, pad 2 replicate
 //   W3: 32 random 5×5×3 filters ~ normal(0, 0.1) (seeded), pad 2, relu, 2×2 maxpool
 // Usage: filterpipe-bench [runs] [workload names...]
+// With GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=1073741824
+// freed tensors stay in the heap, which shows how much of a run is page faults on fresh output memory.
 import FilterPipe
 import Foundation
 
