@@ -47,6 +47,7 @@ public struct Executor: Sendable {
         let channelTiles = (shape.channels + block - 1) / block
         let rowTiles = (shape.height + band - 1) / band
         return Tensor(shape: shape) { buffer in
+            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), byteCount: buffer.count * MemoryLayout<Float>.size)
             let output = SendablePointer(base: buffer.baseAddress!)
             forEach(channelTiles * rowTiles) { tile in
                 let c0 = (tile / rowTiles) * block, y0 = (tile % rowTiles) * band
