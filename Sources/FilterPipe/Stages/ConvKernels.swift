@@ -11,7 +11,7 @@ enum ConvKernels {
     /// What one group's loop reads and writes.
     struct Job {
         let scratch: UnsafePointer<Float>
-        let layout: ScratchLayout
+        let layout: PaddedInput.Layout
         /// Scratch slot of each term.
         let slots: [Int]
         let kernelHeight: Int
@@ -209,7 +209,7 @@ enum ConvKernels {
     }
 
     /// `into[n] = ((slot0[n] + slot1[n]) + slot2[n]) + ...`, always in channel order.
-    static func sumSlots(_ scratch: UnsafeMutablePointer<Float>, slotCount: Int, layout: ScratchLayout, count: Int,
+    static func sumSlots(_ scratch: UnsafeMutablePointer<Float>, slotCount: Int, layout: PaddedInput.Layout, count: Int,
                          into target: UnsafeMutablePointer<Float>) {
         target.update(from: scratch, count: count)
         for slot in 1..<max(1, slotCount) {

@@ -3,16 +3,16 @@
 // a slot holding Σ_c padded[c] summed in channel order. Built once per conv tile so the inner loops
 // read whole vectors without border tests.
 
-/// How a conv tile's padded scratch band is laid out: slots (input channels) of rows of `rowStride`.
-struct ScratchLayout {
-    let rowStride: Int
-    let slotStride: Int
-}
-
 /// A conv tile's input, padded into scratch memory (owned: call `deallocate()`).
 struct PaddedInput {
+    /// How the scratch band is laid out: slots (input channels) of rows of `rowStride` floats.
+    struct Layout {
+        let rowStride: Int
+        let slotStride: Int
+    }
+
     let scratch: UnsafeMutablePointer<Float>
-    let layout: ScratchLayout
+    let layout: Layout
     /// Input channel in slot 0.
     let firstChannel: Int
     /// Slot of the channel sum (valid when the conv uses it).
@@ -35,7 +35,7 @@ struct PaddedInput {
         let rowStride = stride == 1
             ? (outputWidth + strip - 1) / strip * strip + dilation * (conv.kernelWidth - 1)
             : (outputWidth - 1) * stride + dilation * (conv.kernelWidth - 1) + 1
-        layout = ScratchLayout(rowStride: rowStride, slotStride: rowCount * rowStride)
+        layout = Layout(rowStride: rowStride, slotStride: rowCount * rowStride)
         scratch = UnsafeMutablePointer<Float>.allocate(capacity: slots * layout.slotStride)
         fill(input: input, inputShape: inputShape, channels: firstChannel ..< endChannel,
              firstInputRow: rows.lowerBound * stride - conv.padTop, rowCount: rowCount, padLeft: conv.padLeft,

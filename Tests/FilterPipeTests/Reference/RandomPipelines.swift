@@ -1,12 +1,6 @@
 // Random pipelines and inputs for the sweep tests, covering every stage option and every fast path.
 @testable import FilterPipe
 
-struct RandomCase: CustomStringConvertible {
-    var spec: PipelineSpec
-    var input: Tensor
-    var description: String { "\(input.shape) \(spec.stages)" }
-}
-
 enum RandomPipelines {
     static func tensor(_ shape: Shape, using rng: inout SeededGenerator) -> Tensor {
         Tensor(shape: shape, values: (0..<shape.count).map { _ in Float.random(in: -1...1, using: &rng) })
