@@ -1,7 +1,8 @@
 // out = pool(activation(conv(in))) computed band by band: the conv's rows for a few pooled rows go
 // to a small scratch band (cache-resident), the activation runs in place, the pool reads the band.
 // Each value is computed by the same Conv2D / ActivationStage / Pool2D code as the unfused stages,
-// so the results are identical.
+// so the results are identical. Before a max pool, relu and leaky_relu (slope ≥ 0) run on the pooled
+// values instead: they are monotone, so max(f(a), f(b)) = f(max(a, b)) exactly, on a quarter of the values.
 
 /// A conv followed by activations and/or a pool, without the full conv output in memory.
 struct FusedConvStage: Stage {
@@ -11,6 +12,18 @@ struct FusedConvStage: Stage {
 
     var label: String { "conv" }
     var channelBlock: Int { conv.channelBlock }
+    /// True when the activations can run after the max pool (see the file comment).
+    var activatesAfterPool: Bool {
+        guard pool?.spec.kind == .max else { return false }
+        return activations.allSatisfy {
+            switch $0.activation {
+            case .relu: true
+            case .leakyReLU(let slope): slope >= 0
+            default: false
+            }
+        }
+    }
+
     func workPerOutputValue(input: Shape) -> Int {
         conv.workPerOutputValue(input: input) * (pool.map { $0.spec.size * $0.spec.size } ?? 1)
     }
@@ -44,12 +57,21 @@ struct FusedConvStage: Stage {
             let convBand = MutableFeatureBand(base: band, firstChannel: channels.lowerBound, firstRow: convRows.lowerBound,
                                               width: convShape.width, channelStride: convRows.count * convShape.width)
             conv.compute(from: padded, output: convBand, outputShape: convShape, channels: channels, rows: convRows)
-            for activation in activations {
-                activation.apply(to: band, count: channels.count * convRows.count * convShape.width)
+            if !activatesAfterPool {
+                for activation in activations {
+                    activation.apply(to: band, count: channels.count * convRows.count * convShape.width)
+                }
             }
             if let pool {
                 pool.compute(input: convBand.readOnly, inputShape: convShape, output: output, outputShape: outputShape,
                              channels: channels, rows: subRows)
+                if activatesAfterPool {
+                    for c in channels {
+                        for y in subRows {
+                            for activation in activations { activation.apply(to: output.row(c, y), count: outputShape.width) }
+                        }
+                    }
+                }
             } else {
                 for c in channels {
                     for y in subRows { output.row(c, y).update(from: convBand.row(c, y), count: convShape.width) }
