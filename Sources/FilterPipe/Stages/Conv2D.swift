@@ -15,6 +15,10 @@ struct Conv2D: Stage {
     let groups: [ConvGroup]
     let usesChannelSum: Bool
 
+    /// Broadcast filters convolve Σ_c in_c once instead of each channel: the sum's rounding adds at most
+    /// (C − 1)·2⁻²⁴·Σ|in_c| per value, under the 1e-5 relative tolerance for up to 64 channels.
+    static let channelSumLimit = 64
+
     /// Plans the bank for `inputChannels` input channels (the spec was validated by `Pipeline`).
     init(spec: ConvSpec, inputChannels: Int) {
         self.spec = spec
@@ -33,9 +37,12 @@ struct Conv2D: Stage {
             }
         } else {
             for filter in spec.filters {
-                if filter.isBroadcast {
+                if filter.isBroadcast && inputChannels <= Self.channelSumLimit {
                     let term = inputChannels == 1 ? 0 : ConvGroup.channelSum
                     maps.append(([term], [filter.channels[0]], filter.bias))
+                } else if filter.isBroadcast {
+                    maps.append((Array(0..<inputChannels), Array(repeating: filter.channels[0], count: inputChannels),
+                                 filter.bias))
                 } else {
                     maps.append((Array(0..<inputChannels), filter.channels, filter.bias))
                 }
