@@ -70,6 +70,23 @@ import Testing
         #expect(comparison.passed, "\(comparison.firstFailure ?? "")")
     }
 
+    @Test func broadcastFiltersOnManyChannelsConvolveEachChannel() throws {
+        var rng = SeededGenerator(seed: 13)
+        let conv = ConvSpec(filters: [FilterSpec(name: "f", channels: [Self.randomMatrix(3, 3, using: &rng)])],
+                            padding: .explicit(1))
+        let plan = Conv2D(spec: conv, inputChannels: 70)
+        #expect(plan.groups.map(\.terms.count) == [70])
+        let input = RandomPipelines.tensor(Shape(channels: 70, height: 6, width: 21), using: &rng)
+        let shape = try #require(plan.outputShape(for: input.shape))
+        let got = plan.run(input, outputShape: shape, executor: Executor(workers: 2))
+        var reference = ReferenceTensor(channels: 70, height: 6, width: 21)
+        reference.values = input.values.map(Double.init)
+        reference.magnitudes = reference.values.map { Swift.abs($0) }
+        let expected = try #require(ReferencePipeline.convolve(reference, conv))
+        let comparison = ReferenceComparison(got, expected)
+        #expect(comparison.passed, "\(comparison.firstFailure ?? "")")
+    }
+
     @Test func stridedDilatedConvolutionMatchesTheReference() throws {
         var rng = SeededGenerator(seed: 5)
         let conv = ConvSpec(filters: (0..<5).map { FilterSpec(name: "f\($0)", channels: [Self.randomMatrix(3, 4, using: &rng)]) },
