@@ -15,8 +15,7 @@ struct ConvGroup: Sendable {
     let mapCount: Int
     /// Input channel read by each term (or `channelSum`).
     let terms: [Int]
-    /// `[term][i][j][blockSize]` (zeros for missing maps) when `mapCount > 1` or not separable;
-    /// a single map uses the same layout with stride `blockSize`.
+    /// `[term][i][j][blockSize]`, zeros for missing maps (a single map reads every `blockSize`-th).
     let weights: [Float]
     let biases: [Float]
     /// A rank-1 single-term kernel: weight[i, j] = vertical[i] · horizontal[j], run as two 1-D passes.
