@@ -185,24 +185,32 @@ enum ConvKernels {
 
     /// Any stride: one value at a time, same summation order as the vector loops.
     static func scalar(_ job: Job, group: ConvGroup, outputs: [UnsafeMutablePointer<Float>?]) {
-        let taps = job.kernelHeight * job.kernelWidth
-        for (k, target) in outputs.enumerated() {
-            guard let target else { continue }
-            for r in 0..<job.rowCount {
-                for x in 0..<job.outputWidth {
-                    var sum: Float = 0
-                    for (t, slot) in job.slots.enumerated() {
-                        let origin = job.scratch + slot * job.layout.slotStride + r * job.stride * job.layout.rowStride
-                            + x * job.stride
-                        for i in 0..<job.kernelHeight {
-                            for j in 0..<job.kernelWidth {
-                                let value = origin[i * job.dilation * job.layout.rowStride + j * job.dilation]
-                                let weight = group.weights[(t * taps + i * job.kernelWidth + j) * ConvGroup.blockSize + k]
-                                sum = multiplyAdd(sum, value, weight)
+        let rowStride = job.layout.rowStride, slotStride = job.layout.slotStride
+        let stride = job.stride, dilation = job.dilation
+        let kernelHeight = job.kernelHeight, kernelWidth = job.kernelWidth
+        group.weights.withUnsafeBufferPointer { weightBuffer in
+            job.slots.withUnsafeBufferPointer { slots in
+                for (k, target) in outputs.enumerated() {
+                    guard let target else { continue }
+                    let bias = group.biases[k]
+                    for r in 0..<job.rowCount {
+                        let outputRow = target + r * job.outputRowStride
+                        for x in 0..<job.outputWidth {
+                            var sum: Float = 0
+                            var w = weightBuffer.baseAddress! + k
+                            for slot in slots {
+                                let origin = job.scratch + slot * slotStride + r * stride * rowStride + x * stride
+                                for i in 0..<kernelHeight {
+                                    let kernelRow = origin + i * dilation * rowStride
+                                    for j in 0..<kernelWidth {
+                                        sum = multiplyAdd(sum, kernelRow[j * dilation], w.pointee)
+                                        w += ConvGroup.blockSize
+                                    }
+                                }
                             }
+                            outputRow[x] = sum + bias
                         }
                     }
-                    target[r * job.outputRowStride + x] = sum + group.biases[k]
                 }
             }
         }
