@@ -44,7 +44,10 @@ public struct FilterFileError: Error, Sendable, Equatable, CustomStringConvertib
         self.message = message
     }
 
-    public var description: String { "\(file):\(location.line):\(location.column): \(message)" }
+    /// `FILE:LINE:COLUMN: message`, or `FILE: message` for a file that could not be read (line 0).
+    public var description: String {
+        location.line > 0 ? "\(file):\(location.line):\(location.column): \(message)" : "\(file): \(message)"
+    }
 }
 
 /// A pipeline that cannot run on a given input (for example, a layer whose output would be empty).

@@ -1,33 +1,178 @@
-// SKELETON: signatures agreed between the parts; the engine work replaces the bodies.
+// A pipeline: the description's stages, validated and planned, run one step at a time; each step's
+// output tensor is split into tiles (channel blocks × row bands) that the executor spreads over cores.
 
 /// A filter pipeline ready to run: the parsed description turned into stages.
 public struct Pipeline: Sendable {
     /// What the filter file said.
     public let spec: PipelineSpec
+    /// One planned stage per spec stage.
+    let stages: [any Stage]
+    /// Stages as run by `run`: conv → activations → pool chains fused into one step.
+    let steps: [(stage: any Stage, specIndices: Range<Int>)]
 
     /// Validates `spec` (kernel shapes, channel counts) and prepares its stages.
     public init(spec: PipelineSpec) throws(PipelineError) {
         self.spec = spec
-        fatalError("not yet implemented")
+        var channels = spec.input.channels
+        var stages: [any Stage] = []
+        for (index, stage) in spec.stages.enumerated() {
+            let context = "layer \(index + 1) (\(Self.label(stage)))"
+            switch stage {
+            case .conv(let conv):
+                try Self.validate(conv, inputChannels: channels, context: context)
+                let planned = Conv2D(spec: conv, inputChannels: channels)
+                stages.append(planned)
+                channels = conv.depthwise ? channels * conv.filters.count : conv.filters.count
+            case .activation(let activation):
+                stages.append(ActivationStage(activation: activation))
+            case .pool(let pool):
+                guard pool.size >= 1 else { throw PipelineError("\(context): pool size must be at least 1") }
+                guard pool.stride >= 1 else { throw PipelineError("\(context): stride must be at least 1") }
+                guard pool.pad >= 0, pool.pad <= pool.size / 2 else {
+                    throw PipelineError("\(context): pad \(pool.pad) must be between 0 and half the size (\(pool.size / 2))")
+                }
+                stages.append(Pool2D(spec: pool))
+            }
+        }
+        self.stages = stages
+        steps = Self.fuse(stages)
+    }
+
+    private static func label(_ stage: StageSpec) -> String {
+        switch stage {
+        case .conv: "conv"
+        case .activation(let activation): activation.name
+        case .pool(let pool): pool.kind.rawValue
+        }
+    }
+
+    private static func validate(_ conv: ConvSpec, inputChannels: Int, context: String) throws(PipelineError) {
+        guard let first = conv.filters.first else { throw PipelineError("\(context): the bank has no filters") }
+        let kernelHeight = first.kernelHeight, kernelWidth = first.kernelWidth
+        guard kernelHeight >= 1, kernelWidth >= 1 else { throw PipelineError("\(context): empty kernel") }
+        for filter in conv.filters {
+            guard !filter.channels.isEmpty else { throw PipelineError("\(context): filter \(filter.name) has no matrix") }
+            for matrix in filter.channels where matrix.rows != kernelHeight || matrix.columns != kernelWidth {
+                throw PipelineError("\(context): filter \(filter.name) is \(matrix.rows)×\(matrix.columns), "
+                    + "the bank's kernels are \(kernelHeight)×\(kernelWidth)")
+            }
+            if conv.depthwise && !filter.isBroadcast {
+                throw PipelineError("\(context): depthwise filter \(filter.name) must have one matrix, "
+                    + "it has \(filter.channels.count)")
+            }
+            if !filter.isBroadcast && filter.channels.count != inputChannels {
+                throw PipelineError("\(context): filter \(filter.name) has \(filter.channels.count) matrices "
+                    + "but the input has \(inputChannels) channels")
+            }
+        }
+        guard conv.stride >= 1 else { throw PipelineError("\(context): stride must be at least 1") }
+        guard conv.dilation >= 1 else { throw PipelineError("\(context): dilation must be at least 1") }
+        switch conv.padding {
+        case .same where conv.stride != 1:
+            throw PipelineError("\(context): pad=same needs stride 1 (stride is \(conv.stride))")
+        case .explicit(let pad) where pad < 0:
+            throw PipelineError("\(context): padding must not be negative")
+        default:
+            break
+        }
+    }
+
+    /// Groups each conv with the activations and the pool that directly follow it.
+    private static func fuse(_ stages: [any Stage]) -> [(stage: any Stage, specIndices: Range<Int>)] {
+        var steps: [(stage: any Stage, specIndices: Range<Int>)] = []
+        var index = 0
+        while index < stages.count {
+            guard let conv = stages[index] as? Conv2D else {
+                steps.append((stages[index], index ..< index + 1))
+                index += 1
+                continue
+            }
+            var end = index + 1
+            var activations: [ActivationStage] = []
+            while end < stages.count, let activation = stages[end] as? ActivationStage {
+                activations.append(activation)
+                end += 1
+            }
+            var pool: Pool2D?
+            if end < stages.count, let next = stages[end] as? Pool2D {
+                pool = next
+                end += 1
+            }
+            if activations.isEmpty && pool == nil {
+                steps.append((conv, index ..< end))
+            } else {
+                steps.append((FusedConvStage(conv: conv, activations: activations, pool: pool), index ..< end))
+            }
+            index = end
+        }
+        return steps
+    }
+
+    /// The shape after each stage for an input of `input`; throws naming the first empty layer.
+    private func shapes(for input: Shape) throws(PipelineError) -> [Shape] {
+        guard input.channels == spec.input.channels else {
+            throw PipelineError("the pipeline expects \(spec.input.channels) input channels, got \(input.channels)")
+        }
+        guard !input.isEmpty else { throw PipelineError("the input is empty (\(input))") }
+        var shape = input
+        var shapes: [Shape] = []
+        for (index, stage) in stages.enumerated() {
+            guard let next = stage.outputShape(for: shape) else {
+                throw PipelineError("layer \(index + 1) (\(stage.label)): output would be empty for a "
+                    + "\(shape.width)×\(shape.height) input")
+            }
+            shapes.append(next)
+            shape = next
+        }
+        return shapes
     }
 
     /// The final tensor's shape for an input of `input`; throws if some layer's output would be empty.
     public func outputShape(for input: Shape) throws(PipelineError) -> Shape {
-        fatalError("not yet implemented")
+        try shapes(for: input).last ?? input
     }
 
     /// Names of the final maps, one per output channel (filter names; input channel names if no conv).
+    ///
+    /// Without a conv: `gray`, `r g b` or `r g b a` by channel count (else `c0`, `c1`, ...);
+    /// after a depthwise conv: `c{channel}-{filter}` in map order.
     public func mapNames(inputChannels: Int) -> [String] {
-        fatalError("not yet implemented")
+        var names: [String]
+        switch inputChannels {
+        case 1: names = ["gray"]
+        case 3: names = ["r", "g", "b"]
+        case 4: names = ["r", "g", "b", "a"]
+        default: names = (0..<inputChannels).map { "c\($0)" }
+        }
+        for case .conv(let conv) in spec.stages {
+            if conv.depthwise {
+                names = names.indices.flatMap { c in conv.filters.map { "c\(c)-\($0.name)" } }
+            } else {
+                names = conv.filters.map(\.name)
+            }
+        }
+        return names
     }
 
     /// Runs every stage on `input` and returns the final tensor.
     public func run(_ input: Tensor, executor: Executor = Executor()) throws(PipelineError) -> Tensor {
-        fatalError("not yet implemented")
+        let shapes = try shapes(for: input.shape)
+        var current = input
+        for step in steps {
+            current = step.stage.run(current, outputShape: shapes[step.specIndices.upperBound - 1], executor: executor)
+        }
+        return current
     }
 
     /// Runs every stage and returns the output of each (index i: after stage i), for `--stages`.
     public func runAllStages(_ input: Tensor, executor: Executor = Executor()) throws(PipelineError) -> [Tensor] {
-        fatalError("not yet implemented")
+        let shapes = try shapes(for: input.shape)
+        var outputs: [Tensor] = []
+        var current = input
+        for (index, stage) in stages.enumerated() {
+            current = stage.run(current, outputShape: shapes[index], executor: executor)
+            outputs.append(current)
+        }
+        return outputs
     }
 }

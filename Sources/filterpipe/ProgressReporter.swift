@@ -22,6 +22,7 @@ final class ProgressReporter: Sendable {
         self.quiet = quiet
         self.isTerminal = isatty(STDERR_FILENO) == 1
         self.start = Self.now()
+        state.withLock { $0.lastDraw = start }
     }
 
     func record(_ result: ImageResult) {

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Stages describe what each output value is; the executor decides which worker computes which
 /// part. Results never depend on `workers`: every part is computed by the same code in the same
-/// order whichever worker runs it.
+/// order whichever worker runs it, and tile boundaries are chosen from the shape alone.
 public struct Executor: Sendable {
     /// How many parts run at once (at least 1).
     public let workers: Int
@@ -15,14 +15,45 @@ public struct Executor: Sendable {
         self.workers = max(1, workers)
     }
 
-    /// Calls `body(i)` for every `i` in `0..<count`, up to `workers` at a time.
+    /// Calls `body(i)` for every `i` in `0..<count`, at most `workers` at a time.
+    ///
+    /// `concurrentPerform` would use every core, so it runs `workers` iterations, worker `w` taking
+    /// `i = w, w + workers, ...` (interleaved, so equal-cost tiles spread evenly).
     public func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
         if count <= 0 { return }
-        if workers == 1 || count == 1 {
+        let lanes = min(workers, count)
+        if lanes == 1 {
             for i in 0..<count { body(i) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            var i = lane
+            while i < count {
+                body(i)
+                i += lanes
+            }
+        }
+    }
+
+    /// A tensor of `shape` whose tiles (a block of `channelBlock` channels × a band of `rowBand`
+    /// rows) are written by `body(channels, rows, output)`, tiles spread over the workers.
+    ///
+    /// `output` is the whole tensor's storage; `body` must write exactly its tile.
+    func fillTiles(shape: Shape, channelBlock: Int, rowBand: Int,
+                   _ body: @Sendable (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+        if shape.isEmpty { return Tensor(shape: shape) }
+        let block = max(1, min(channelBlock, shape.channels))
+        let band = max(1, min(rowBand, shape.height))
+        let channelTiles = (shape.channels + block - 1) / block
+        let rowTiles = (shape.height + band - 1) / band
+        return Tensor(shape: shape) { buffer in
+            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), byteCount: buffer.count * MemoryLayout<Float>.size)
+            let output = SendablePointer(base: buffer.baseAddress!)
+            forEach(channelTiles * rowTiles) { tile in
+                let c0 = (tile / rowTiles) * block, y0 = (tile % rowTiles) * band
+                body(c0 ..< min(c0 + block, shape.channels), y0 ..< min(y0 + band, shape.height), output.base)
+            }
+        }
     }
 }
 

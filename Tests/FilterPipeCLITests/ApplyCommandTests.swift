@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import FilterPipe
+
+/// A small edge bank: 2 filters on gray input, so runs stay fast in debug builds.
+private let edgeFilter = """
+    input gray
+    conv pad=1
+      filter sobel_x
+        -1 0 1
+        -2 0 2
+        -1 0 1
+      filter sobel_y = sobel_y
+    relu
+    maxpool size=2
+    """
+
+private func prepareInputs(_ scratch: Scratch) {
+    scratch.copy(CLI.samples + "/images/chelsea.png", to: "in/cats/chelsea.png")
+    scratch.copy(CLI.samples + "/images/rocket.jpg", to: "in/rocket.jpg")
+}
+
+@Test func applyWritesOneDecodablePNGPerMapMirroringTheInputTree() throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let filter = scratch.write("edge.filter", edgeFilter)
+    let result = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out"), "--quiet"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(scratch.files(under: "out") == [
+        "cats/chelsea/00-sobel_x.png", "cats/chelsea/01-sobel_y.png",
+        "rocket/00-sobel_x.png", "rocket/01-sobel_y.png",
+    ])
+    let map = try ImageCodec.decode(fileAt: scratch.file("out/cats/chelsea/00-sobel_x.png"))
+    // 451×300 → pad 1, 3×3 → 451×300 → 2×2 max pool (floor) → 225×150; gray, min-max stretched.
+    #expect(map.width == 225 && map.height == 150 && map.channels == 1)
+    guard case .uint8(let samples) = map.samples else { Issue.record("expected 8-bit"); return }
+    #expect(samples.min() == 0 && samples.max() == 255)
+}
+
+@Test func corruptAndTruncatedImagesAreReportedAndTheRestOfTheBatchIsWritten() throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let png = try Data(contentsOf: URL(fileURLWithPath: CLI.samples + "/images/chelsea.png"))
+    var corrupt = png
+    for i in 30_000..<30_100 { corrupt[i] ^= 0x5A }   // inside the second IDAT chunk: its CRC fails
+    FileManager.default.createFile(atPath: scratch.file("in/corrupt.png"), contents: corrupt)
+    let jpeg = try Data(contentsOf: URL(fileURLWithPath: CLI.samples + "/images/rocket.jpg"))
+    FileManager.default.createFile(atPath: scratch.file("in/truncated.jpg"), contents: jpeg.prefix(jpeg.count / 2))
+    let filter = scratch.write("edge.filter", edgeFilter)
+    let result = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out")])
+    #expect(result.status == 1)
+    let lines = result.stderr.split(separator: "\n").map(String.init)
+    #expect(lines.contains { $0.hasPrefix(scratch.file("in/corrupt.png") + ": ") })
+    #expect(lines.contains { $0.hasPrefix(scratch.file("in/truncated.jpg") + ": ") })
+    #expect(lines.last?.hasPrefix("written 2, failed 2, skipped 0 images; 4 maps;") == true, "\(result.stderr)")
+    #expect(scratch.files(under: "out").count == 4)
+}
+
+@Test(arguments: [
+    ("conv\n  filter a\n    1 2\n    3\n", ":4:5: ragged matrix"),
+    ("relu6\n", ":1:1: unknown stage 'relu6'"),
+    ("conv stride=2 pad=same\n  filter a = box\n", ":1:19: pad=same needs stride 1"),
+])
+func aBrokenFilterFileStopsBeforeAnyImageWithExitTwo(text: String, expected: String) throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let filter = scratch.write("bad.filter", text)
+    let result = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out")])
+    #expect(result.status == 2)
+    #expect(result.stderr.hasPrefix(filter + expected), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: scratch.file("out")))
+}
+
+@Test(arguments: [
+    ["--jobs", "0"], ["--depth", "12"], ["--shard", "2/2"], ["--no-such-flag"], ["--png-level", "10"],
+])
+func badFlagsAreUsageErrorsWithExitTwo(flags: [String]) throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let filter = scratch.write("edge.filter", edgeFilter)
+    let result = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out")] + flags)
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(!result.stderr.isEmpty)
+}
+
+@Test func outputInsideTheInputIsRefused() throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let filter = scratch.write("edge.filter", edgeFilter)
+    let result = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("in/maps")])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("inside input"))
+}
+
+@Test func outputsAreByteIdenticalWithOneOrTwoJobs() throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let filter = scratch.write("edge.filter", edgeFilter)
+    #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("one"), "--jobs", "1", "-q"]).status == 0)
+    #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("two"), "--jobs", "2", "-q"]).status == 0)
+    let files = scratch.files(under: "one")
+    #expect(files == scratch.files(under: "two") && files.count == 4)
+    for file in files { #expect(scratch.bytes("one/" + file) == scratch.bytes("two/" + file), "\(file)") }
+}
+
+@Test func twoShardsTogetherWriteWhatOneRunWrites() throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    scratch.copy(CLI.samples + "/images/coffee.png", to: "in/coffee.png")
+    let filter = scratch.write("edge.filter", edgeFilter)
+    #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("all"), "-q"]).status == 0)
+    for shard in ["0/2", "1/2"] {
+        let r = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("sharded"), "--shard", shard, "-q",
+                             "--manifest", scratch.file("manifest.jsonl")])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+    let files = scratch.files(under: "all")
+    #expect(files == scratch.files(under: "sharded") && files.count == 6)
+    for file in files { #expect(scratch.bytes("all/" + file) == scratch.bytes("sharded/" + file)) }
+    let records = String(decoding: scratch.bytes("manifest.jsonl") ?? Data(), as: UTF8.self).split(separator: "\n")
+    #expect(records.count == 3)
+    #expect(records.allSatisfy { $0.contains("\"status\":\"written\"") })
+}
+
+@Test func skipExistingRedoesOnlyMissingOutputsAndEndsIdentical() throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let filter = scratch.write("edge.filter", edgeFilter)
+    #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out"), "-q"]).status == 0)
+    let before = scratch.files(under: "out").map { scratch.bytes("out/" + $0) }
+    try FileManager.default.removeItem(atPath: scratch.file("out/rocket/01-sobel_y.png"))
+    let rerun = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out"), "--skip-existing", "--json"])
+    #expect(rerun.status == 0)
+    #expect(rerun.stdout.contains("\"skipped\":1") && rerun.stdout.contains("\"written\":1"), "\(rerun.stdout)")
+    #expect(scratch.files(under: "out").map { scratch.bytes("out/" + $0) } == before)
+}
+
+@Test func npyOutputHoldsTheFinalTensorAsFloat32() throws {
+    let scratch = Scratch()
+    scratch.copy(CLI.samples + "/images/chelsea.png", to: "in/chelsea.png")
+    let filter = scratch.write("id.filter", "input gray\n")
+    #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out"), "--format", "npy", "-q"]).status == 0)
+    let bytes = [UInt8](scratch.bytes("out/chelsea.npy") ?? Data())
+    let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+    let header = String(decoding: bytes[10..<(10 + headerLength)], as: UTF8.self)
+    #expect(header.contains("'shape': (1, 300, 451)"))
+    #expect(bytes.count == 10 + headerLength + 300 * 451 * 4)
+}
+
+@Test func interruptedRunExits130LeavesNoTemporaryFilesAndResumesToTheSameTree() throws {
+    let scratch = Scratch()
+    for i in 0..<40 { scratch.copy(CLI.samples + "/images/coffee.png", to: "in/c\(i).png") }
+    let filter = scratch.write("edge.filter", edgeFilter)
+    let process = try CLI.start(["apply", filter, scratch.file("in"), scratch.file("out"), "-q", "--jobs", "1"])
+    // Wait for the first outputs, then interrupt.
+    let deadline = Date().addingTimeInterval(60)
+    while scratch.files(under: "out").isEmpty && Date() < deadline { usleep(20_000) }
+    kill(process.processIdentifier, SIGINT)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 130)
+    let partial = scratch.files(under: "out")
+    #expect(!partial.isEmpty && partial.count < 80, "interrupt came too late to test: \(partial.count) files")
+    #expect(!partial.contains { ($0 as NSString).lastPathComponent.hasPrefix(".") }, "temporary file left: \(partial)")
+    let resumed = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out"), "-q", "--skip-existing"])
+    #expect(resumed.status == 0)
+    #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("fresh"), "-q"]).status == 0)
+    let files = scratch.files(under: "fresh")
+    #expect(files.count == 80 && scratch.files(under: "out") == files)
+    for file in files { #expect(scratch.bytes("out/" + file) == scratch.bytes("fresh/" + file)) }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import FilterPipe
+
+/// Runs the built `filterpipe` binary (it sits beside the test bundle in the build folder).
+struct CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let binary: String = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("filterpipe").path
+    }()
+
+    /// The package root (this file is Tests/FilterPipeCLITests/CLIHarness.swift).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    static var samples: String { root + "/samples" }
+
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = try start(arguments)
+        let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return process
+    }
+}
+
+/// A fresh folder, removed when released.
+final class Scratch {
+    let path: String
+
+    init() {
+        var template = Array((NSTemporaryDirectory() + "filterpipe-cli-XXXXXX").utf8CString)
+        path = String(cString: mkdtemp(&template)!)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ relative: String) -> String { path + "/" + relative }
+
+    func write(_ relative: String, _ text: String) -> String {
+        let full = file(relative)
+        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
+        return full
+    }
+
+    func copy(_ source: String, to relative: String) {
+        let full = file(relative)
+        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.copyItem(atPath: source, toPath: full)
+    }
+
+    /// Every file below `relative`, as paths relative to it, sorted.
+    func files(under relative: String) -> [String] {
+        let base = file(relative)
+        return (FileManager.default.enumerator(atPath: base)?.allObjects as? [String] ?? [])
+            .filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: base + "/" + $0, isDirectory: &d) && !d.boolValue }
+            .sorted()
+    }
+
+    func bytes(_ relative: String) -> Data? { FileManager.default.contents(atPath: file(relative)) }
+}
