@@ -40,9 +40,12 @@ fi
 
 echo "== building ${targets[*]} with --sanitize=fuzzer --sanitize=address${FUZZ_INSTRUMENTED_LIBS:+ and instrumented libpng/libjpeg}"
 for target in "${targets[@]}"; do
-    "${build[@]}" --product "$target" 2>&1 \
-        | grep -v -E "ld.gold: warning: Cannot export local symbol" || true
-    [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build of $target failed" >&2; exit 2; }
+    mkdir -p "$work/logs"
+    if ! "${build[@]}" --product "$target" >"$work/logs/build-$target.log" 2>&1; then
+        grep -E "error:" "$work/logs/build-$target.log" | sort -u | head -20 >&2
+        echo "build of $target failed (log $work/logs/build-$target.log)" >&2
+        exit 2
+    fi
 done
 bin="$("${build[@]}" --show-bin-path)"
 
