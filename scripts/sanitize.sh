@@ -16,6 +16,8 @@ export SWIFT_BACKTRACE=enable=no
 # Keep going after a report so one run shows every distinct race / memory error.
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0:second_deadlock_stack=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=0:detect_leaks=1:detect_stack_use_after_return=1}"
+# Known leaks of XCTest and Foundation.Process (not filterpipe's); printed as "Suppressions used".
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/scripts/lsan.supp:print_suppressions=1}"
 logs="$(mktemp -d /tmp/filterpipe-sanitize.XXXXXX)"
 summary=()
 failed=0
@@ -34,7 +36,7 @@ for sanitizer in "${sanitizers[@]}"; do
     elapsed=$(( $(date +%s) - start ))
     reports=$(grep -c -E "$pattern" "$log")
     # Swift Testing's closing line, e.g. "Test run with 240 tests in 31 suites passed after 12.3 seconds."
-    result="$(grep -E 'Test run with [0-9]+ tests' "$log" | tail -1 | sed -E 's/^[^A-Za-z]*//')"
+    result="$(grep -E 'Test run with [0-9]+ tests?' "$log" | tail -1 | sed -E 's/^[^A-Za-z]*//')"
     xctest="$(grep -E 'Executed [0-9]+ tests?, with' "$log" | tail -1 | sed -E 's/^[[:space:]]*//')"
     line="$sanitizer: exit $status, $reports sanitizer reports, ${elapsed}s; ${result:-no Swift Testing summary (build failed?)}${xctest:+; XCTest: $xctest}"
     if [ "$status" -ne 0 ] || [ "$reports" -ne 0 ]; then
