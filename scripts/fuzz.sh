@@ -32,12 +32,17 @@ if [ -n "${FUZZ_INSTRUMENTED_LIBS:-}" ]; then
     for library in libpng.a libjpeg.a; do
         [ -f "$FUZZ_INSTRUMENTED_LIBS/$library" ] || { echo "no $library in $FUZZ_INSTRUMENTED_LIBS" >&2; exit 2; }
     done
-    build+=(--scratch-path "$root/Fuzz/.build-fuzzer-instrumented" -Xlinker -L"$FUZZ_INSTRUMENTED_LIBS")
+    scratch="$root/Fuzz/.build-fuzzer-instrumented"
+    build+=(--scratch-path "$scratch" -Xlinker -L"$FUZZ_INSTRUMENTED_LIBS")
     work="$work/instrumented"
 else
-    build+=(--scratch-path "$root/Fuzz/.build-fuzzer")
+    scratch="$root/Fuzz/.build-fuzzer"
+    build+=(--scratch-path "$scratch")
 fi
 
+# SwiftPM does not notice source files added to a path dependency (the root package) since its
+# last plan of this scratch folder ("cannot find 'X' in scope"): drop the plan so it is redone.
+rm -f "$scratch/debug.yaml"
 echo "== building ${targets[*]} with --sanitize=fuzzer --sanitize=address${FUZZ_INSTRUMENTED_LIBS:+ and instrumented libpng/libjpeg}"
 for target in "${targets[@]}"; do
     mkdir -p "$work/logs"

@@ -19,6 +19,8 @@ export SWIFT_BACKTRACE=enable=no
 
 # DWARF 4: valgrind 3.19 (Debian 12) gives up on the toolchain's default DWARF 5.
 debug_flags=(-Xswiftc -dwarf-version=4 -Xcc -gdwarf-4)
+# SwiftPM misses source files added to the root package since the last plan: redo the plan.
+rm -f "$root/Fuzz/.build-valgrind/debug.yaml"
 swift build --package-path "$root/Fuzz" --scratch-path "$root/Fuzz/.build-valgrind" "${debug_flags[@]}" --product DecodeAll >/dev/null \
     || { echo "build of DecodeAll failed" >&2; exit 2; }
 bin="$(swift build --package-path "$root/Fuzz" --scratch-path "$root/Fuzz/.build-valgrind" "${debug_flags[@]}" --show-bin-path)"
