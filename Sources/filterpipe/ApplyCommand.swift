@@ -41,7 +41,7 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Also write the maps after every stage (<stem>/stage-<n>-<kind>/).")
     var stages = false
 
-    @Option(help: "Bits per sample of written maps: 8 or 16.")
+    @Option(help: "Bits per sample of written maps: 8 or 16 (16-bit maps are gray: a colour map has 8 bits a channel).")
     var depth = 8
 
     @Option(name: .customLong("png-level"), help: "zlib compression level of written PNGs, 0-9.")
@@ -86,6 +86,9 @@ struct ApplyCommand: ParsableCommand {
         }
         guard depth == 8 || depth == 16 else { throw ValidationError("--depth must be 8 or 16, not \(depth)") }
         guard (0...9).contains(pngLevel) else { throw ValidationError("--png-level must be 0-9, not \(pngLevel)") }
+        if depth == 16, let colormap, colormap != .gray {
+            throw ValidationError("--depth 16 writes gray maps; --colormap \(colormap.rawValue) has 8 bits a channel")
+        }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
         if let shard { _ = try Self.parseShard(shard) }
@@ -107,6 +110,7 @@ struct ApplyCommand: ParsableCommand {
         if let kind { options.output.kind = kind }
         if let normalize { options.output.normalization = normalize }
         if let colormap { options.output.colormap = colormap }
+        if depth == 16 { options.output.colormap = .gray }
         options.montage = montage || (report && format == .png)
         options.stages = stages
         options.depth = depth

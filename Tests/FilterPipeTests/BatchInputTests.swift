@@ -110,3 +110,20 @@ func inputsThatWouldShareOutputsAreRefused(names: [String], collide: Bool) throw
     }
     #expect(seen.sorted() == inputs.map(\.relativePath).sorted())
 }
+
+@Test func staleTemporariesOfDeadProcessesAreRemovedAndLiveOnesKept() throws {
+    let folder = TemporaryFolder()
+    let finished = Process()
+    finished.executableURL = URL(fileURLWithPath: "/bin/true")
+    try finished.run()
+    finished.waitUntilExit()
+    let dead = finished.processIdentifier
+    folder.write("a/.x.png.tmp-\(dead)-12345", [1, 2])
+    folder.write("a/b/.y.png.tmp-\(dead)-7", [1])
+    folder.write("a/.z.png.tmp-\(getppid())-99", [3])       // a live process: another shard
+    folder.write("a/.hidden-but-mine.png", [4])
+    folder.write("a/done.png", [5])
+    AtomicFile.removeStaleTemporaries(in: folder.path, recursive: true)
+    #expect(folder.files().filter { !$0.hasSuffix("/b") && $0 != "a" && $0 != "a/b" } ==
+            ["a/.hidden-but-mine.png", "a/.z.png.tmp-\(getppid())-99", "a/done.png"])
+}

@@ -94,6 +94,11 @@ public struct BatchRunner: Sendable {
                     cancellation: CancellationToken = CancellationToken(),
                     onResult: @Sendable (ImageResult) -> Void = { _ in }) -> BatchSummary {
         let start = monotonicSeconds()
+        if options.skipExisting {
+            // A resumed batch: clear what a killed run left half-written, so it ends with exactly
+            // the files of an uninterrupted run.
+            AtomicFile.removeStaleTemporaries(in: output.root, recursive: true)
+        }
         let order = Self.largestFirst(inputs)
         let filterDate = Self.modificationDate(options.filterPath)
         let state = Mutex(BatchSummary())

@@ -55,14 +55,6 @@ public enum InputDiscovery {
         }
     }
 
-    /// True for names filterpipe takes by extension.
-    public static func hasImageExtension(_ name: String) -> Bool {
-        switch (name as NSString).pathExtension.lowercased() {
-        case "png", "jpg", "jpeg": true
-        default: false
-        }
-    }
-
     static func stem(of relative: String) -> String {
         let ns = relative as NSString
         return ns.pathExtension.isEmpty ? relative : ns.deletingPathExtension
@@ -89,17 +81,10 @@ public enum InputDiscovery {
                     var target = stat()
                     guard stat(path, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG else { continue }
                 }
-                if hasImageExtension(name) || hasImageMagic(path) {
+                if ImageCodec.isImageCandidate(path: path) {
                     found.append(BatchInput(path: path, relativePath: rel, outputStem: stem(of: rel)))
                 }
             }
         }
-    }
-
-    private static func hasImageMagic(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        guard let head = try? handle.read(upToCount: 8) else { return false }
-        return ImageCodec.sniff([UInt8](head)) != nil
     }
 }

@@ -36,4 +36,28 @@ public enum AtomicFile {
             throw ImageIOError(.io, path: path, message: "cannot rename into place: \(String(cString: strerror(code)))")
         }
     }
+
+    /// Removes temporary files that a killed run (`kill -9`, power loss) left in `folder`: hidden
+    /// `.<name>.tmp-<pid>-<random>` files whose process no longer exists. Files of live processes
+    /// (another shard writing into the same folder) are left alone.
+    /// With `recursive`, every folder below too (symbolic links are not followed).
+    public static func removeStaleTemporaries(in folder: String, recursive: Bool = false) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names {
+            if recursive {
+                var info = stat()
+                if lstat(folder + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                    removeStaleTemporaries(in: folder + "/" + name, recursive: true)
+                    continue
+                }
+            }
+            guard name.hasPrefix(".") else { continue }
+            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
+            let parts = name[marker.upperBound...].split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), UInt32(parts[1]) != nil else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(folder + "/" + name)
+            }
+        }
+    }
 }
