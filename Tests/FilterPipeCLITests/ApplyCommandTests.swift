@@ -162,8 +162,9 @@ func badFlagsAreUsageErrorsWithExitTwo(flags: [String]) throws {
     #expect(!partial.isEmpty && partial.count < 80, "interrupt came too late to test: \(partial.count) files")
     #expect(!partial.contains { ($0 as NSString).lastPathComponent.hasPrefix(".") }, "temporary file left: \(partial)")
     let resumed = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out"), "-q", "--skip-existing"])
-    #expect(resumed.status == 0)
-    #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("fresh"), "-q"]).status == 0)
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let fresh = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("fresh"), "-q"])
+    #expect(fresh.status == 0, "\(fresh.stderr)")
     let files = scratch.files(under: "fresh")
     #expect(files.count == 80 && scratch.files(under: "out") == files)
     for file in files { #expect(scratch.bytes("out/" + file) == scratch.bytes("fresh/" + file)) }
