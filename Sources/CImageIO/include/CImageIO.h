@@ -92,4 +92,9 @@ int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t heig
 
 void cimageio_buffer_free(cimageio_buffer *buffer);
 
+/* Sets glibc malloc up for a batch of large images: one arena, no mmap'd blocks, no trimming
+ * (freed pixel and tensor buffers are reused by the next image instead of being unmapped and
+ * faulted in again). Returns 1 when applied, 0 elsewhere (non-glibc). Call before the workers start. */
+int cimageio_tune_malloc_for_batches(void);
+
 #endif

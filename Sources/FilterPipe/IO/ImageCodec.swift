@@ -129,6 +129,14 @@ public enum ImageCodec {
         try AtomicFile.write(try encodePNG(image, options: options), to: path)
     }
 
+    /// Tunes the C allocator for a batch of large images (see `cimageio_tune_malloc_for_batches`):
+    /// freed pixel and tensor buffers are reused by the next image instead of being unmapped and
+    /// faulted in again. Once per process; later calls do nothing. Returns whether it applied.
+    @discardableResult
+    public static func tuneAllocatorForBatches() -> Bool { allocatorTuned }
+
+    private static let allocatorTuned: Bool = cimageio_tune_malloc_for_batches() == 1
+
     // MARK: - Bridging to CImageIO
 
     private typealias EncodeCall = (UnsafeRawPointer, UnsafePointer<cimageio_text_chunk>?, Int, UnsafeMutablePointer<cimageio_buffer>) -> Int32
@@ -215,19 +223,35 @@ public enum ImageCodec {
     private static func systemError() -> String { String(cString: strerror(errno)) }
 
     private static func readFile(_ path: String) throws(ImageIOError) -> [UInt8] {
-        guard let file = fopen(path, "rb") else {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw ImageIOError(.io, path: path, message: "cannot open: \(systemError())")
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw ImageIOError(.io, path: path, message: "cannot stat: \(systemError())")
+        }
+        // One read into a buffer of the file's size (no growth copies); a file that grows while
+        // being read, or is not a regular file, continues in 64 KiB steps.
+        var bytes = [UInt8](unsafeUninitializedCapacity: max(0, Int(info.st_size))) { buffer, initialized in
+            initialized = 0
+            while initialized < buffer.count {
+                let count = read(descriptor, buffer.baseAddress! + initialized, buffer.count - initialized)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                initialized += count
+            }
+        }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
-            if count < chunk.count {
-                if ferror(file) != 0 { throw ImageIOError(.io, path: path, message: "read failed: \(systemError())") }
-                break
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ImageIOError(.io, path: path, message: "read failed: \(systemError())")
             }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
         }
         return bytes
     }

@@ -30,4 +30,27 @@ public enum ImageComposer {
         }
         return PixelBuffer(width: maps.width, height: maps.height, channels: channels, samples: .uint8(samples))
     }
+
+    /// What `compose(Tensor(pixels: photo, mode: .rgb), normalization: .clamp, depth: 8)` gives for an
+    /// 8-bit photo, straight from its samples: round(clamp(s / 255, 0, 1) · 255) = s for every s in
+    /// 0...255, so RGB is kept as is, gray is replicated, alpha dropped. Nil for 16-bit photos (their
+    /// samples do round to new values).
+    static func clampedRGB8(_ photo: PixelBuffer) -> PixelBuffer? {
+        guard case .uint8(let samples) = photo.samples else { return nil }
+        if photo.channels == 3 { return photo }
+        let pixelCount = photo.width * photo.height, sourceChannels = photo.channels
+        let rgb = [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { output, initialized in
+            samples.withUnsafeBufferPointer { input in
+                for i in 0..<pixelCount {
+                    let pixel = i * sourceChannels
+                    let hasColor = sourceChannels >= 3
+                    output[3 * i] = input[pixel]
+                    output[3 * i + 1] = input[pixel + (hasColor ? 1 : 0)]
+                    output[3 * i + 2] = input[pixel + (hasColor ? 2 : 0)]
+                }
+            }
+            initialized = pixelCount * 3
+        }
+        return PixelBuffer(width: photo.width, height: photo.height, channels: 3, samples: .uint8(rgb))
+    }
 }
