@@ -126,7 +126,13 @@ public enum ImageCodec {
     /// Writes `image` as a PNG at `path`: to a temporary file in the same folder, renamed into
     /// place when complete, so no reader ever sees a partial file.
     public static func writePNG(_ image: PixelBuffer, to path: String, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError) {
-        try AtomicFile.write(try encodePNG(image, options: options), to: path)
+        // Written straight from the encoder's buffer: no copy into an Array first.
+        try withEncoded(image, options: options, { pixels, texts, textCount, buffer in
+            cimageio_png_encode(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                                Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
+        }) { (bytes: UnsafeRawBufferPointer) throws(ImageIOError) in
+            try AtomicFile.write(bytes, to: path)
+        }
     }
 
     /// Tunes the C allocator for a batch of large images (see `cimageio_tune_malloc_for_batches`):
@@ -143,6 +149,14 @@ public enum ImageCodec {
 
     /// Lays out the text chunks as C records (Latin-1 bytes) and runs `call` on the pixels.
     private static func encode(_ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall) throws(ImageIOError) -> [UInt8] {
+        try withEncoded(image, options: options, call) { (bytes: UnsafeRawBufferPointer) throws(ImageIOError) in
+            Array(bytes.bindMemory(to: UInt8.self))
+        }
+    }
+
+    /// Runs `call` on the pixels and hands the encoded bytes (valid only inside) to `body`.
+    private static func withEncoded<Result>(_ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall,
+                                            _ body: (UnsafeRawBufferPointer) throws(ImageIOError) -> Result) throws(ImageIOError) -> Result {
         var latin1: [[CChar]] = []
         for chunk in options.text {
             for string in [chunk.keyword, chunk.text] {
@@ -172,7 +186,7 @@ public enum ImageCodec {
         guard buffer.status == Int32(CIMAGEIO_OK.rawValue), let data = buffer.data else {
             throw ImageIOError(.encode, message: message(of: &buffer.message))
         }
-        return Array(UnsafeBufferPointer(start: data, count: buffer.size))
+        return try body(UnsafeRawBufferPointer(start: data, count: buffer.size))
     }
 
     /// Pins each string's storage for the duration of `body` (nested so every pointer stays valid).

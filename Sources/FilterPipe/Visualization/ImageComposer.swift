@@ -24,11 +24,45 @@ public enum ImageComposer {
             }
             return PixelBuffer(width: maps.width, height: maps.height, channels: channels, samples: .uint16(samples))
         }
-        var samples = [UInt8](repeating: 0, count: count)
+        // Each plane quantised whole (the stride-1 loop vectorises; the strided one does not), then
+        // interleaved: the same samples as quantising straight into place.
+        var planar = [UInt8](repeating: 0, count: count)
         for c in 0..<channels {
-            normalizations[c].quantize(maps.plane(c), into: &samples, start: c, stride: channels)
+            normalizations[c].quantize(maps.plane(c), into: &planar, start: c * maps.shape.planeCount)
         }
+        let samples = channels == 1 ? planar : interleave(planar, channels: channels)
         return PixelBuffer(width: maps.width, height: maps.height, channels: channels, samples: .uint8(samples))
+    }
+
+    /// `planar` (channel after channel) as interleaved pixels: out[i·C + c] = planar[c·N + i].
+    static func interleave(_ planar: [UInt8], channels: Int) -> [UInt8] {
+        let planeCount = planar.count / channels
+        return [UInt8](unsafeUninitializedCapacity: planar.count) { output, initialized in
+            planar.withUnsafeBufferPointer { input in
+                let source = input.baseAddress!, target = output.baseAddress!
+                switch channels {
+                case 3:
+                    for i in 0..<planeCount {
+                        target[3 * i] = source[i]
+                        target[3 * i + 1] = source[planeCount + i]
+                        target[3 * i + 2] = source[2 * planeCount + i]
+                    }
+                case 4:
+                    // Four bytes per pixel as one 32-bit word (little-endian: R in the low byte).
+                    let words = UnsafeMutableRawPointer(target)
+                    for i in 0..<planeCount {
+                        let word = UInt32(source[i]) | UInt32(source[planeCount + i]) << 8
+                            | UInt32(source[2 * planeCount + i]) << 16 | UInt32(source[3 * planeCount + i]) << 24
+                        words.storeBytes(of: word.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                    }
+                default:
+                    for i in 0..<planeCount {
+                        for c in 0..<channels { target[channels * i + c] = source[c * planeCount + i] }
+                    }
+                }
+            }
+            initialized = planar.count
+        }
     }
 
     /// What `compose(Tensor(pixels: photo, mode: .rgb), normalization: .clamp, depth: 8)` gives for an

@@ -68,3 +68,20 @@ func clampedRGB8ShortcutEqualsTheFloatRouteForEverySample(channels: Int) throws 
     let photo = PixelBuffer(width: 2, height: 1, channels: 3, samples: .uint16([0, 257, 65535, 1, 2, 3]))
     #expect(ImageComposer.clampedRGB8(photo) == nil)
 }
+
+@Test(arguments: [(3, OutputSpec.Normalization.clamp), (3, .minmax), (4, .global), (4, .symmetric), (1, .minmax)])
+func composedImageEqualsQuantisingEachSampleInPlace(channels: Int, normalization: OutputSpec.Normalization) throws {
+    // Values around the rounding boundaries and outside 0...1, NaN and ±∞ included.
+    let width = 67, height = 5, count = channels * width * height
+    var values = (0..<count).map { Float(($0 * 7919) % 1021) / 1020 * 1.2 - 0.1 }
+    values[3] = .nan; values[10] = .infinity; values[11] = -.infinity; values[12] = 0.5 / 255
+    let maps = Tensor(shape: Shape(channels: channels, height: height, width: width), values: values)
+    let image = try ImageComposer.compose(maps, normalization: normalization)
+    // The plain twin: every sample quantised straight to its interleaved place.
+    let normalizations = MapNormalization.forMaps(maps, mode: normalization, depth: 8)
+    var expected = [UInt8](repeating: 0, count: count)
+    for c in 0..<channels {
+        normalizations[c].quantize(maps.plane(c), into: &expected, start: c, stride: channels)
+    }
+    #expect(image.samples == .uint8(expected))
+}
