@@ -1,0 +1,156 @@
+/*
+ * Fast path of PNG decoding for the common photo layouts: 8-bit gray, gray+alpha, RGB, RGBA,
+ * not interlaced, no PLTE or tRNS. The IDAT stream is inflated in one call by libdeflate
+ * (about 2x zlib's inflate) and the rows unfiltered here:
+ *   None x, Sub x + a, Up x + b, Average x + floor((a + b) / 2), Paeth x + paeth(a, b, c)
+ * (a left, b above, c above-left, 0 outside the image; bytes, modulo 256; PNG spec §9).
+ *
+ * It only ever says "decoded" or "not mine": whenever anything is unusual (another layout, a
+ * chunk libpng would check or reject, a CRC mismatch on a critical chunk, a zlib stream that is
+ * not exactly the image data, a bad filter byte, the pixel limit, no memory) it returns 0 and
+ * the caller decodes with libpng, which produces the same pixels or the proper error. So every
+ * error message and every odd file keeps libpng's behaviour; the PngSuite reference tests
+ * check the pixels of both paths.
+ */
+#include <stdlib.h>
+#include <libdeflate.h>
+#include "common.h"
+#include "png_fast.h"
+
+static uint32_t be32(const uint8_t *p) {
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+static int is_letter(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+static uint8_t paeth(int a, int b, int c) {
+    int p = a + b - c;
+    int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    if (pa <= pb && pa <= pc) return (uint8_t)a;
+    if (pb <= pc) return (uint8_t)b;
+    return (uint8_t)c;
+}
+
+/* Unfilters one row of `length` bytes from `raw` into `row`; `above` is the previous output row or
+ * NULL for the first. Returns 0 for an unknown filter type. */
+static int unfilter_row(int filter, const uint8_t *raw, uint8_t *row, const uint8_t *above, size_t length, size_t bpp) {
+    switch (filter) {
+    case 0:
+        memcpy(row, raw, length);
+        return 1;
+    case 1:
+        for (size_t i = 0; i < length; i++) row[i] = (uint8_t)(raw[i] + (i >= bpp ? row[i - bpp] : 0));
+        return 1;
+    case 2:
+        if (above == NULL) memcpy(row, raw, length);
+        else for (size_t i = 0; i < length; i++) row[i] = (uint8_t)(raw[i] + above[i]);
+        return 1;
+    case 3:
+        for (size_t i = 0; i < length; i++) {
+            unsigned a = i >= bpp ? row[i - bpp] : 0, b = above ? above[i] : 0;
+            row[i] = (uint8_t)(raw[i] + ((a + b) >> 1));
+        }
+        return 1;
+    case 4:
+        for (size_t i = 0; i < length; i++) {
+            int a = i >= bpp ? row[i - bpp] : 0, b = above ? above[i] : 0;
+            int c = (above && i >= bpp) ? above[i - bpp] : 0;
+            row[i] = (uint8_t)(raw[i] + paeth(a, b, c));
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+    if (size < 8 + 25 || memcmp(data, "\x89PNG\r\n\x1a\n", 8) != 0) return 0;
+    /* IHDR first, 13 bytes, valid CRC. */
+    if (be32(data + 8) != 13 || memcmp(data + 12, "IHDR", 4) != 0) return 0;
+    const uint8_t *ihdr = data + 16;
+    if (libdeflate_crc32(0, data + 12, 17) != be32(data + 29)) return 0;
+    uint32_t width = be32(ihdr), height = be32(ihdr + 4);
+    int bit_depth = ihdr[8], color_type = ihdr[9];
+    if (bit_depth != 8 || ihdr[10] != 0 || ihdr[11] != 0 || ihdr[12] != 0) return 0;
+    size_t channels;
+    switch (color_type) {
+    case 0: channels = 1; break;
+    case 4: channels = 2; break;
+    case 2: channels = 3; break;
+    case 6: channels = 4; break;
+    default: return 0;
+    }
+    if (width == 0 || height == 0 || width > 0x7FFFFFFFu || height > 0x7FFFFFFFu) return 0;
+    if ((uint64_t)width * height > max_pixels || width > max_pixels || height > max_pixels) return 0;
+
+    /* Walk the chunks: one run of IDAT, IEND last; only ancillary chunks besides. */
+    size_t offset = 33, idat_bytes = 0, first_idat = 0;
+    int idat_state = 0; /* 0 none yet, 1 in the run, 2 after it */
+    int saw_end = 0;
+    while (!saw_end) {
+        if (size - offset < 12) return 0;
+        uint32_t length = be32(data + offset);
+        const uint8_t *type = data + offset + 4;
+        if (length > 0x7FFFFFFFu || size - offset - 12 < length) return 0;
+        if (!is_letter(type[0]) || !is_letter(type[1]) || !is_letter(type[2]) || !is_letter(type[3])) return 0;
+        int critical = (type[0] & 0x20) == 0;
+        if (memcmp(type, "IDAT", 4) == 0) {
+            if (idat_state == 2) return 0;
+            if (idat_state == 0) first_idat = offset;
+            idat_state = 1;
+            if (idat_bytes > SIZE_MAX - length) return 0;
+            idat_bytes += length;
+        } else {
+            if (idat_state == 1) idat_state = 2;
+            if (memcmp(type, "IEND", 4) == 0) saw_end = 1;
+            else if (critical || memcmp(type, "tRNS", 4) == 0) return 0;  /* PLTE, unknown critical, tRNS */
+        }
+        if (critical && libdeflate_crc32(0, type, 4 + (size_t)length) != be32(type + 4 + length)) return 0;
+        offset += 12 + (size_t)length;
+    }
+    if (idat_state == 0) return 0;
+
+    size_t row_bytes = 0, raw_size = 0, total = 0;
+    if (!cimageio_mul((size_t)width, channels, &row_bytes) || !cimageio_mul(row_bytes + 1, height, &raw_size) ||
+        !cimageio_mul(row_bytes, height, &total)) return 0;
+
+    /* The IDAT payloads, joined. */
+    uint8_t *stream = (uint8_t *)malloc(idat_bytes ? idat_bytes : 1);
+    uint8_t *raw = (uint8_t *)malloc(raw_size);
+    uint8_t *pixels = (uint8_t *)malloc(total);
+    struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
+    int ok = stream && raw && pixels && inflater;
+    if (ok) {
+        size_t filled = 0;
+        for (size_t at = first_idat; filled < idat_bytes;) {
+            uint32_t length = be32(data + at);
+            if (memcmp(data + at + 4, "IDAT", 4) != 0) break;
+            memcpy(stream + filled, data + at + 8, length);
+            filled += length;
+            at += 12 + (size_t)length;
+        }
+        /* Exactly the image's bytes (NULL: a shorter or longer stream is not success). */
+        ok = libdeflate_zlib_decompress(inflater, stream, idat_bytes, raw, raw_size, NULL) == LIBDEFLATE_SUCCESS;
+    }
+    free(stream);
+    if (inflater) libdeflate_free_decompressor(inflater);
+    for (size_t y = 0; ok && y < height; y++) {
+        const uint8_t *source = raw + y * (row_bytes + 1);
+        uint8_t *row = pixels + y * row_bytes;
+        ok = unfilter_row(source[0], source + 1, row, y ? row - row_bytes : NULL, row_bytes, channels);
+    }
+    free(raw);
+    if (!ok) {
+        free(pixels);
+        return 0;
+    }
+    memset(out, 0, sizeof *out);
+    out->status = CIMAGEIO_OK;
+    out->width = width;
+    out->height = height;
+    out->channels = (int)channels;
+    out->bit_depth = 8;
+    out->pixels = pixels;
+    out->pixels_size = total;
+    return 1;
+}
