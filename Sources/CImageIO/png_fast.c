@@ -23,43 +23,61 @@ static uint32_t be32(const uint8_t *p) {
 
 static int is_letter(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
-static uint8_t paeth(int a, int b, int c) {
-    int p = a + b - c;
-    int pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-    if (pa <= pb && pa <= pc) return (uint8_t)a;
-    if (pb <= pc) return (uint8_t)b;
-    return (uint8_t)c;
+/* Paeth predictor (PNG spec §9.4) with p − a, p − b, p − c expanded, as selects rather than branches. */
+static inline uint8_t paeth(int a, int b, int c) {
+    int pa = abs(b - c), pb = abs(a - c), pc = abs(a + b - 2 * c);
+    int choice = pb <= pc ? b : c;
+    return (uint8_t)((pa <= pb && pa <= pc) ? a : choice);
 }
 
-/* Unfilters one row of `length` bytes from `raw` into `row`; `above` is the previous output row or
- * NULL for the first. Returns 0 for an unknown filter type. */
-static int unfilter_row(int filter, const uint8_t *raw, uint8_t *row, const uint8_t *above, size_t length, size_t bpp) {
+/* Unfilters one row of `length` bytes from `raw` into `row`; `above` is the previous output row,
+ * or NULL for the first row (every byte above is 0 there). Inlined with a constant `bpp` so the
+ * loops keep each pixel's left neighbour in registers. Returns 0 for an unknown filter type. */
+static inline int unfilter_row_bpp(int filter, const uint8_t *restrict raw, uint8_t *restrict row,
+                                   const uint8_t *restrict above, size_t length, size_t bpp) {
+    size_t lead = bpp < length ? bpp : length;  /* bytes with no left neighbour (a = c = 0) */
     switch (filter) {
     case 0:
         memcpy(row, raw, length);
         return 1;
     case 1:
-        for (size_t i = 0; i < length; i++) row[i] = (uint8_t)(raw[i] + (i >= bpp ? row[i - bpp] : 0));
+        memcpy(row, raw, lead);
+        for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(raw[i] + row[i - bpp]);
         return 1;
     case 2:
         if (above == NULL) memcpy(row, raw, length);
         else for (size_t i = 0; i < length; i++) row[i] = (uint8_t)(raw[i] + above[i]);
         return 1;
     case 3:
-        for (size_t i = 0; i < length; i++) {
-            unsigned a = i >= bpp ? row[i - bpp] : 0, b = above ? above[i] : 0;
-            row[i] = (uint8_t)(raw[i] + ((a + b) >> 1));
+        if (above == NULL) {
+            memcpy(row, raw, lead);
+            for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(raw[i] + (row[i - bpp] >> 1));
+        } else {
+            for (size_t i = 0; i < lead; i++) row[i] = (uint8_t)(raw[i] + (above[i] >> 1));
+            for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(raw[i] + (((unsigned)row[i - bpp] + above[i]) >> 1));
         }
         return 1;
     case 4:
-        for (size_t i = 0; i < length; i++) {
-            int a = i >= bpp ? row[i - bpp] : 0, b = above ? above[i] : 0;
-            int c = (above && i >= bpp) ? above[i - bpp] : 0;
-            row[i] = (uint8_t)(raw[i] + paeth(a, b, c));
+        if (above == NULL) {  /* paeth(a, 0, 0) = a: Sub */
+            memcpy(row, raw, lead);
+            for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(raw[i] + row[i - bpp]);
+        } else {
+            for (size_t i = 0; i < lead; i++) row[i] = (uint8_t)(raw[i] + above[i]);  /* paeth(0, b, 0) = b */
+            for (size_t i = bpp; i < length; i++)
+                row[i] = (uint8_t)(raw[i] + paeth(row[i - bpp], above[i], above[i - bpp]));
         }
         return 1;
     default:
         return 0;
+    }
+}
+
+static int unfilter_row(int filter, const uint8_t *raw, uint8_t *row, const uint8_t *above, size_t length, size_t bpp) {
+    switch (bpp) {
+    case 1: return unfilter_row_bpp(filter, raw, row, above, length, 1);
+    case 2: return unfilter_row_bpp(filter, raw, row, above, length, 2);
+    case 3: return unfilter_row_bpp(filter, raw, row, above, length, 3);
+    default: return unfilter_row_bpp(filter, raw, row, above, length, 4);
     }
 }
 
