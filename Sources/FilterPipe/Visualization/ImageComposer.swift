@@ -15,7 +15,12 @@ public enum ImageComposer {
         }
         guard depth == 8 || depth == 16 else { throw PipelineError("output depth must be 8 or 16, not \(depth)") }
         guard !(depth == 16 && channels == 4) else { throw PipelineError("16-bit output images are gray or RGB, not RGBA") }
-        let normalizations = MapNormalization.forMaps(maps, mode: normalization, depth: depth)
+        // Clamp needs no scan of the values (forMaps would find each map's extrema, used only to
+        // flag constant maps, which an image never reports): its range is 0...1 whatever they are.
+        let normalizations = normalization == .clamp
+            ? Array(repeating: MapNormalization(lo: 0, hi: 1, maxLevel: depth == 16 ? 65535 : 255, constantLevel: 0),
+                    count: channels)
+            : MapNormalization.forMaps(maps, mode: normalization, depth: depth)
         let count = maps.shape.count
         if depth == 16 {
             var samples = [UInt16](repeating: 0, count: count)
