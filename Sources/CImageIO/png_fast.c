@@ -30,6 +30,40 @@ static inline uint8_t paeth(int a, int b, int c) {
     return (uint8_t)((pa <= pb && pa <= pc) ? a : choice);
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Paeth for 3- and 4-byte pixels, one pixel per step with its channels side by side in 16-bit
+ * lanes (as libpng's SSE2 filters do): the chain from one pixel to the next is then a dozen
+ * vector operations for all channels, instead of one scalar chain per byte through memory.
+ * Same predictor as `paeth` (SSE2 only, so any x86-64): pa = |b − c|, pb = |a − c|,
+ * pc = |a + b − 2c|; a if pa is the smallest, else b if pb ≤ pc, else c. Rows after the first. */
+static void paeth_row_sse2(const uint8_t *raw, uint8_t *row, const uint8_t *above, size_t length, size_t bpp) {
+    const __m128i zero = _mm_setzero_si128();
+    __m128i a = zero, c = zero;
+    for (size_t i = 0; i + bpp <= length; i += bpp) {
+        uint32_t above_word = 0, raw_word = 0;
+        memcpy(&above_word, above + i, bpp);
+        memcpy(&raw_word, raw + i, bpp);
+        __m128i b = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)above_word), zero);
+        __m128i x = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)raw_word), zero);
+        __m128i pa = _mm_sub_epi16(b, c), pb = _mm_sub_epi16(a, c);
+        __m128i pc = _mm_add_epi16(pa, pb);
+        pa = _mm_max_epi16(pa, _mm_sub_epi16(zero, pa));
+        pb = _mm_max_epi16(pb, _mm_sub_epi16(zero, pb));
+        pc = _mm_max_epi16(pc, _mm_sub_epi16(zero, pc));
+        __m128i smallest = _mm_min_epi16(pc, _mm_min_epi16(pa, pb));
+        __m128i use_b = _mm_cmpeq_epi16(pb, smallest), use_a = _mm_cmpeq_epi16(pa, smallest);
+        __m128i predicted = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
+        predicted = _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, predicted));
+        a = _mm_and_si128(_mm_add_epi16(x, predicted), _mm_set1_epi16(0xFF));
+        uint32_t out_word = (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(a, a));
+        memcpy(row + i, &out_word, bpp);
+        c = b;
+    }
+}
+#endif
+
 /* Unfilters one row of `length` bytes from `raw` into `row`; `above` is the previous output row,
  * or NULL for the first row (every byte above is 0 there). Inlined with a constant `bpp` so the
  * loops keep each pixel's left neighbour in registers. Returns 0 for an unknown filter type. */
@@ -62,6 +96,12 @@ static inline int unfilter_row_bpp(int filter, const uint8_t *restrict raw, uint
             memcpy(row, raw, lead);
             for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(raw[i] + row[i - bpp]);
         } else {
+#if defined(__SSE2__)
+            if (bpp >= 3) {
+                paeth_row_sse2(raw, row, above, length, bpp);
+                return 1;
+            }
+#endif
             for (size_t i = 0; i < lead; i++) row[i] = (uint8_t)(raw[i] + above[i]);  /* paeth(0, b, 0) = b */
             for (size_t i = bpp; i < length; i++)
                 row[i] = (uint8_t)(raw[i] + paeth(row[i - bpp], above[i], above[i - bpp]));
