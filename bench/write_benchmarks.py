@@ -92,7 +92,8 @@ def main():
                   f"{cpu:.1f} | {rss:.0f} | {rs[-1]['n_out']} | {mb:.1f} | {ZLIB.get(p, '?')} |")
         print()
         others = [p for p in peers if p != "filterpipe"]
-        if ref and others:
+        if "filterpipe" in peers and others:
+            ref = med["filterpipe"]
             best = min(others, key=lambda p: med[p])
             rss = {p: max(int(r["maxrss_kb"]) for r in peers[p]) / 1024 for p in peers}
             target = f" (target ≤ {TARGETS[wl]:.1f})" if wl in TARGETS else ""
