@@ -36,6 +36,9 @@ ZLIB = {
     "imagemagick": "7, adaptive (W0fast: 1)",
 }
 
+# Issue 6: filterpipe's wall time at most this fraction of the best peer's.
+TARGETS = {"W0": 1.0, "W1": 0.6, "W2": 0.7, "W3": 0.6}
+
 
 def machine():
     cpu = "unknown CPU"
@@ -88,6 +91,15 @@ def main():
             print(f"| {name} | {len(rs)} | {med[p]:.2f} ({min(w):.2f}–{max(w):.2f}) | {ratio} | {mp / med[p]:.1f} | "
                   f"{cpu:.1f} | {rss:.0f} | {rs[-1]['n_out']} | {mb:.1f} | {ZLIB.get(p, '?')} |")
         print()
+        others = [p for p in peers if p != "filterpipe"]
+        if "filterpipe" in peers and others:
+            ref = med["filterpipe"]
+            best = min(others, key=lambda p: med[p])
+            rss = {p: max(int(r["maxrss_kb"]) for r in peers[p]) / 1024 for p in peers}
+            target = f" (target ≤ {TARGETS[wl]:.1f})" if wl in TARGETS else ""
+            print(f"filterpipe ÷ best peer ({best}): **{ref / med[best]:.2f}**{target}; peak RSS "
+                  f"{rss['filterpipe']:.0f} MB against {best}'s {rss[best]:.0f} MB per process"
+                  f" (lowest of any peer: {min(rss[p] for p in others):.0f} MB).\n")
 
 
 if __name__ == "__main__":

@@ -231,9 +231,14 @@ static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo,
         cimageio_set_message(context->message, "JPEG: cannot allocate %zu bytes for pixels", total);
         longjmp(context->jump, 1);
     }
+    /* Up to 16 rows a call (an MCU row of 4:2:0): libjpeg then writes upsampled rows straight
+     * into the image instead of through its one-row spare buffer. */
     while (cinfo->output_scanline < cinfo->output_height) {
-        JSAMPROW row = pixels + (size_t)cinfo->output_scanline * row_bytes;
-        jpeg_read_scanlines(cinfo, &row, 1);
+        JSAMPROW rows[16];
+        JDIMENSION count = cinfo->output_height - cinfo->output_scanline;
+        if (count > 16) count = 16;
+        for (JDIMENSION k = 0; k < count; k++) rows[k] = pixels + ((size_t)cinfo->output_scanline + k) * row_bytes;
+        jpeg_read_scanlines(cinfo, rows, count);
     }
     if (cmyk) {
         int inverted = cinfo->saw_Adobe_marker;

@@ -12,6 +12,7 @@
 #include <png.h>
 #include <zlib.h>
 #include "common.h"
+#include "png_fast.h"
 
 typedef struct {
     jmp_buf jump;
@@ -286,10 +287,15 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
 
 /* The context lives in this frame, outside the function that calls setjmp, so its fields
  * (written by libpng callbacks before a longjmp) are well defined afterwards. */
-int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+int cimageio_png_decode_libpng(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
     png_decode_context context;
     memset(&context, 0, sizeof context);
     return png_decode_run(&context, data, size, max_pixels, out);
+}
+
+int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+    if (cimageio_png_decode_fast(data, size, max_pixels, out)) return CIMAGEIO_OK;
+    return cimageio_png_decode_libpng(data, size, max_pixels, out);
 }
 
 void cimageio_image_free(cimageio_image *image) {

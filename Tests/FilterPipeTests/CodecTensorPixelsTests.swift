@@ -57,3 +57,18 @@ import Testing
         #expect(Tensor(pixels: wide, mode: .gray).values == [0, 1])
     }
 }
+
+@Test func rgb8TensorShortcutEqualsTheTableRouteForEverySample() {
+    // Every sample value in each channel position; the gray+alpha → rgb route uses the same
+    // table, so an RGB photo's planes must equal the planes of its channels taken one by one.
+    let width = 256, height = 2
+    let samples = (0..<width * height * 3).map { UInt8(truncatingIfNeeded: $0 / 3 &+ 85 &* ($0 % 3) &+ $0 / (3 * width)) }
+    let tensor = Tensor(pixels: PixelBuffer(width: width, height: height, channels: 3, samples: .uint8(samples)), mode: .rgb)
+    for c in 0..<3 {
+        let gray = PixelBuffer(width: width, height: height, channels: 1,
+                               samples: .uint8(stride(from: c, to: samples.count, by: 3).map { samples[$0] }))
+        #expect(Array(tensor.plane(c)) == Tensor(pixels: gray, mode: .gray).values)
+    }
+    #expect(tensor.values.map { ($0 * 255).rounded() } == (0..<3).flatMap { c in
+        stride(from: c, to: samples.count, by: 3).map { Float(samples[$0]) } })
+}

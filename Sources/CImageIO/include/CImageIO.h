@@ -44,6 +44,10 @@ typedef struct {
  * Text, iCCP, eXIf and other unused ancillary chunks are skipped unread. Returns out->status. */
 int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
 
+/* cimageio_png_decode always through libpng: its 8-bit fast path (libdeflate inflate, rows
+ * unfiltered in C) skipped. Same results; kept as the fast path's reference in tests. */
+int cimageio_png_decode_libpng(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
+
 /* Decodes a baseline/progressive 8-bit JPEG held in memory to gray (1 channel) or RGB
  * (3 channels; CMYK/YCCK converted), with the EXIF orientation applied. Any libjpeg warning
  * about the data is an error. Returns out->status. */
@@ -91,5 +95,10 @@ int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t heig
                                const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out);
 
 void cimageio_buffer_free(cimageio_buffer *buffer);
+
+/* Sets glibc malloc up for a batch of large images: one arena, no mmap'd blocks, no trimming
+ * (freed pixel and tensor buffers are reused by the next image instead of being unmapped and
+ * faulted in again). Returns 1 when applied, 0 elsewhere (non-glibc). Call before the workers start. */
+int cimageio_tune_malloc_for_batches(void);
 
 #endif

@@ -103,13 +103,20 @@ public struct BatchRunner: Sendable {
         let filterDate = Self.modificationDate(options.filterPath)
         let state = Mutex(BatchSummary())
         let executor = Executor(workers: options.jobs)
+        ImageCodec.tuneAllocatorForBatches()
+        let started = Atomic<Int>(0)
         executor.forEachDynamic(order.count) { position in
             let input = order[position]
             if cancellation.isCancelled {
                 state.withLock { $0.notStarted += 1 }
                 return
             }
-            let result = process(input, filterDate: filterDate)
+            // While at least `jobs` images are still to start, every core already has an image:
+            // each image's stages run on one worker (nested splitting only added scheduling and
+            // cache traffic). The last images of the batch split their stages across all cores.
+            let remaining = order.count - started.add(1, ordering: .relaxed).newValue + 1
+            let stageWorkers = remaining > executor.workers ? 1 : options.jobs
+            let result = process(input, filterDate: filterDate, stageWorkers: stageWorkers)
             if result.status == .failed && options.failFast { cancellation.cancel() }
             manifest?.append(result)
             state.withLock { summary in
@@ -132,8 +139,9 @@ public struct BatchRunner: Sendable {
         return summary
     }
 
-    /// Decodes, runs and writes one image; never throws: a failure is its result.
-    public func process(_ input: BatchInput, filterDate: Date? = nil) -> ImageResult {
+    /// Decodes, runs and writes one image; never throws: a failure is its result. Its stages
+    /// split across `stageWorkers` cores (default `options.jobs`); results do not depend on it.
+    public func process(_ input: BatchInput, filterDate: Date? = nil, stageWorkers: Int? = nil) -> ImageResult {
         var result = ImageResult(input: input, status: .written)
         let plan = OutputPlan(stem: input.outputStem, spec: pipeline.spec, options: options)
         if options.skipExisting, let date = Self.newest(Self.modificationDate(input.path), filterDate),
@@ -154,13 +162,23 @@ public struct BatchRunner: Sendable {
             } catch {
                 throw .image(error)
             }
-            let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input)
             result.megapixels = Double(pixels.width * pixels.height) / 1e6
             result.width = pixels.width
             result.height = pixels.height
+            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
+            if let photo = writer.directImage(pixels) {
+                // No stages and a clamped 8-bit image out: the float tensor would round-trip to
+                // the same samples (ImageComposerTests check this against the plain route).
+                result.timings.decode = lap()
+                result.outputs = try writer.writeDirect(photo, plan: plan, timings: &result.timings, lap: lap)
+                return result
+            }
+            let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input)
+            // Only a montage draws the photo again: otherwise its pixels are released here.
+            let photo: PixelBuffer? = writer.needsPhoto(plan) ? pixels : nil
             result.timings.decode = lap()
 
-            let executor = Executor(workers: options.jobs)
+            let executor = Executor(workers: stageWorkers ?? options.jobs)
             let stages: [Tensor]
             do throws(PipelineError) {
                 if options.stages {
@@ -173,8 +191,7 @@ public struct BatchRunner: Sendable {
             }
             result.timings.compute = lap()
 
-            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
-            result.outputs = try writer.write(photo: pixels, title: input.relativePath, stages: stages, plan: plan,
+            result.outputs = try writer.write(photo: photo, title: input.relativePath, stages: stages, plan: plan,
                                               timings: &result.timings, lap: lap)
         } catch {
             result.status = .failed

@@ -6,6 +6,14 @@ import Foundation
 public enum AtomicFile {
     /// Writes `bytes` to `path`, replacing any file there.
     public static func write(_ bytes: [UInt8], to path: String) throws(ImageIOError) {
+        let outcome = bytes.withUnsafeBytes { raw in
+            Result { () throws(ImageIOError) in try write(raw, to: path) }
+        }
+        try outcome.get()
+    }
+
+    /// Writes the bytes in `bytes` to `path`, replacing any file there.
+    static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(ImageIOError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -14,7 +22,7 @@ public enum AtomicFile {
             throw ImageIOError(.io, path: path, message: "cannot create file: \(String(cString: strerror(errno)))")
         }
         var written = 0
-        var failure: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
+        var failure: Int32? = { (raw: UnsafeRawBufferPointer) -> Int32? in
             while written < raw.count {
                 let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
                 if n < 0 {
@@ -24,7 +32,7 @@ public enum AtomicFile {
                 written += n
             }
             return nil
-        }
+        }(bytes)
         if close(fd) != 0 && failure == nil { failure = errno }
         if let failure {
             unlink(temp)

@@ -86,6 +86,20 @@ public enum ImageCodec {
         return pixelBuffer(copying: image)
     }
 
+    /// Decodes a PNG through libpng only, without the fast path `decode` takes for 8-bit photos:
+    /// the fast path's reference in tests.
+    static func decodePNGWithLibpng(_ data: [UInt8], limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> PixelBuffer {
+        var image = cimageio_image()
+        data.withUnsafeBufferPointer { buffer in
+            _ = cimageio_png_decode_libpng(buffer.baseAddress, buffer.count, UInt64(max(0, limits.maxPixels)), &image)
+        }
+        defer { cimageio_image_free(&image) }
+        guard image.status == Int32(CIMAGEIO_OK.rawValue) else {
+            throw ImageIOError(errorCode(image.status), message: message(of: &image.message))
+        }
+        return pixelBuffer(copying: image)
+    }
+
     /// Reads and decodes the file at `path`.
     public static func decode(fileAt path: String, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> PixelBuffer {
         try decode(try readFile(path), path: path, limits: limits)
@@ -126,8 +140,22 @@ public enum ImageCodec {
     /// Writes `image` as a PNG at `path`: to a temporary file in the same folder, renamed into
     /// place when complete, so no reader ever sees a partial file.
     public static func writePNG(_ image: PixelBuffer, to path: String, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError) {
-        try AtomicFile.write(try encodePNG(image, options: options), to: path)
+        // Written straight from the encoder's buffer: no copy into an Array first.
+        try withEncoded(image, options: options, { pixels, texts, textCount, buffer in
+            cimageio_png_encode(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                                Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
+        }) { (bytes: UnsafeRawBufferPointer) throws(ImageIOError) in
+            try AtomicFile.write(bytes, to: path)
+        }
     }
+
+    /// Tunes the C allocator for a batch of large images (see `cimageio_tune_malloc_for_batches`):
+    /// freed pixel and tensor buffers are reused by the next image instead of being unmapped and
+    /// faulted in again. Once per process; later calls do nothing. Returns whether it applied.
+    @discardableResult
+    public static func tuneAllocatorForBatches() -> Bool { allocatorTuned }
+
+    private static let allocatorTuned: Bool = cimageio_tune_malloc_for_batches() == 1
 
     // MARK: - Bridging to CImageIO
 
@@ -135,6 +163,14 @@ public enum ImageCodec {
 
     /// Lays out the text chunks as C records (Latin-1 bytes) and runs `call` on the pixels.
     private static func encode(_ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall) throws(ImageIOError) -> [UInt8] {
+        try withEncoded(image, options: options, call) { (bytes: UnsafeRawBufferPointer) throws(ImageIOError) in
+            Array(bytes.bindMemory(to: UInt8.self))
+        }
+    }
+
+    /// Runs `call` on the pixels and hands the encoded bytes (valid only inside) to `body`.
+    private static func withEncoded<Result>(_ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall,
+                                            _ body: (UnsafeRawBufferPointer) throws(ImageIOError) -> Result) throws(ImageIOError) -> Result {
         var latin1: [[CChar]] = []
         for chunk in options.text {
             for string in [chunk.keyword, chunk.text] {
@@ -164,7 +200,7 @@ public enum ImageCodec {
         guard buffer.status == Int32(CIMAGEIO_OK.rawValue), let data = buffer.data else {
             throw ImageIOError(.encode, message: message(of: &buffer.message))
         }
-        return Array(UnsafeBufferPointer(start: data, count: buffer.size))
+        return try body(UnsafeRawBufferPointer(start: data, count: buffer.size))
     }
 
     /// Pins each string's storage for the duration of `body` (nested so every pointer stays valid).
@@ -215,19 +251,35 @@ public enum ImageCodec {
     private static func systemError() -> String { String(cString: strerror(errno)) }
 
     private static func readFile(_ path: String) throws(ImageIOError) -> [UInt8] {
-        guard let file = fopen(path, "rb") else {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw ImageIOError(.io, path: path, message: "cannot open: \(systemError())")
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw ImageIOError(.io, path: path, message: "cannot stat: \(systemError())")
+        }
+        // One read into a buffer of the file's size (no growth copies); a file that grows while
+        // being read, or is not a regular file, continues in 64 KiB steps.
+        var bytes = [UInt8](unsafeUninitializedCapacity: max(0, Int(info.st_size))) { buffer, initialized in
+            initialized = 0
+            while initialized < buffer.count {
+                let count = read(descriptor, buffer.baseAddress! + initialized, buffer.count - initialized)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                initialized += count
+            }
+        }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
-            if count < chunk.count {
-                if ferror(file) != 0 { throw ImageIOError(.io, path: path, message: "read failed: \(systemError())") }
-                break
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ImageIOError(.io, path: path, message: "read failed: \(systemError())")
             }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
         }
         return bytes
     }

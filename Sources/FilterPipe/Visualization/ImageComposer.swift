@@ -15,7 +15,12 @@ public enum ImageComposer {
         }
         guard depth == 8 || depth == 16 else { throw PipelineError("output depth must be 8 or 16, not \(depth)") }
         guard !(depth == 16 && channels == 4) else { throw PipelineError("16-bit output images are gray or RGB, not RGBA") }
-        let normalizations = MapNormalization.forMaps(maps, mode: normalization, depth: depth)
+        // Clamp needs no scan of the values (forMaps would find each map's extrema, used only to
+        // flag constant maps, which an image never reports): its range is 0...1 whatever they are.
+        let normalizations = normalization == .clamp
+            ? Array(repeating: MapNormalization(lo: 0, hi: 1, maxLevel: depth == 16 ? 65535 : 255, constantLevel: 0),
+                    count: channels)
+            : MapNormalization.forMaps(maps, mode: normalization, depth: depth)
         let count = maps.shape.count
         if depth == 16 {
             var samples = [UInt16](repeating: 0, count: count)
@@ -24,10 +29,67 @@ public enum ImageComposer {
             }
             return PixelBuffer(width: maps.width, height: maps.height, channels: channels, samples: .uint16(samples))
         }
-        var samples = [UInt8](repeating: 0, count: count)
+        // Each plane quantised whole (the stride-1 loop vectorises; the strided one does not), then
+        // interleaved: the same samples as quantising straight into place.
+        var planar = [UInt8](repeating: 0, count: count)
         for c in 0..<channels {
-            normalizations[c].quantize(maps.plane(c), into: &samples, start: c, stride: channels)
+            normalizations[c].quantize(maps.plane(c), into: &planar, start: c * maps.shape.planeCount)
         }
+        let samples = channels == 1 ? planar : interleave(planar, channels: channels)
         return PixelBuffer(width: maps.width, height: maps.height, channels: channels, samples: .uint8(samples))
+    }
+
+    /// `planar` (channel after channel) as interleaved pixels: out[i·C + c] = planar[c·N + i].
+    static func interleave(_ planar: [UInt8], channels: Int) -> [UInt8] {
+        let planeCount = planar.count / channels
+        return [UInt8](unsafeUninitializedCapacity: planar.count) { output, initialized in
+            planar.withUnsafeBufferPointer { input in
+                let source = input.baseAddress!, target = output.baseAddress!
+                switch channels {
+                case 3:
+                    for i in 0..<planeCount {
+                        target[3 * i] = source[i]
+                        target[3 * i + 1] = source[planeCount + i]
+                        target[3 * i + 2] = source[2 * planeCount + i]
+                    }
+                case 4:
+                    // Four bytes per pixel as one 32-bit word (little-endian: R in the low byte).
+                    let words = UnsafeMutableRawPointer(target)
+                    for i in 0..<planeCount {
+                        let word = UInt32(source[i]) | UInt32(source[planeCount + i]) << 8
+                            | UInt32(source[2 * planeCount + i]) << 16 | UInt32(source[3 * planeCount + i]) << 24
+                        words.storeBytes(of: word.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                    }
+                default:
+                    for i in 0..<planeCount {
+                        for c in 0..<channels { target[channels * i + c] = source[c * planeCount + i] }
+                    }
+                }
+            }
+            initialized = planar.count
+        }
+    }
+
+    /// What `compose(Tensor(pixels: photo, mode: .rgb), normalization: .clamp, depth: 8)` gives for an
+    /// 8-bit photo, straight from its samples: round(clamp(s / 255, 0, 1) · 255) = s for every s in
+    /// 0...255, so RGB is kept as is, gray is replicated, alpha dropped. Nil for 16-bit photos (their
+    /// samples do round to new values).
+    static func clampedRGB8(_ photo: PixelBuffer) -> PixelBuffer? {
+        guard case .uint8(let samples) = photo.samples else { return nil }
+        if photo.channels == 3 { return photo }
+        let pixelCount = photo.width * photo.height, sourceChannels = photo.channels
+        let rgb = [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { output, initialized in
+            samples.withUnsafeBufferPointer { input in
+                for i in 0..<pixelCount {
+                    let pixel = i * sourceChannels
+                    let hasColor = sourceChannels >= 3
+                    output[3 * i] = input[pixel]
+                    output[3 * i + 1] = input[pixel + (hasColor ? 1 : 0)]
+                    output[3 * i + 2] = input[pixel + (hasColor ? 2 : 0)]
+                }
+            }
+            initialized = pixelCount * 3
+        }
+        return PixelBuffer(width: photo.width, height: photo.height, channels: 3, samples: .uint8(rgb))
     }
 }

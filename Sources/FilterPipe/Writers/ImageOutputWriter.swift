@@ -9,7 +9,7 @@ struct ImageOutputWriter {
 
     /// Writes everything; `stages` holds the final tensor last (and, with `--stages`, every
     /// stage's output before it). Returns the paths written. `lap` splits normalise from encode time.
-    func write(photo: PixelBuffer, title: String, stages: [Tensor], plan: OutputPlan, timings: inout PhaseTimings,
+    func write(photo: PixelBuffer?, title: String, stages: [Tensor], plan: OutputPlan, timings: inout PhaseTimings,
                lap: () -> Double) throws(FilterPipeError) -> [String] {
         guard let final = stages.last else { return [] }
         var written: [String] = []
@@ -30,14 +30,44 @@ struct ImageOutputWriter {
                 try savePNG(pixels, plan.single!, text: metadata(mapName: "image"), &written)
                 timings.encode += lap()
             case .montage:
+                guard let photo else { preconditionFailure("montage without its photo") }
                 try writeMontage(photo: photo, title: title, maps: final, file: plan.single!, timings: &timings, lap: lap, written: &written)
             }
             if let file = plan.montage {
+                guard let photo else { preconditionFailure("montage without its photo") }
                 try writeMontage(photo: photo, title: title, maps: final, file: file, timings: &timings, lap: lap, written: &written)
             }
             for (index, files) in plan.stageMaps.enumerated() where index < stages.count - 1 {
                 try writeMaps(stages[index], files: files, timings: &timings, lap: lap, written: &written)
             }
+        } catch {
+            throw .image(error)
+        }
+        return written
+    }
+
+    /// Whether `plan` draws the input photo (a montage), so its pixels must be kept until writing.
+    func needsPhoto(_ plan: OutputPlan) -> Bool {
+        options.format == .png && (options.output.kind == .montage || plan.montage != nil)
+    }
+
+    /// The output image when it is the decoded photo itself: no stages, RGB input, one clamped 8-bit
+    /// image out, nothing else written; nil when the float route is needed.
+    func directImage(_ photo: PixelBuffer) -> PixelBuffer? {
+        guard spec.stages.isEmpty, spec.input == .rgb, options.format == .png, options.output.kind == .image,
+              options.output.effectiveNormalization == .clamp, options.depth == 8, !options.montage, !options.stages
+        else { return nil }
+        return ImageComposer.clampedRGB8(photo)
+    }
+
+    /// Writes the `directImage` of an image as its single output.
+    func writeDirect(_ image: PixelBuffer, plan: OutputPlan, timings: inout PhaseTimings,
+                     lap: () -> Double) throws(FilterPipeError) -> [String] {
+        var written: [String] = []
+        do throws(ImageIOError) {
+            timings.normalize += lap()
+            try savePNG(image, plan.single!, text: metadata(mapName: "image"), &written)
+            timings.encode += lap()
         } catch {
             throw .image(error)
         }

@@ -1,0 +1,7 @@
+#ifndef CIMAGEIO_PNG_FAST_H
+#define CIMAGEIO_PNG_FAST_H
+#include "CImageIO.h"
+/* Decodes the common 8-bit layouts (see png_fast.c) into `out` and returns 1, or returns 0
+ * (out untouched, nothing allocated) for the caller's libpng path to handle. */
+int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
+#endif
