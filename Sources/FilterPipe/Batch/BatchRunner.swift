@@ -103,7 +103,6 @@ public struct BatchRunner: Sendable {
         let filterDate = Self.modificationDate(options.filterPath)
         let state = Mutex(BatchSummary())
         let executor = Executor(workers: options.jobs)
-        ImageCodec.tuneAllocatorForBatches()
         let started = Atomic<Int>(0)
         executor.forEachDynamic(order.count) { position in
             let input = order[position]

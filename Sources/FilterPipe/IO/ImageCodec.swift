@@ -152,6 +152,8 @@ public enum ImageCodec {
     /// Tunes the C allocator for a batch of large images (see `cimageio_tune_malloc_for_batches`):
     /// freed pixel and tensor buffers are reused by the next image instead of being unmapped and
     /// faulted in again. Once per process; later calls do nothing. Returns whether it applied.
+    /// It changes the whole process's allocator, so the library never calls it: a program that
+    /// runs batches (the `filterpipe` command) opts in.
     @discardableResult
     public static func tuneAllocatorForBatches() -> Bool { allocatorTuned }
 
