@@ -102,5 +102,11 @@ def main():
                   f" (lowest of any peer: {min(rss[p] for p in others):.0f} MB).\n")
 
 
+    # Hand-measured notes (compute-only engine, the machine's ceiling, --profile) kept beside the script.
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")
+    if os.path.exists(notes):
+        print(open(notes).read().rstrip())
+
+
 if __name__ == "__main__":
     main()
