@@ -15,7 +15,7 @@ let package = Package(
     name: "filterpipe-fuzz",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(path: "Root/filterpipe"),
+        .package(path: "Root/filterpipe")
     ],
     targets: [
         .target(

@@ -12,8 +12,10 @@ extension Pipeline {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw .filterFile(FilterFileError(file: path, location: SourceLocation(line: 0, column: 0),
-                                              message: "cannot read: \((error as NSError).localizedDescription)"))
+            throw .filterFile(
+                FilterFileError(
+                    file: path, location: SourceLocation(line: 0, column: 0),
+                    message: "cannot read: \((error as NSError).localizedDescription)"))
         }
         try self.init(text: text, fileName: path)
     }
@@ -35,8 +37,10 @@ extension Pipeline {
 
     /// Decodes the PNG or JPEG at `path` into a tensor (as the pipeline's `input` line says) and
     /// runs every stage on it.
-    public func run(imageAt path: String, limits: DecodeLimits = DecodeLimits(),
-                    executor: Executor = Executor()) throws(FilterPipeError) -> Tensor {
+    public func run(
+        imageAt path: String, limits: DecodeLimits = DecodeLimits(),
+        executor: Executor = Executor()
+    ) throws(FilterPipeError) -> Tensor {
         let pixels: PixelBuffer
         do throws(ImageIOError) {
             pixels = try ImageCodec.decode(fileAt: path, limits: limits)

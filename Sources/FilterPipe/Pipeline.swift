@@ -53,16 +53,19 @@ public struct Pipeline: Sendable {
         for filter in conv.filters {
             guard !filter.channels.isEmpty else { throw PipelineError("\(context): filter \(filter.name) has no matrix") }
             for matrix in filter.channels where matrix.rows != kernelHeight || matrix.columns != kernelWidth {
-                throw PipelineError("\(context): filter \(filter.name) is \(matrix.rows)×\(matrix.columns), "
-                    + "the bank's kernels are \(kernelHeight)×\(kernelWidth)")
+                throw PipelineError(
+                    "\(context): filter \(filter.name) is \(matrix.rows)×\(matrix.columns), "
+                        + "the bank's kernels are \(kernelHeight)×\(kernelWidth)")
             }
             if conv.depthwise && !filter.isBroadcast {
-                throw PipelineError("\(context): depthwise filter \(filter.name) must have one matrix, "
-                    + "it has \(filter.channels.count)")
+                throw PipelineError(
+                    "\(context): depthwise filter \(filter.name) must have one matrix, "
+                        + "it has \(filter.channels.count)")
             }
             if !filter.isBroadcast && filter.channels.count != inputChannels {
-                throw PipelineError("\(context): filter \(filter.name) has \(filter.channels.count) matrices "
-                    + "but the input has \(inputChannels) channels")
+                throw PipelineError(
+                    "\(context): filter \(filter.name) has \(filter.channels.count) matrices "
+                        + "but the input has \(inputChannels) channels")
             }
         }
         guard conv.stride >= 1 else { throw PipelineError("\(context): stride must be at least 1") }
@@ -83,7 +86,7 @@ public struct Pipeline: Sendable {
         var index = 0
         while index < stages.count {
             guard let conv = stages[index] as? Conv2D else {
-                steps.append((stages[index], index ..< index + 1))
+                steps.append((stages[index], index..<index + 1))
                 index += 1
                 continue
             }
@@ -99,9 +102,9 @@ public struct Pipeline: Sendable {
                 end += 1
             }
             if activations.isEmpty && pool == nil {
-                steps.append((conv, index ..< end))
+                steps.append((conv, index..<end))
             } else {
-                steps.append((FusedConvStage(conv: conv, activations: activations, pool: pool), index ..< end))
+                steps.append((FusedConvStage(conv: conv, activations: activations, pool: pool), index..<end))
             }
             index = end
         }
@@ -118,8 +121,9 @@ public struct Pipeline: Sendable {
         var shapes: [Shape] = []
         for (index, stage) in stages.enumerated() {
             guard let next = stage.outputShape(for: shape) else {
-                throw PipelineError("layer \(index + 1) (\(stage.label)): output would be empty for a "
-                    + "\(shape.width)×\(shape.height) input")
+                throw PipelineError(
+                    "layer \(index + 1) (\(stage.label)): output would be empty for a "
+                        + "\(shape.width)×\(shape.height) input")
             }
             shapes.append(next)
             shape = next

@@ -37,26 +37,32 @@ func matrix3(_ values: [Float]) -> Matrix { Matrix(rows: 3, columns: 3, values: 
 
 let width = 2560, height = 1600
 var rng = SplitMix64(state: 42)
-let input = Tensor(shape: Shape(channels: 3, height: height, width: width),
-                   values: (0..<3 * width * height).map { _ in Float.random(in: 0...1, using: &rng) })
+let input = Tensor(
+    shape: Shape(channels: 3, height: height, width: width),
+    values: (0..<3 * width * height).map { _ in Float.random(in: 0...1, using: &rng) })
 let pixels = Double(width * height)
 
-let w1 = ConvSpec(filters: [
-    FilterSpec(name: "sobel_x", channels: [matrix3([-1, 0, 1, -2, 0, 2, -1, 0, 1])]),
-    FilterSpec(name: "sobel_y", channels: [matrix3([-1, -2, -1, 0, 0, 0, 1, 2, 1])]),
-    FilterSpec(name: "laplacian", channels: [matrix3([0, 1, 0, 1, -4, 1, 0, 1, 0])]),
-    FilterSpec(name: "diagonal", channels: [matrix3([0, 1, 2, -1, 0, 1, -2, -1, 0])]),
-], padding: .explicit(1))
+let w1 = ConvSpec(
+    filters: [
+        FilterSpec(name: "sobel_x", channels: [matrix3([-1, 0, 1, -2, 0, 2, -1, 0, 1])]),
+        FilterSpec(name: "sobel_y", channels: [matrix3([-1, -2, -1, 0, 0, 0, 1, 2, 1])]),
+        FilterSpec(name: "laplacian", channels: [matrix3([0, 1, 0, 1, -4, 1, 0, 1, 0])]),
+        FilterSpec(name: "diagonal", channels: [matrix3([0, 1, 2, -1, 0, 1, -2, -1, 0])]),
+    ], padding: .explicit(1))
 let gaussian1D = (-2...2).map { exp(-Double($0 * $0) / 2) }
 let gaussianSum = gaussian1D.reduce(0, +) * gaussian1D.reduce(0, +)
 let gaussian = Matrix(rows: 5, columns: 5, values: gaussian1D.flatMap { a in gaussian1D.map { Float(a * $0 / gaussianSum) } })
-let w2 = ConvSpec(filters: [FilterSpec(name: "gaussian", channels: [gaussian])], padding: .explicit(2),
-                  padMode: .replicate, depthwise: true)
-let w3 = ConvSpec(filters: (0..<32).map { f in
-    FilterSpec(name: "f\(f)", channels: (0..<3).map { _ in
-        Matrix(rows: 5, columns: 5, values: (0..<25).map { _ in normal(0, 0.1, using: &rng) })
-    })
-}, padding: .explicit(2))
+let w2 = ConvSpec(
+    filters: [FilterSpec(name: "gaussian", channels: [gaussian])], padding: .explicit(2),
+    padMode: .replicate, depthwise: true)
+let w3 = ConvSpec(
+    filters: (0..<32).map { f in
+        FilterSpec(
+            name: "f\(f)",
+            channels: (0..<3).map { _ in
+                Matrix(rows: 5, columns: 5, values: (0..<25).map { _ in normal(0, 0.1, using: &rng) })
+            })
+    }, padding: .explicit(2))
 
 let workloads: [(name: String, stages: [StageSpec], multiplyAdds: Double)] = [
     ("W1", [.conv(w1), .activation(.relu), .pool(PoolSpec(kind: .max, size: 2))], 4 * 3 * 9 * pixels),
@@ -83,7 +89,8 @@ for workload in workloads where selected.isEmpty || selected.contains(workload.n
         let median = times.sorted()[times.count / 2], cpuMedian = cpuTimes.sorted()[cpuTimes.count / 2]
         let gflops = 2 * workload.multiplyAdds / (median / 1e3) / 1e9
         // CPU time shows how much of the wall time other processes on the machine took.
-        print("\(workload.name) workers=\(workers): median \(String(format: "%.2f", median)) ms, "
-            + "\(String(format: "%.1f", gflops)) GFLOP/s (CPU \(String(format: "%.2f", cpuMedian)) ms)")
+        print(
+            "\(workload.name) workers=\(workers): median \(String(format: "%.2f", median)) ms, "
+                + "\(String(format: "%.1f", gflops)) GFLOP/s (CPU \(String(format: "%.2f", cpuMedian)) ms)")
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Dispatch
-import Foundation
 import FilterPipe
+import Foundation
 
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,7 +56,9 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .customLong("fail-fast"), help: "Stop at the first image that fails.")
     var failFast = false
 
-    @Flag(name: .customLong("skip-existing"), help: "Skip images whose outputs exist and are newer than the image and the filter file.")
+    @Flag(
+        name: .customLong("skip-existing"),
+        help: "Skip images whose outputs exist and are newer than the image and the filter file.")
     var skipExisting = false
 
     @Option(help: ArgumentHelp("Process only shard I of N (0-based), e.g. --shard $SLURM_ARRAY_TASK_ID/4.", valueName: "I/N"))
@@ -96,7 +98,8 @@ struct ApplyCommand: ParsableCommand {
 
     static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0..<count).contains(index) else {
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0..<count).contains(index)
+        else {
             throw ValidationError("--shard must be I/N with 0 ≤ I < N, e.g. 0/4; got '\(text)'")
         }
         return (index, count)
@@ -152,8 +155,9 @@ struct ApplyCommand: ParsableCommand {
         signals.stop()
         if report {
             do throws(ImageIOError) {
-                let path = try ReportWriter.write(results: results.all, pipeline: pipeline, filter: filter,
-                                                  output: tree)
+                let path = try ReportWriter.write(
+                    results: results.all, pipeline: pipeline, filter: filter,
+                    output: tree)
                 if !quiet { printError("report: \(path)") }
             } catch {
                 printError(error.description)

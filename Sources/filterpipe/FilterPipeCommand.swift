@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import FilterPipe
+import Foundation
 
 @main
 struct FilterPipeCommand: ParsableCommand {

@@ -1,5 +1,5 @@
-import Foundation
 import FilterPipe
+import Foundation
 import Synchronization
 
 /// Reports progress on standard error: a one-line bar redrawn in place on a terminal, a plain line
@@ -57,7 +57,9 @@ final class ProgressReporter: Sendable {
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let width = 24
         let filled = total > 0 ? width * done / total : width
-        let bar = isTerminal ? "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " : "filterpipe: "
+        let bar =
+            isTerminal
+            ? "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " : "filterpipe: "
         return bar + "\(done)/\(total) images, " + String(format: "%.1f images/s, ETA %.0f s", rate, eta)
     }
 

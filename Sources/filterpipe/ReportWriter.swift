@@ -1,5 +1,5 @@
-import Foundation
 import FilterPipe
+import Foundation
 import Synchronization
 
 /// Collects each image's result for the report (results arrive from several workers).
@@ -16,14 +16,17 @@ final class ResultLog: Sendable {
 
 /// Writes `OUTPUT/index.html` for `apply --report`.
 enum ReportWriter {
-    static func write(results: [ImageResult], pipeline: Pipeline, filter: String, output: OutputTree) throws(ImageIOError) -> String {
+    static func write(results: [ImageResult], pipeline: Pipeline, filter: String, output: OutputTree) throws(ImageIOError)
+        -> String
+    {
         let outputRoot = URL(fileURLWithPath: output.root).standardizedFileURL.path
         let entries = results.map { result -> ReportEntry in
             let files = result.outputs.map { relativePath(from: outputRoot, to: $0) }
-            return ReportEntry(input: relativePath(from: outputRoot, to: result.input.path),
-                               montage: files.first { $0.hasSuffix("/montage.png") || $0 == result.input.outputStem + ".png" },
-                               maps: files.filter { !$0.hasSuffix("/montage.png") },
-                               error: result.error)
+            return ReportEntry(
+                input: relativePath(from: outputRoot, to: result.input.path),
+                montage: files.first { $0.hasSuffix("/montage.png") || $0 == result.input.outputStem + ".png" },
+                maps: files.filter { !$0.hasSuffix("/montage.png") },
+                error: result.error)
         }
         let sample = results.first { $0.width > 0 }
         let summaryText: String
@@ -33,8 +36,9 @@ enum ReportWriter {
         } catch {
             summaryText = "\(filter): \(error.message)"
         }
-        let html = ReportPage.html(title: "filterpipe: \((filter as NSString).lastPathComponent)",
-                                   pipelineSummary: summaryText, entries: entries)
+        let html = ReportPage.html(
+            title: "filterpipe: \((filter as NSString).lastPathComponent)",
+            pipelineSummary: summaryText, entries: entries)
         try output.makeFolder("")
         let path = output.path("index.html")
         try AtomicFile.write(Array(html.utf8), to: path)

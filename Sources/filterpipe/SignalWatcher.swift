@@ -1,6 +1,6 @@
 import Dispatch
-import Foundation
 import FilterPipe
+import Foundation
 import Synchronization
 
 /// Turns SIGINT/SIGTERM into a cancelled batch: the first signal stops new images from starting
@@ -21,7 +21,8 @@ final class SignalWatcher {
             source.setEventHandler { [count] in
                 if count.value.add(1, ordering: .relaxed).oldValue > 0 { _exit(130) }
                 token.cancel()
-                FileHandle.standardError.write(Data("\nfilterpipe: interrupted; finishing the images in flight (again to quit now)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("\nfilterpipe: interrupted; finishing the images in flight (again to quit now)\n".utf8))
             }
             source.resume()
         }

@@ -1,5 +1,5 @@
-import Foundation
 import FilterPipe
+import Foundation
 
 /// The end-of-run texts: the JSON summary and the `--profile` breakdown.
 enum SummaryFormatter {
@@ -21,7 +21,8 @@ enum SummaryFormatter {
             ("decode", s.timings.decode), ("compute", s.timings.compute),
             ("normalise", s.timings.normalize), ("encode", s.timings.encode), ("idle", s.idle),
         ]
-        var text = String(format: "profile: %.2f s wall × %d workers = %.2f worker-s; %.1f MP", s.seconds, s.workers, budget, s.megapixels)
+        var text = String(
+            format: "profile: %.2f s wall × %d workers = %.2f worker-s; %.1f MP", s.seconds, s.workers, budget, s.megapixels)
         for (name, seconds) in rows {
             text += "\n" + String(format: "  %-10@ %8.3f s  %5.1f %%", name as NSString, seconds, 100 * seconds / budget)
             if name != "idle" && s.megapixels > 0 && seconds > 0 {

@@ -1,6 +1,6 @@
+import FilterPipe
 import Foundation
 import Testing
-import FilterPipe
 
 /// A small edge bank: 2 filters on gray input, so runs stay fast in debug builds.
 private let edgeFilter = """
@@ -26,10 +26,11 @@ private func prepareInputs(_ scratch: Scratch) {
     let filter = scratch.write("edge.filter", edgeFilter)
     let result = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out"), "--quiet"])
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(scratch.files(under: "out") == [
-        "cats/chelsea/00-sobel_x.png", "cats/chelsea/01-sobel_y.png",
-        "rocket/00-sobel_x.png", "rocket/01-sobel_y.png",
-    ])
+    #expect(
+        scratch.files(under: "out") == [
+            "cats/chelsea/00-sobel_x.png", "cats/chelsea/01-sobel_y.png",
+            "rocket/00-sobel_x.png", "rocket/01-sobel_y.png",
+        ])
     let map = try ImageCodec.decode(fileAt: scratch.file("out/cats/chelsea/00-sobel_x.png"))
     // 451×300 → pad 1, 3×3 → 451×300 → 2×2 max pool (floor) → 225×150; gray, min-max stretched.
     #expect(map.width == 225 && map.height == 150 && map.channels == 1)
@@ -42,7 +43,7 @@ private func prepareInputs(_ scratch: Scratch) {
     prepareInputs(scratch)
     let png = try Data(contentsOf: URL(fileURLWithPath: CLI.samples + "/images/chelsea.png"))
     var corrupt = png
-    for i in 30_000..<30_100 { corrupt[i] ^= 0x5A }   // inside the second IDAT chunk: its CRC fails
+    for i in 30_000..<30_100 { corrupt[i] ^= 0x5A }  // inside the second IDAT chunk: its CRC fails
     FileManager.default.createFile(atPath: scratch.file("in/corrupt.png"), contents: corrupt)
     let jpeg = try Data(contentsOf: URL(fileURLWithPath: CLI.samples + "/images/rocket.jpg"))
     FileManager.default.createFile(atPath: scratch.file("in/truncated.jpg"), contents: jpeg.prefix(jpeg.count / 2))
@@ -110,8 +111,10 @@ func badFlagsAreUsageErrorsWithExitTwo(flags: [String]) throws {
     let filter = scratch.write("edge.filter", edgeFilter)
     #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("all"), "-q"]).status == 0)
     for shard in ["0/2", "1/2"] {
-        let r = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("sharded"), "--shard", shard, "-q",
-                             "--manifest", scratch.file("manifest.jsonl")])
+        let r = try CLI.run([
+            "apply", filter, scratch.file("in"), scratch.file("sharded"), "--shard", shard, "-q",
+            "--manifest", scratch.file("manifest.jsonl"),
+        ])
         #expect(r.status == 0, "\(r.stderr)")
     }
     let files = scratch.files(under: "all")

@@ -1,5 +1,5 @@
-import Foundation
 import FilterPipe
+import Foundation
 
 /// Runs the built `filterpipe` binary (it sits beside the test bundle in the build folder).
 struct CLI {
@@ -27,8 +27,9 @@ struct CLI {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     static func start(_ arguments: [String]) throws -> Process {
@@ -57,14 +58,16 @@ final class Scratch {
 
     func write(_ relative: String, _ text: String) -> String {
         let full = file(relative)
-        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
         return full
     }
 
     func copy(_ source: String, to relative: String) {
         let full = file(relative)
-        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! FileManager.default.copyItem(atPath: source, toPath: full)
     }
 
@@ -72,7 +75,10 @@ final class Scratch {
     func files(under relative: String) -> [String] {
         let base = file(relative)
         return (FileManager.default.enumerator(atPath: base)?.allObjects as? [String] ?? [])
-            .filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: base + "/" + $0, isDirectory: &d) && !d.boolValue }
+            .filter {
+                var d: ObjCBool = false;
+                return FileManager.default.fileExists(atPath: base + "/" + $0, isDirectory: &d) && !d.boolValue
+            }
             .sorted()
     }
 

@@ -1,6 +1,6 @@
+import FilterPipe
 import Foundation
 import Testing
-import FilterPipe
 
 /// The README's "As a library" example, verbatim but for paths, so the documented API keeps compiling
 /// and doing what the README says.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FilterPipe
 
 // The batch runner's shortcuts (no float tensor for a stage-less clamped image; one stage worker
@@ -10,7 +11,8 @@ private func photo(width: Int, height: Int, channels: Int, seed: Int) -> PixelBu
     return PixelBuffer(width: width, height: height, channels: channels, samples: .uint8(samples))
 }
 
-private func runBatch(_ spec: PipelineSpec, inputs folder: TemporaryFolder, names: [String], jobs: Int) throws -> TemporaryFolder {
+private func runBatch(_ spec: PipelineSpec, inputs folder: TemporaryFolder, names: [String], jobs: Int) throws -> TemporaryFolder
+{
     let output = TemporaryFolder()
     var options = BatchOptions()
     options.jobs = jobs
@@ -54,13 +56,17 @@ private func runBatch(_ spec: PipelineSpec, inputs folder: TemporaryFolder, name
     let folder = TemporaryFolder()
     let names = (0..<5).map { "i\($0).png" }
     for (index, name) in names.enumerated() {
-        try ImageCodec.writePNG(photo(width: 90 + 13 * index, height: 70 + 7 * index, channels: 3, seed: index),
-                                to: folder.path + "/" + name)
+        try ImageCodec.writePNG(
+            photo(width: 90 + 13 * index, height: 70 + 7 * index, channels: 3, seed: index),
+            to: folder.path + "/" + name)
     }
     let sobel = Matrix(rows: 3, columns: 3, values: [-1, 0, 1, -2, 0, 2, -1, 0, 1])
-    let conv = ConvSpec(filters: [FilterSpec(name: "sx", channels: [sobel]),
-                                  FilterSpec(name: "sy", channels: [Matrix(rows: 3, columns: 3, values: [-1, -2, -1, 0, 0, 0, 1, 2, 1])])],
-                        padding: .explicit(1))
+    let conv = ConvSpec(
+        filters: [
+            FilterSpec(name: "sx", channels: [sobel]),
+            FilterSpec(name: "sy", channels: [Matrix(rows: 3, columns: 3, values: [-1, -2, -1, 0, 0, 0, 1, 2, 1])]),
+        ],
+        padding: .explicit(1))
     let spec = PipelineSpec(input: .rgb, stages: [.conv(conv), .activation(.relu), .pool(PoolSpec(kind: .max, size: 2))])
     let one = try runBatch(spec, inputs: folder, names: names, jobs: 1)
     let two = try runBatch(spec, inputs: folder, names: names, jobs: 2)
@@ -68,7 +74,9 @@ private func runBatch(_ spec: PipelineSpec, inputs folder: TemporaryFolder, name
     #expect(files.count == 10)
     #expect(files == two.files().filter { $0.hasSuffix(".png") })
     for file in files {
-        #expect(FileManager.default.contents(atPath: one.path + "/" + file) == FileManager.default.contents(atPath: two.path + "/" + file))
+        #expect(
+            FileManager.default.contents(atPath: one.path + "/" + file)
+                == FileManager.default.contents(atPath: two.path + "/" + file))
     }
     // One image with its stages on one worker and on three: same bytes.
     var options = BatchOptions()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FilterPipe
 
 private let pngMagic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -13,8 +14,8 @@ private let jpegMagic: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0]
     folder.write("in/.hidden.png")
     folder.write("in/.cache/x.png")
     folder.write("in/notes.txt", Array("hello".utf8))
-    folder.write("in/raw", pngMagic)          // no extension, PNG magic: an input
-    folder.write("in/photo.dat", jpegMagic)   // wrong extension, JPEG magic: an input
+    folder.write("in/raw", pngMagic)  // no extension, PNG magic: an input
+    folder.write("in/photo.dat", jpegMagic)  // wrong extension, JPEG magic: an input
     let found = try InputDiscovery.find([folder.path + "/in"])
     #expect(found.map(\.relativePath) == ["a/y.JpG", "a/z.jpeg", "b.PNG", "photo.dat", "raw"])
     #expect(found.map(\.outputStem) == ["a/y", "a/z", "b", "photo", "raw"])
@@ -71,7 +72,9 @@ func inputsThatWouldShareOutputsAreRefused(names: [String], collide: Bool) throw
     let folder = TemporaryFolder()
     folder.write("in/a.png")
     #expect(throws: BatchSetupError.self) { try OutputTree(root: folder.path + "/in").checkSeparate(from: [folder.path + "/in"]) }
-    #expect(throws: BatchSetupError.self) { try OutputTree(root: folder.path + "/in/out").checkSeparate(from: [folder.path + "/in/"]) }
+    #expect(throws: BatchSetupError.self) {
+        try OutputTree(root: folder.path + "/in/out").checkSeparate(from: [folder.path + "/in/"])
+    }
     try OutputTree(root: folder.path + "/out").checkSeparate(from: [folder.path + "/in"])
     try OutputTree(root: folder.path + "/input-maps").checkSeparate(from: [folder.path + "/in"])
 }
@@ -120,10 +123,12 @@ func inputsThatWouldShareOutputsAreRefused(names: [String], collide: Bool) throw
     let dead = finished.processIdentifier
     folder.write("a/.x.png.tmp-\(dead)-12345", [1, 2])
     folder.write("a/b/.y.png.tmp-\(dead)-7", [1])
-    folder.write("a/.z.png.tmp-\(getppid())-99", [3])       // a live process: another shard
+    folder.write("a/.z.png.tmp-\(getppid())-99", [3])  // a live process: another shard
     folder.write("a/.hidden-but-mine.png", [4])
     folder.write("a/done.png", [5])
     AtomicFile.removeStaleTemporaries(in: folder.path, recursive: true)
-    #expect(folder.files().filter { !$0.hasSuffix("/b") && $0 != "a" && $0 != "a/b" } ==
-            ["a/.hidden-but-mine.png", "a/.z.png.tmp-\(getppid())-99", "a/done.png"])
+    #expect(
+        folder.files().filter { !$0.hasSuffix("/b") && $0 != "a" && $0 != "a/b" } == [
+            "a/.hidden-but-mine.png", "a/.z.png.tmp-\(getppid())-99", "a/done.png",
+        ])
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 /// Glyphs of the X11 misc-fixed 6x10 font as its BDF source draws them ('#' set), 10 rows of 6.
@@ -31,9 +32,13 @@ func fontGlyphsMatchTheMiscFixed6x10Bitmaps(character: Character) {
         for x in 0..<20 {
             let gx = x - 1, gy = y - 1
             let expected: Bool
-            if gx >= 0 && gx < 6 { expected = BitmapFont.isSet("A", x: gx, y: gy) }
-            else if gx >= 6 && gx < 12 { expected = BitmapFont.isSet("1", x: gx - 6, y: gy) }
-            else { expected = false }
+            if gx >= 0 && gx < 6 {
+                expected = BitmapFont.isSet("A", x: gx, y: gy)
+            } else if gx >= 6 && gx < 12 {
+                expected = BitmapFont.isSet("1", x: gx - 6, y: gy)
+            } else {
+                expected = false
+            }
             #expect((canvas.color(x: x, y: y) == RGBColor(255, 255, 255)) == expected, "pixel \(x),\(y)")
         }
     }

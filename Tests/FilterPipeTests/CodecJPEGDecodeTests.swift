@@ -1,12 +1,14 @@
 import Testing
+
 @testable import FilterPipe
 
 /// JPEG decoding checked against djpeg / Pillow (Fixtures/jpeg-reference.tsv) and the EXIF set.
 @Suite struct CodecJPEGDecodeTests {
     static let references = CodecTestSupport.references("jpeg-reference.tsv")
 
-    @Test("decoded JPEG equals djpeg's output (EXIF-rotated in Python; Pillow's for CMYK/YCCK)",
-          .enabled(if: SharedTestData.isAvailable), arguments: references)
+    @Test(
+        "decoded JPEG equals djpeg's output (EXIF-rotated in Python; Pillow's for CMYK/YCCK)",
+        .enabled(if: SharedTestData.isAvailable), arguments: references)
     func decodedSamplesMatchReference(reference: CodecTestSupport.ReferenceDecode) throws {
         let image = try ImageCodec.decode(fileAt: SharedTestData.path(reference.path))
         #expect(image.width == reference.width)
@@ -25,8 +27,9 @@ import Testing
 
     static let orientationFiles = (0...8).flatMap { ["Landscape_\($0).jpg", "Portrait_\($0).jpg"] }
 
-    @Test("EXIF orientations 0–8 all decode to the same upright image as orientation 1",
-          .enabled(if: SharedTestData.isAvailable), arguments: orientationFiles)
+    @Test(
+        "EXIF orientations 0–8 all decode to the same upright image as orientation 1",
+        .enabled(if: SharedTestData.isAvailable), arguments: orientationFiles)
     func exifOrientationIsApplied(file: String) throws {
         let kind = file.hasPrefix("Landscape") ? "Landscape" : "Portrait"
         let upright = try ImageCodec.decode(fileAt: SharedTestData.path("jpeg/exif-orientation/\(kind)_1.jpg"))
@@ -40,8 +43,9 @@ import Testing
         #expect(difference < 5, "\(file): mean |Δ| = \(difference)")
     }
 
-    @Test("12-bit, lossless and other unsupported JPEG processes fail cleanly with .unsupported",
-          .enabled(if: SharedTestData.isAvailable))
+    @Test(
+        "12-bit, lossless and other unsupported JPEG processes fail cleanly with .unsupported",
+        .enabled(if: SharedTestData.isAvailable))
     func unsupportedProcessesFailCleanly() {
         let rows = SharedTestData.manifest.filter(\.isUnsupported)
         #expect(rows.count > 100)

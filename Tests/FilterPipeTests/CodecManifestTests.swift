@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FilterPipe
 
 /// Every file of the shared corpus, by its MANIFEST.tsv verdict.
@@ -11,8 +12,9 @@ import Testing
     /// (png-bad/README.md).
     static let ancillaryCRCOnly: Set<String> = ["png-bad/cicp_pq.png", "png-bad/issue_430.png"]
 
-    @Test("each MANIFEST file decodes or fails as its verdict says, quickly and without crashing",
-          .enabled(if: SharedTestData.isAvailable), arguments: rows)
+    @Test(
+        "each MANIFEST file decodes or fails as its verdict says, quickly and without crashing",
+        .enabled(if: SharedTestData.isAvailable), arguments: rows)
     func manifestVerdictHolds(row: SharedTestData.ManifestRow) {
         let start = Date()
         let result: Result<PixelBuffer, ImageIOError>
@@ -25,8 +27,9 @@ import Testing
         switch result {
         case .success(let image):
             #expect(!row.isUnsupported, "\(row.path) is UNSUPPORTED but decoded")
-            #expect(row.isValid || row.isDisagreement || Self.ancillaryCRCOnly.contains(row.path),
-                    "\(row.path) is invalid but decoded")
+            #expect(
+                row.isValid || row.isDisagreement || Self.ancillaryCRCOnly.contains(row.path),
+                "\(row.path) is invalid but decoded")
             // PNG and un-rotated JPEG dimensions are the declared ones; EXIF may swap them.
             if let width = row.width, let height = row.height {
                 #expect((image.width, image.height) == (width, height) || (image.width, image.height) == (height, width))
@@ -45,8 +48,12 @@ import Testing
         var outcome: [String: Int] = [:]
         for row in Self.rows {
             let decoded = (try? ImageCodec.decode(fileAt: SharedTestData.path(row.path))) != nil
-            let kind = row.isUnsupported ? "unsupported" : row.isDisagreement ? "disagree"
-                : Self.ancillaryCRCOnly.contains(row.path) ? "ancillary-crc" : row.expect
+            let kind =
+                row.isUnsupported
+                ? "unsupported"
+                : row.isDisagreement
+                    ? "disagree"
+                    : Self.ancillaryCRCOnly.contains(row.path) ? "ancillary-crc" : row.expect
             outcome["\(kind) \(decoded ? "decoded" : "rejected")", default: 0] += 1
         }
         print("MANIFEST outcomes: \(outcome.sorted { $0.key < $1.key })")

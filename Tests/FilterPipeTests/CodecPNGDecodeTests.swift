@@ -1,12 +1,14 @@
 import Testing
+
 @testable import FilterPipe
 
 /// PNG decoding checked against pypng (Fixtures/png-reference.tsv) and PngSuite's broken files.
 @Suite struct CodecPNGDecodeTests {
     static let references = CodecTestSupport.references("png-reference.tsv")
 
-    @Test("decoded PNG samples equal pypng's reference decode",
-          .enabled(if: SharedTestData.isAvailable), arguments: references)
+    @Test(
+        "decoded PNG samples equal pypng's reference decode",
+        .enabled(if: SharedTestData.isAvailable), arguments: references)
     func decodedSamplesMatchPypng(reference: CodecTestSupport.ReferenceDecode) throws {
         let image = try ImageCodec.decode(fileAt: SharedTestData.path(reference.path))
         #expect(image.width == reference.width)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FilterPipe
 
 /// PNG encoding: round trips through libpng's decoder, tEXt chunks, the libpng writer path
@@ -11,9 +12,11 @@ import Testing
         var description: String { "\(bitDepth)-bit \(channels)-channel" }
     }
 
-    static let layouts = [Layout(channels: 1, bitDepth: 8), Layout(channels: 2, bitDepth: 8),
-                          Layout(channels: 3, bitDepth: 8), Layout(channels: 4, bitDepth: 8),
-                          Layout(channels: 1, bitDepth: 16), Layout(channels: 3, bitDepth: 16)]
+    static let layouts = [
+        Layout(channels: 1, bitDepth: 8), Layout(channels: 2, bitDepth: 8),
+        Layout(channels: 3, bitDepth: 8), Layout(channels: 4, bitDepth: 8),
+        Layout(channels: 1, bitDepth: 16), Layout(channels: 3, bitDepth: 16),
+    ]
 
     /// Deterministic noise plus gradients, odd sizes so rows do not align to anything.
     static func image(_ layout: Layout, width: Int = 37, height: Int = 23) -> PixelBuffer {
@@ -75,8 +78,10 @@ import Testing
 
     @Test("tEXt chunks are written in order with Latin-1 keyword and text")
     func textChunksAreWritten() throws {
-        let text = [PNGWriteOptions.TextChunk(keyword: "Software", text: "filterpipe"),
-                    PNGWriteOptions.TextChunk(keyword: "Comment", text: "conv1 · filter 3 of 8, café")]
+        let text = [
+            PNGWriteOptions.TextChunk(keyword: "Software", text: "filterpipe"),
+            PNGWriteOptions.TextChunk(keyword: "Comment", text: "conv1 · filter 3 of 8, café"),
+        ]
         let image = Self.image(Layout(channels: 1, bitDepth: 8))
         let viaLibdeflate = try ImageCodec.encodePNG(image, options: PNGWriteOptions(text: text))
         let viaLibpng = try ImageCodec.encodePNGWithLibpng(image, options: PNGWriteOptions(text: text))
@@ -87,7 +92,9 @@ import Testing
             let parsed = found.map { chunk -> (String, String) in
                 let zero = chunk.data.firstIndex(of: 0)!
                 // Latin-1: every byte is the scalar of the same value.
-                func latin1(_ bytes: ArraySlice<UInt8>) -> String { String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) })) }
+                func latin1(_ bytes: ArraySlice<UInt8>) -> String {
+                    String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+                }
                 return (latin1(chunk.data[..<zero]), latin1(chunk.data[(zero + 1)...]))
             }
             #expect(parsed.map(\.0) == ["Software", "Comment"])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FilterPipe
 
 // `ImageCodec.decode` takes a libdeflate fast path for 8-bit non-interlaced PNGs; libpng
@@ -8,7 +9,8 @@ import Testing
 /// Every PNG under the shared test data (PngSuite, broken files, photos), relative paths.
 private let sharedPNGs: [String] = {
     guard SharedTestData.isAvailable,
-          let walker = FileManager.default.enumerator(atPath: SharedTestData.rootPath) else { return [] }
+        let walker = FileManager.default.enumerator(atPath: SharedTestData.rootPath)
+    else { return [] }
     return (walker.allObjects as? [String] ?? []).filter { $0.lowercased().hasSuffix(".png") }.sorted()
 }()
 
@@ -77,6 +79,7 @@ func fastPNGDecodeUndoesEveryRowFilter(channels: Int) throws {
     #expect(fast.isError)
     // Truncated in the middle of IDAT.
     let cut = Array(good.prefix(good.count / 2))
-    #expect(outcome { () throws(ImageIOError) in try ImageCodec.decode(cut) }
-        == outcome { () throws(ImageIOError) in try ImageCodec.decodePNGWithLibpng(cut) })
+    #expect(
+        outcome { () throws(ImageIOError) in try ImageCodec.decode(cut) }
+            == outcome { () throws(ImageIOError) in try ImageCodec.decodePNGWithLibpng(cut) })
 }

@@ -1,13 +1,15 @@
 import Foundation
 import Testing
+
 @testable import FilterPipe
 
 /// Crafted and damaged input: limits, bombs, truncation, non-images.
 @Suite struct CodecSafetyTests {
     /// A valid 8-bit gray PNG of the given size, all zero, built by the encoder.
     static func zeroGrayPNG(width: Int, height: Int) throws -> [UInt8] {
-        let image = PixelBuffer(width: width, height: height, channels: 1,
-                                samples: .uint8([UInt8](repeating: 0, count: width * height)))
+        let image = PixelBuffer(
+            width: width, height: height, channels: 1,
+            samples: .uint8([UInt8](repeating: 0, count: width * height)))
         return try ImageCodec.encodePNG(image)
     }
 
@@ -60,13 +62,16 @@ import Testing
         }
     }
 
-    @Test("the pixel limit applies to PNG and JPEG from the header", .enabled(if: SharedTestData.isAvailable),
-          arguments: ["pngsuite/basn2c08.png", "photos/rocket.jpg"])
+    @Test(
+        "the pixel limit applies to PNG and JPEG from the header", .enabled(if: SharedTestData.isAvailable),
+        arguments: ["pngsuite/basn2c08.png", "photos/rocket.jpg"])
     func pixelLimitIsEnforced(file: String) throws {
         let path = SharedTestData.path(file)
         let image = try ImageCodec.decode(fileAt: path)
         let pixels = image.width * image.height
-        #expect(throws: ImageIOError.self) { _ = try ImageCodec.decode(fileAt: path, limits: DecodeLimits(maxPixels: pixels - 1)) }
+        #expect(throws: ImageIOError.self) {
+            _ = try ImageCodec.decode(fileAt: path, limits: DecodeLimits(maxPixels: pixels - 1))
+        }
         do {
             _ = try ImageCodec.decode(fileAt: path, limits: DecodeLimits(maxPixels: pixels - 1))
         } catch {
@@ -85,8 +90,10 @@ import Testing
 
     @Test("every prefix of a PNG fails cleanly as truncated or corrupt")
     func truncatedPNGPrefixesFail() throws {
-        let png = try ImageCodec.encodePNG(PixelBuffer(width: 9, height: 7, channels: 3,
-                                                       samples: .uint8((0..<189).map { UInt8($0) })))
+        let png = try ImageCodec.encodePNG(
+            PixelBuffer(
+                width: 9, height: 7, channels: 3,
+                samples: .uint8((0..<189).map { UInt8($0) })))
         for length in 0..<png.count {
             do {
                 _ = try ImageCodec.decode(Array(png.prefix(length)))
@@ -149,9 +156,14 @@ import Testing
     @Test("a very wide image (rows over 1 MiB) is within libpng's allocation cap", arguments: [false, true])
     func wideRowsDecode(sixteenBit: Bool) throws {
         let width = 200_000
-        let image = sixteenBit
-            ? PixelBuffer(width: width, height: 2, channels: 3, samples: .uint16((0..<(width * 6)).map { UInt16(truncatingIfNeeded: $0 &* 31) }))
-            : PixelBuffer(width: width, height: 2, channels: 4, samples: .uint8((0..<(width * 8)).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
+        let image =
+            sixteenBit
+            ? PixelBuffer(
+                width: width, height: 2, channels: 3,
+                samples: .uint16((0..<(width * 6)).map { UInt16(truncatingIfNeeded: $0 &* 31) }))
+            : PixelBuffer(
+                width: width, height: 2, channels: 4,
+                samples: .uint8((0..<(width * 8)).map { UInt8(truncatingIfNeeded: $0 &* 7) }))
         let decoded = try ImageCodec.decode(try ImageCodec.encodePNG(image))
         #expect(decoded == image)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 /// `Tensor(pixels:mode:)` against a plain Double oracle of the documented formulas.
@@ -34,15 +35,17 @@ import Testing
         let count = width * height * testCase.channels
         let maximum = testCase.bitDepth == 8 ? 255.0 : 65535.0
         let samples = (0..<count).map { ($0 * 7919 + 13) % (Int(maximum) + 1) }
-        let pixels = PixelBuffer(width: width, height: height, channels: testCase.channels,
-                                 samples: testCase.bitDepth == 8 ? .uint8(samples.map(UInt8.init)) : .uint16(samples.map(UInt16.init)))
+        let pixels = PixelBuffer(
+            width: width, height: height, channels: testCase.channels,
+            samples: testCase.bitDepth == 8 ? .uint8(samples.map(UInt8.init)) : .uint16(samples.map(UInt16.init)))
         let tensor = Tensor(pixels: pixels, mode: testCase.mode)
         #expect(tensor.shape == Shape(channels: testCase.mode.channels, height: height, width: width))
         for c in 0..<testCase.mode.channels {
             for y in 0..<height {
                 for x in 0..<width {
-                    let expected = Self.oracle(samples, channels: testCase.channels, maximum: maximum, mode: testCase.mode,
-                                               c: c, i: y * width + x)
+                    let expected = Self.oracle(
+                        samples, channels: testCase.channels, maximum: maximum, mode: testCase.mode,
+                        c: c, i: y * width + x)
                     #expect(abs(Double(tensor[c, y, x]) - expected) < 1e-6)
                 }
             }
@@ -65,10 +68,14 @@ import Testing
     let samples = (0..<width * height * 3).map { UInt8(truncatingIfNeeded: $0 / 3 &+ 85 &* ($0 % 3) &+ $0 / (3 * width)) }
     let tensor = Tensor(pixels: PixelBuffer(width: width, height: height, channels: 3, samples: .uint8(samples)), mode: .rgb)
     for c in 0..<3 {
-        let gray = PixelBuffer(width: width, height: height, channels: 1,
-                               samples: .uint8(stride(from: c, to: samples.count, by: 3).map { samples[$0] }))
+        let gray = PixelBuffer(
+            width: width, height: height, channels: 1,
+            samples: .uint8(stride(from: c, to: samples.count, by: 3).map { samples[$0] }))
         #expect(Array(tensor.plane(c)) == Tensor(pixels: gray, mode: .gray).values)
     }
-    #expect(tensor.values.map { ($0 * 255).rounded() } == (0..<3).flatMap { c in
-        stride(from: c, to: samples.count, by: 3).map { Float(samples[$0]) } })
+    #expect(
+        tensor.values.map { ($0 * 255).rounded() }
+            == (0..<3).flatMap { c in
+                stride(from: c, to: samples.count, by: 3).map { Float(samples[$0]) }
+            })
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import FilterPipe
 
 /// Reference helpers for the codec tests, written from the PNG specification, independent
@@ -23,9 +24,10 @@ enum CodecTestSupport {
         guard let text = try? String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8) else { return [] }
         return text.split(separator: "\n").map { line in
             let f = line.split(separator: "\t").map(String.init)
-            return ReferenceDecode(path: f[0], width: Int(f[1])!, height: Int(f[2])!, channels: Int(f[3])!,
-                                   bitDepth: Int(f[4])!, hash: UInt64(f[5], radix: 16)!,
-                                   means: f[6].split(separator: " ").map { Double($0)! })
+            return ReferenceDecode(
+                path: f[0], width: Int(f[1])!, height: Int(f[2])!, channels: Int(f[3])!,
+                bitDepth: Int(f[4])!, hash: UInt64(f[5], radix: 16)!,
+                means: f[6].split(separator: " ").map { Double($0)! })
         }
     }
 

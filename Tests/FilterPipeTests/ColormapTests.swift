@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 /// matplotlib `_cm_listed.py` (`_viridis_data`, `_magma_data`) entries as published, as floats.
@@ -63,6 +64,6 @@ func everyColourMapsBackToItsOwnLevelOrAnIdenticalEntry(colormap: OutputSpec.Col
     #expect(map.pixels.channels == 3 && map.pixels.bitDepth == 8)
     guard case .uint8(let rgb) = map.pixels.samples else { return }
     for (index, published) in publishedViridis {
-        #expect(Array(rgb[3 * index ..< 3 * index + 3]).map(Int.init) == published.map { Int(($0 * 255).rounded()) })
+        #expect(Array(rgb[3 * index..<3 * index + 3]).map(Int.init) == published.map { Int(($0 * 255).rounded()) })
     }
 }

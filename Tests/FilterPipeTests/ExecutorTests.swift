@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import FilterPipe
 
 /// The executor: at most `workers` at once, and results independent of workers and tiles.
@@ -9,17 +10,30 @@ import Testing
     static let largeCase: (Pipeline, Tensor) = {
         var rng = SeededGenerator(seed: 99)
         let filters = (0..<10).map { f in
-            FilterSpec(name: "f\(f)", bias: 0.1, channels: (0..<3).map { _ in
-                Matrix(rows: 5, columns: 5, values: (0..<25).map { _ in Float.random(in: -0.3...0.3, using: &rng) })
-            })
+            FilterSpec(
+                name: "f\(f)", bias: 0.1,
+                channels: (0..<3).map { _ in
+                    Matrix(rows: 5, columns: 5, values: (0..<25).map { _ in Float.random(in: -0.3...0.3, using: &rng) })
+                })
         }
-        let spec = PipelineSpec(input: .rgb, stages: [
-            .conv(ConvSpec(filters: filters, padding: .explicit(2), padMode: .reflect)), .activation(.relu),
-            .pool(PoolSpec(kind: .max, size: 2)),
-            .conv(ConvSpec(filters: [FilterSpec(name: "g", channels: [Matrix(rows: 5, columns: 5,
-                values: (0..<25).map { _ in 0.04 })])], padding: .same, depthwise: true)),
-            .activation(.sigmoid), .pool(PoolSpec(kind: .average, size: 3, stride: 2, pad: 1, ceilMode: true)),
-        ])
+        let spec = PipelineSpec(
+            input: .rgb,
+            stages: [
+                .conv(ConvSpec(filters: filters, padding: .explicit(2), padMode: .reflect)), .activation(.relu),
+                .pool(PoolSpec(kind: .max, size: 2)),
+                .conv(
+                    ConvSpec(
+                        filters: [
+                            FilterSpec(
+                                name: "g",
+                                channels: [
+                                    Matrix(
+                                        rows: 5, columns: 5,
+                                        values: (0..<25).map { _ in 0.04 })
+                                ])
+                        ], padding: .same, depthwise: true)),
+                .activation(.sigmoid), .pool(PoolSpec(kind: .average, size: 3, stride: 2, pad: 1, ceilMode: true)),
+            ])
         let input = RandomPipelines.tensor(Shape(channels: 3, height: 181, width: 150), using: &rng)
         return (try! Pipeline(spec: spec), input)
     }()
@@ -46,10 +60,12 @@ import Testing
             let tiled = Executor(workers: 2).fillTiles(shape: shape, channelBlock: channelBlock, rowBand: rowBand) {
                 channels, rows, output in
                 source.values.withUnsafeBufferPointer { values in
-                    stage.compute(input: FeatureBand(base: values.baseAddress!, firstChannel: 0, firstRow: 0,
-                                                     width: source.width, channelStride: source.shape.planeCount),
-                                  inputShape: source.shape, output: MutableFeatureBand(wholeTensor: output, shape: shape),
-                                  outputShape: shape, channels: channels, rows: rows)
+                    stage.compute(
+                        input: FeatureBand(
+                            base: values.baseAddress!, firstChannel: 0, firstRow: 0,
+                            width: source.width, channelStride: source.shape.planeCount),
+                        inputShape: source.shape, output: MutableFeatureBand(wholeTensor: output, shape: shape),
+                        outputShape: shape, channels: channels, rows: rows)
                 }
             }
             #expect(tiled.values.map(\.bitPattern) == planned.values.map(\.bitPattern), "\(stage.label)")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 private func pixel(_ buffer: PixelBuffer, _ x: Int, _ y: Int) -> [UInt8] {
@@ -38,9 +39,13 @@ private func matrix(_ values: [Float]) -> Matrix { Matrix(rows: 3, columns: 3, v
 }
 
 @Test func multiChannelFiltersDrawOneTilePerChannelInARow() {
-    let filter = FilterSpec(name: "rgb", channels: [matrix([Float](repeating: 1, count: 9)),
-                                                    matrix([Float](repeating: -1, count: 9)),
-                                                    matrix([Float](repeating: 0, count: 9))])
+    let filter = FilterSpec(
+        name: "rgb",
+        channels: [
+            matrix([Float](repeating: 1, count: 9)),
+            matrix([Float](repeating: -1, count: 9)),
+            matrix([Float](repeating: 0, count: 9)),
+        ])
     let spec = PipelineSpec(stages: [.conv(ConvSpec(filters: [filter]))])
     let cell = 10
     let drawing = FilterDrawing.draw(spec: spec, cellSize: cell)
@@ -53,17 +58,20 @@ private func matrix(_ values: [Float]) -> Matrix { Matrix(rows: 3, columns: 3, v
 @Test func everyConvBankGetsATitledSection() {
     let small = FilterSpec(name: "a", channels: [matrix([Float](repeating: 1, count: 9))])
     let one = PipelineSpec(stages: [.conv(ConvSpec(filters: [small]))])
-    let two = PipelineSpec(stages: [.conv(ConvSpec(filters: [small])), .activation(.relu),
-                                    .pool(PoolSpec(kind: .max, size: 2)), .conv(ConvSpec(filters: [small, small]))])
+    let two = PipelineSpec(stages: [
+        .conv(ConvSpec(filters: [small])), .activation(.relu),
+        .pool(PoolSpec(kind: .max, size: 2)), .conv(ConvSpec(filters: [small, small])),
+    ])
     let a = FilterDrawing.draw(spec: one, cellSize: 10)
     let b = FilterDrawing.draw(spec: two, cellSize: 10)
     #expect(b.height > a.height)
     // Each title strip is black across the full width at its row.
     let secondTitle = a.height + 2
-    #expect((0..<b.width).allSatisfy { x in
-        let p = pixel(b, x, secondTitle)
-        return p == [0, 0, 0] || p == [235, 235, 235]
-    })
+    #expect(
+        (0..<b.width).allSatisfy { x in
+            let p = pixel(b, x, secondTitle)
+            return p == [0, 0, 0] || p == [235, 235, 235]
+        })
 }
 
 @Test func aPipelineWithoutConvolutionsSaysSo() {
@@ -72,7 +80,8 @@ private func matrix(_ values: [Float]) -> Matrix { Matrix(rows: 3, columns: 3, v
 }
 
 @Test func wideMultiChannelBanksStayWithinTheMaximumWidth() {
-    let wide = FilterSpec(name: "deep", channels: (0..<64).map { _ in Matrix(rows: 5, columns: 5, values: [Float](repeating: 0.5, count: 25)) })
+    let wide = FilterSpec(
+        name: "deep", channels: (0..<64).map { _ in Matrix(rows: 5, columns: 5, values: [Float](repeating: 0.5, count: 25)) })
     let drawing = FilterDrawing.draw(spec: PipelineSpec(stages: [.conv(ConvSpec(filters: [wide, wide]))]))
     #expect(drawing.width <= FilterDrawing.maxWidth)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FilterPipe
 
 private func parse(_ text: String) throws -> PipelineSpec {
@@ -50,19 +51,27 @@ private let issueExample = """
     #expect(first.padding == .same && first.stride == 1 && first.padMode == .zero && first.dilation == 1)
     #expect(!first.depthwise)
     #expect(first.filters.map(\.name) == ["sobel_x", "red_minus_green", "soft"])
-    #expect(first.filters[0] == FilterSpec(name: "sobel_x", bias: 0,
-                                           channels: [Matrix(rows: 3, columns: 3, values: [-1, 0, 1, -2, 0, 2, -1, 0, 1])]))
-    #expect(first.filters[1] == FilterSpec(name: "red_minus_green", channels: [
-        Matrix(rows: 1, columns: 1, values: [1]), Matrix(rows: 1, columns: 1, values: [-1]),
-        Matrix(rows: 1, columns: 1, values: [0]),
-    ]))
+    #expect(
+        first.filters[0]
+            == FilterSpec(
+                name: "sobel_x", bias: 0,
+                channels: [Matrix(rows: 3, columns: 3, values: [-1, 0, 1, -2, 0, 2, -1, 0, 1])]))
+    #expect(
+        first.filters[1]
+            == FilterSpec(
+                name: "red_minus_green",
+                channels: [
+                    Matrix(rows: 1, columns: 1, values: [1]), Matrix(rows: 1, columns: 1, values: [-1]),
+                    Matrix(rows: 1, columns: 1, values: [0]),
+                ]))
     // Mixed sizes are allowed here because of pad=same; the gaussian is checked in KernelLibraryTests.
     #expect(first.filters[2].name == "soft" && first.filters[2].isBroadcast)
     #expect(first.filters[2].kernelHeight == 5 && first.filters[2].kernelWidth == 5)
     #expect(spec.stages[1] == .activation(.relu))
     #expect(spec.stages[2] == .pool(PoolSpec(kind: .max, size: 2, stride: 2)))
     guard case .conv(let second) = spec.stages[3] else { Issue.record("stage 4 is not conv"); return }
-    #expect(second.filters == [FilterSpec(name: "f", channels: [Matrix(rows: 3, columns: 3, values: [0, 1, 0, 1, -4, 1, 0, 1, 0])])])
+    #expect(
+        second.filters == [FilterSpec(name: "f", channels: [Matrix(rows: 3, columns: 3, values: [0, 1, 0, 1, -4, 1, 0, 1, 0])])])
     #expect(spec.stages[4] == .pool(PoolSpec(kind: .average, size: 2, stride: 2)))
 }
 
@@ -74,48 +83,60 @@ struct ConvLineCase: Sendable, CustomTestStringConvertible {
 
 private let one = [FilterSpec(name: "a", channels: [Matrix(rows: 1, columns: 1, values: [1])])]
 
-@Test("conv options and their defaults", arguments: [
-    ConvLineCase(line: "conv", expected: ConvSpec(filters: one)),
-    ConvLineCase(line: "conv stride=2 pad=3", expected: ConvSpec(filters: one, stride: 2, padding: .explicit(3))),
-    ConvLineCase(line: "conv pad=same pad_mode=reflect", expected: ConvSpec(filters: one, padding: .same, padMode: .reflect)),
-    ConvLineCase(line: "conv pad = 1 pad_mode = circular dilation = 2",
-                 expected: ConvSpec(filters: one, padding: .explicit(1), padMode: .circular, dilation: 2)),
-    ConvLineCase(line: "conv depthwise pad_mode=replicate", expected: ConvSpec(filters: one, padMode: .replicate, depthwise: true)),
-    ConvLineCase(line: "conv dilation=3 stride=+2 pad=0", expected: ConvSpec(filters: one, stride: 2, dilation: 3)),
-])
+@Test(
+    "conv options and their defaults",
+    arguments: [
+        ConvLineCase(line: "conv", expected: ConvSpec(filters: one)),
+        ConvLineCase(line: "conv stride=2 pad=3", expected: ConvSpec(filters: one, stride: 2, padding: .explicit(3))),
+        ConvLineCase(line: "conv pad=same pad_mode=reflect", expected: ConvSpec(filters: one, padding: .same, padMode: .reflect)),
+        ConvLineCase(
+            line: "conv pad = 1 pad_mode = circular dilation = 2",
+            expected: ConvSpec(filters: one, padding: .explicit(1), padMode: .circular, dilation: 2)),
+        ConvLineCase(
+            line: "conv depthwise pad_mode=replicate", expected: ConvSpec(filters: one, padMode: .replicate, depthwise: true)),
+        ConvLineCase(line: "conv dilation=3 stride=+2 pad=0", expected: ConvSpec(filters: one, stride: 2, dilation: 3)),
+    ])
 func convLineSetsStridePaddingModeDilationDepthwise(_ testCase: ConvLineCase) throws {
     let spec = try parse("input gray\n\(testCase.line)\n filter a\n  1\n")
     #expect(spec.stages == [.conv(testCase.expected)])
 }
 
-@Test("pooling options, stride defaulting to size and size to 2", arguments: [
-    ("maxpool", PoolSpec(kind: .max, size: 2, stride: 2)),
-    ("maxpool size=3", PoolSpec(kind: .max, size: 3, stride: 3)),
-    ("avgpool size=3 stride=1 pad=1", PoolSpec(kind: .average, size: 3, stride: 1, pad: 1)),
-    ("avgpool size=2 ceil_mode=true", PoolSpec(kind: .average, size: 2, stride: 2, ceilMode: true)),
-    ("maxpool stride=1 ceil_mode=false", PoolSpec(kind: .max, size: 2, stride: 1)),
-])
+@Test(
+    "pooling options, stride defaulting to size and size to 2",
+    arguments: [
+        ("maxpool", PoolSpec(kind: .max, size: 2, stride: 2)),
+        ("maxpool size=3", PoolSpec(kind: .max, size: 3, stride: 3)),
+        ("avgpool size=3 stride=1 pad=1", PoolSpec(kind: .average, size: 3, stride: 1, pad: 1)),
+        ("avgpool size=2 ceil_mode=true", PoolSpec(kind: .average, size: 2, stride: 2, ceilMode: true)),
+        ("maxpool stride=1 ceil_mode=false", PoolSpec(kind: .max, size: 2, stride: 1)),
+    ])
 func poolLineSetsSizeStridePadCeilMode(_ line: String, _ expected: PoolSpec) throws {
     #expect(try parse(line).stages == [.pool(expected)])
 }
 
-@Test("activations, leaky_relu slope defaulting to 0.01", arguments: [
-    ("relu", Activation.relu), ("abs", .abs), ("sigmoid", .sigmoid), ("tanh", .tanh),
-    ("leaky_relu", .leakyReLU(slope: 0.01)), ("leaky_relu slope=0.2", .leakyReLU(slope: 0.2)),
-    ("leaky_relu slope=-1e-1", .leakyReLU(slope: -0.1)),
-])
+@Test(
+    "activations, leaky_relu slope defaulting to 0.01",
+    arguments: [
+        ("relu", Activation.relu), ("abs", .abs), ("sigmoid", .sigmoid), ("tanh", .tanh),
+        ("leaky_relu", .leakyReLU(slope: 0.01)), ("leaky_relu slope=0.2", .leakyReLU(slope: 0.2)),
+        ("leaky_relu slope=-1e-1", .leakyReLU(slope: -0.1)),
+    ])
 func activationLineSelectsActivation(_ line: String, _ expected: Activation) throws {
     #expect(try parse(line).stages == [.activation(expected)])
 }
 
-@Test("output line fills OutputSpec; absent settings stay nil", arguments: [
-    ("output maps", OutputSpec(kind: .maps)),
-    ("output image normalize=clamp", OutputSpec(kind: .image, normalization: .clamp)),
-    ("output montage normalize=symmetric colormap=diverging",
-     OutputSpec(kind: .montage, normalization: .symmetric, colormap: .diverging)),
-    ("output colormap=viridis", OutputSpec(kind: .maps, colormap: .viridis)),
-    ("output maps normalize=global colormap=magma", OutputSpec(kind: .maps, normalization: .global, colormap: .magma)),
-])
+@Test(
+    "output line fills OutputSpec; absent settings stay nil",
+    arguments: [
+        ("output maps", OutputSpec(kind: .maps)),
+        ("output image normalize=clamp", OutputSpec(kind: .image, normalization: .clamp)),
+        (
+            "output montage normalize=symmetric colormap=diverging",
+            OutputSpec(kind: .montage, normalization: .symmetric, colormap: .diverging)
+        ),
+        ("output colormap=viridis", OutputSpec(kind: .maps, colormap: .viridis)),
+        ("output maps normalize=global colormap=magma", OutputSpec(kind: .maps, normalization: .global, colormap: .magma)),
+    ])
 func outputLineSetsKindNormalizationColormap(_ line: String, _ expected: OutputSpec) throws {
     #expect(try parse("relu\n\(line)\n").output == expected)
 }
@@ -125,14 +146,16 @@ func inputLineSetsModeDefaultingToRGB(_ line: String, _ expected: InputMode) thr
     #expect(try parse("# comment first\n\(line)\nrelu\n").input == expected)
 }
 
-@Test("matrix rows: spaces or commas, signs, decimals, exponents", arguments: [
-    ("1 2 3", [Float(1), 2, 3]),
-    ("1,2,3", [1, 2, 3]),
-    ("1 , 2 ,3", [1, 2, 3]),
-    ("-1.5e2 +2 .5", [-150, 2, 0.5]),
-    ("1E-3, -0.25, 7.", [0.001, -0.25, 7]),
-    ("0.1", [0.1]),
-])
+@Test(
+    "matrix rows: spaces or commas, signs, decimals, exponents",
+    arguments: [
+        ("1 2 3", [Float(1), 2, 3]),
+        ("1,2,3", [1, 2, 3]),
+        ("1 , 2 ,3", [1, 2, 3]),
+        ("-1.5e2 +2 .5", [-150, 2, 0.5]),
+        ("1E-3, -0.25, 7.", [0.001, -0.25, 7]),
+        ("0.1", [0.1]),
+    ])
 func matrixRowAcceptsSeparatorsAndNumberForms(_ row: String, _ values: [Float]) throws {
     let conv = try firstConv(parse("conv\n filter a\n  \(row)\n"))
     #expect(conv.filters[0].channels == [Matrix(rows: 1, columns: values.count, values: values)])
@@ -158,14 +181,16 @@ func matrixRowAcceptsSeparatorsAndNumberForms(_ row: String, _ values: [Float]) 
     #expect(conv.filters[0].channels == [Matrix(rows: 3, columns: 3, values: [-3, -3, 5, -3, 0, 5, -3, -3, 5])])
 }
 
-@Test("channel sections must match the channels reaching the bank", arguments: [
-    // (input mode, stages before the checked bank, channels reaching it)
-    ("gray", "", 1),
-    ("rgba", "", 4),
-    ("rgb", "conv\n filter p = box\n filter q = box\nrelu\nmaxpool\n", 2),
-    ("rgb", "conv depthwise\n filter p = box\n filter q = box\n", 6),
-    ("gray", "conv depthwise\n filter p = box\nconv depthwise\n filter q = box\n filter r = box\n", 2),
-])
+@Test(
+    "channel sections must match the channels reaching the bank",
+    arguments: [
+        // (input mode, stages before the checked bank, channels reaching it)
+        ("gray", "", 1),
+        ("rgba", "", 4),
+        ("rgb", "conv\n filter p = box\n filter q = box\nrelu\nmaxpool\n", 2),
+        ("rgb", "conv depthwise\n filter p = box\n filter q = box\n", 6),
+        ("gray", "conv depthwise\n filter p = box\nconv depthwise\n filter q = box\n filter r = box\n", 2),
+    ])
 func channelCountIsTrackedThroughStages(_ mode: String, _ before: String, _ channels: Int) throws {
     let sections = String(repeating: "  channel\n   1\n", count: channels)
     let spec = try parse("input \(mode)\n\(before)conv\n filter last\n\(sections)")
@@ -180,7 +205,8 @@ func channelCountIsTrackedThroughStages(_ mode: String, _ before: String, _ chan
 
 @Test func commentsBlankLinesIndentationAndLineEndingsAreFree() throws {
     let unix = "input gray\nconv pad=1\n filter a\n  1 2\n  3 4\nrelu\n"
-    let messy = "\u{FEFF}# header\r\n\r\n   input gray # mode\r\n\tconv pad=1#bank\r\nfilter a\r\n1 2 # row\r\n      3 4\r\n\r\nrelu"
+    let messy =
+        "\u{FEFF}# header\r\n\r\n   input gray # mode\r\n\tconv pad=1#bank\r\nfilter a\r\n1 2 # row\r\n      3 4\r\n\r\nrelu"
     #expect(try parse(messy).stages == parse(unix).stages)
     #expect(try parse(messy).stageLocations == [SourceLocation(line: 4, column: 2), SourceLocation(line: 9, column: 1)])
 }

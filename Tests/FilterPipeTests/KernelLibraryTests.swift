@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FilterPipe
 
 /// A kernel call and the matrix a published source gives for it (rows top to bottom).
@@ -83,8 +84,9 @@ private func referenceGaussian(size: Int, sigma: Double) -> [[Double]] {
     return rows.map { $0.map { $0 / total } }
 }
 
-@Test("gaussian follows its formula, sums to 1 and is symmetric",
-      arguments: [(3, 0.5), (5, 1.0), (5, 1.2), (7, 2.0), (11, 3.3)])
+@Test(
+    "gaussian follows its formula, sums to 1 and is symmetric",
+    arguments: [(3, 0.5), (5, 1.0), (5, 1.2), (7, 2.0), (11, 3.3)])
 func gaussianMatchesFormulaAndSumsToOne(_ size: Int, _ sigma: Double) throws {
     let matrix = try KernelLibrary.matrix(named: "gaussian", parameters: ["size": .integer(size), "sigma": .number(sigma)])
     let reference = referenceGaussian(size: size, sigma: sigma)
@@ -137,8 +139,10 @@ func laplacianOfGaussianIsZeroSumAndSymmetric(_ size: Int, _ sigma: Double) thro
 }
 
 /// OpenCV getGaborKernel, transcribed in Double from its definition: v(x, y) stored at (ymax − y, xmax − x).
-private func referenceGabor(size: Int, sigma: Double, thetaDegrees: Double, lambda: Double, gamma: Double,
-                            psiDegrees: Double) -> [[Double]] {
+private func referenceGabor(
+    size: Int, sigma: Double, thetaDegrees: Double, lambda: Double, gamma: Double,
+    psiDegrees: Double
+) -> [[Double]] {
     let theta = thetaDegrees * .pi / 180, psi = psiDegrees * .pi / 180
     let half = size / 2
     var kernel = [[Double]](repeating: [Double](repeating: 0, count: size), count: size)
@@ -146,7 +150,8 @@ private func referenceGabor(size: Int, sigma: Double, thetaDegrees: Double, lamb
         for x in -half...half {
             let xr = Double(x) * cos(theta) + Double(y) * sin(theta)
             let yr = -Double(x) * sin(theta) + Double(y) * cos(theta)
-            let v = exp(-0.5 / (sigma * sigma) * xr * xr - 0.5 * gamma * gamma / (sigma * sigma) * yr * yr)
+            let v =
+                exp(-0.5 / (sigma * sigma) * xr * xr - 0.5 * gamma * gamma / (sigma * sigma) * yr * yr)
                 * cos(2 * .pi / lambda * xr + psi)
             kernel[half - y][half - x] = v
         }
@@ -161,23 +166,40 @@ struct GaborCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { "theta=\(theta) psi=\(psi)" }
 }
 
-@Test("gabor equals OpenCV getGaborKernel", arguments: [
-    GaborCase(theta: 30, psi: 90, openCV: [(5, 5, 0), (5, 7, 0.7540403962559159), (3, 6, -0.09493218226454256),
-                                           (0, 10, 0.29823050154256353), (8, 2, -0.4928543692870882)]),
-    GaborCase(theta: 0, psi: 0, openCV: [(5, 5, 1), (5, 7, 0), (3, 6, 0.6025566517240064),
-                                         (0, 10, -0.058042859160647275), (8, 2, -0.2874881634272849)]),
-    GaborCase(theta: 120, psi: 45, openCV: [(5, 5, 0.7071067811865476), (5, 7, 0), (3, 6, -0.5526404285413615),
-                                            (0, 10, 0.022193300660097268), (8, 2, -0.19342818320170793)]),
-])
+@Test(
+    "gabor equals OpenCV getGaborKernel",
+    arguments: [
+        GaborCase(
+            theta: 30, psi: 90,
+            openCV: [
+                (5, 5, 0), (5, 7, 0.7540403962559159), (3, 6, -0.09493218226454256),
+                (0, 10, 0.29823050154256353), (8, 2, -0.4928543692870882),
+            ]),
+        GaborCase(
+            theta: 0, psi: 0,
+            openCV: [
+                (5, 5, 1), (5, 7, 0), (3, 6, 0.6025566517240064),
+                (0, 10, -0.058042859160647275), (8, 2, -0.2874881634272849),
+            ]),
+        GaborCase(
+            theta: 120, psi: 45,
+            openCV: [
+                (5, 5, 0.7071067811865476), (5, 7, 0), (3, 6, -0.5526404285413615),
+                (0, 10, 0.022193300660097268), (8, 2, -0.19342818320170793),
+            ]),
+    ])
 func gaborMatchesOpenCV(_ testCase: GaborCase) throws {
-    let parameters: [String: KernelArgument] = ["size": 11, "sigma": 2.5, "theta": .number(testCase.theta),
-                                                "lambda": 8, "gamma": 0.5, "psi": .number(testCase.psi)]
+    let parameters: [String: KernelArgument] = [
+        "size": 11, "sigma": 2.5, "theta": .number(testCase.theta),
+        "lambda": 8, "gamma": 0.5, "psi": .number(testCase.psi),
+    ]
     let matrix = try KernelLibrary.matrix(named: "gabor", parameters: parameters)
     for (row, column, value) in testCase.openCV {
         #expect(abs(Double(matrix[row, column]) - value) < 1e-6, "(\(row), \(column))")
     }
-    let reference = referenceGabor(size: 11, sigma: 2.5, thetaDegrees: testCase.theta, lambda: 8, gamma: 0.5,
-                                   psiDegrees: testCase.psi)
+    let reference = referenceGabor(
+        size: 11, sigma: 2.5, thetaDegrees: testCase.theta, lambda: 8, gamma: 0.5,
+        psiDegrees: testCase.psi)
     for i in 0..<11 { for j in 0..<11 { #expect(abs(Double(matrix[i, j]) - reference[i][j]) < 1e-6) } }
 }
 
@@ -196,16 +218,21 @@ func gaborMatchesOpenCV(_ testCase: GaborCase) throws {
     #expect(identity.values.enumerated().allSatisfy { $0.element == ($0.offset == 12 ? 1 : 0) })
 }
 
-@Test("invalid kernel parameters are rejected with the parameter named", arguments: [
-    ("gaussian", ["size": KernelArgument.integer(4)], "size=4 must be odd for gaussian (a centred kernel)"),
-    ("gaussian", ["sigma": 0], "invalid value '0' for sigma (expected a number > 0)"),
-    ("gabor", ["lambda": -2.0], "invalid value '-2' for lambda (expected a number > 0)"),
-    ("log", ["size": 1], "invalid value '1' for size (expected an integer ≥ 3)"),
-    ("kirsch", ["direction": "up"], "invalid value 'up' for direction (expected n, ne, e, se, s, sw, w or nw)"),
-    ("laplacian", ["neighbours": 6], "invalid value '6' for neighbours (expected 4 or 8)"),
-    ("sobel_x", ["size": 3], "unknown parameter 'size' for kernel sobel_x (sobel_x takes no parameters)"),
-    ("blur", [:], "unknown kernel 'blur' (expected identity, box, gaussian, sobel_x, sobel_y, scharr_x, scharr_y, prewitt_x, prewitt_y, laplacian, log, sharpen, emboss, gabor, kirsch)"),
-])
+@Test(
+    "invalid kernel parameters are rejected with the parameter named",
+    arguments: [
+        ("gaussian", ["size": KernelArgument.integer(4)], "size=4 must be odd for gaussian (a centred kernel)"),
+        ("gaussian", ["sigma": 0], "invalid value '0' for sigma (expected a number > 0)"),
+        ("gabor", ["lambda": -2.0], "invalid value '-2' for lambda (expected a number > 0)"),
+        ("log", ["size": 1], "invalid value '1' for size (expected an integer ≥ 3)"),
+        ("kirsch", ["direction": "up"], "invalid value 'up' for direction (expected n, ne, e, se, s, sw, w or nw)"),
+        ("laplacian", ["neighbours": 6], "invalid value '6' for neighbours (expected 4 or 8)"),
+        ("sobel_x", ["size": 3], "unknown parameter 'size' for kernel sobel_x (sobel_x takes no parameters)"),
+        (
+            "blur", [:],
+            "unknown kernel 'blur' (expected identity, box, gaussian, sobel_x, sobel_y, scharr_x, scharr_y, prewitt_x, prewitt_y, laplacian, log, sharpen, emboss, gabor, kirsch)"
+        ),
+    ])
 func invalidKernelParameterIsRejected(_ name: String, _ parameters: [String: KernelArgument], _ message: String) {
     do {
         _ = try KernelLibrary.matrix(named: name, parameters: parameters)

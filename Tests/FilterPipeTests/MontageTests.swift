@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 private let background = RGBColor(24, 24, 24)
@@ -64,7 +65,8 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
     let photoOrigin = layout.tileOrigin(0)
     for (x, y) in [(0, 0), (95, 71), (40, 13)] {
         let i = (y * 96 + x) * 3
-        #expect(pixel(montage, photoOrigin.x + x, photoOrigin.y + y)
+        #expect(
+            pixel(montage, photoOrigin.x + x, photoOrigin.y + y)
                 == RGBColor(photoSamples[i], photoSamples[i + 1], photoSamples[i + 2]))
     }
     for channel in 0..<2 {
@@ -99,7 +101,8 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
     #expect(layout.tileWidth == 100 && layout.tileHeight == 50)
     let lo = Double(values.min()!), hi = Double(values.max()!)
     for (x, y) in [(0, 0), (99, 49), (37, 21), (60, 3)] {
-        let mean = [(0, 0), (0, 1), (1, 0), (1, 1)]
+        let mean =
+            [(0, 0), (0, 1), (1, 0), (1, 1)]
             .map { Double(values[(2 * y + $0.0) * 200 + 2 * x + $0.1]) }.reduce(0, +) / 4
         let level = Int(((mean - lo) / (hi - lo) * 255).rounded())
         let got = Int(pixel(montage, layout.tileOrigin(0).x + x, layout.tileOrigin(0).y + y).red)
@@ -119,7 +122,8 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
             var sum = 0.0
             for sy in 0..<4 {
                 for sx in 0..<5 {
-                    sum += overlap(x0, x1, Double(sx), Double(sx + 1)) * overlap(y0, y1, Double(sy), Double(sy + 1))
+                    sum +=
+                        overlap(x0, x1, Double(sx), Double(sx + 1)) * overlap(y0, y1, Double(sy), Double(sy + 1))
                         * Double(source[sy * 5 + sx])
                 }
             }
@@ -159,7 +163,8 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
     let montage = Montage.make(photo: photo, maps: maps)
     let origin = Montage.layout(tileCount: 2, mapWidth: 8, mapHeight: 6).tileOrigin(0)
     for (x, y) in [(0, 0), (95, 71), (33, 50)] {
-        let mean = [(0, 0), (0, 1), (1, 0), (1, 1)]
+        let mean =
+            [(0, 0), (0, 1), (1, 0), (1, 1)]
             .map { Double(samples[(2 * y + $0.0) * 192 + 2 * x + $0.1]) }.reduce(0, +) / 4 / 257
         let got = pixel(montage, origin.x + x, origin.y + y)
         #expect(abs(Int(got.red) - Int(mean.rounded())) <= 1)

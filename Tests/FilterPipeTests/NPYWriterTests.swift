@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 /// Expected bytes follow the .npy format 1.0 specification (numpy/lib/format.py), written out by hand.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 private func pseudoRandom(count: Int, seed: UInt64, scale: Float, offset: Float) -> [Float] {
@@ -27,13 +28,17 @@ private func pseudoRandom(count: Int, seed: UInt64, scale: Float, offset: Float)
 }
 
 @Test func metadataReadsBackFromItsOwnTextChunks() {
-    let metadata = MapMetadata(filterFile: "a b.filter", mapName: "sobel x", mapIndex: 3, range: -0.3...1e-5,
-                               normalization: .symmetric, colormap: .diverging, bitDepth: 8)
+    let metadata = MapMetadata(
+        filterFile: "a b.filter", mapName: "sobel x", mapIndex: 3, range: -0.3...1e-5,
+        normalization: .symmetric, colormap: .diverging, bitDepth: 8)
     #expect(MapMetadata(textChunks: metadata.textChunks) == metadata)
     #expect(MapMetadata(textChunks: [.init(keyword: "filterpipe:map", text: "x")]) == nil)  // no range
     #expect(MapMetadata(textChunks: [.init(keyword: "filterpipe:range", text: "-1 2.5")])?.range == -1...2.5)
-    #expect(MapMetadata(textChunks: [.init(keyword: "filterpipe:map", text: "x"),
-                                     .init(keyword: "filterpipe:range", text: "2 1")]) == nil)
+    #expect(
+        MapMetadata(textChunks: [
+            .init(keyword: "filterpipe:map", text: "x"),
+            .init(keyword: "filterpipe:range", text: "2 1"),
+        ]) == nil)
 }
 
 @Test func textIsLatin1WithOtherCharactersReplaced() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 /// Plain float64 oracle: the continuous level (before rounding) of `v` for range lo...hi, top level L.
@@ -25,7 +26,8 @@ private func pseudoRandom(count: Int, seed: UInt64, scale: Float, offset: Float)
 @Test(arguments: [8, 16])
 func minmaxStretchesEachMapToTheFullSampleRange(depth: Int) throws {
     let plane = 37 * 23
-    let values = pseudoRandom(count: plane, seed: 1, scale: 3, offset: -1)
+    let values =
+        pseudoRandom(count: plane, seed: 1, scale: 3, offset: -1)
         + pseudoRandom(count: plane, seed: 2, scale: 0.01, offset: 5)
     let maps = Tensor(shape: Shape(channels: 2, height: 23, width: 37), values: values)
     let rendered = MapRenderer(normalization: .minmax, depth: depth).render(maps)
@@ -111,8 +113,9 @@ func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) 
 }
 
 @Test func nonFiniteValuesAreLeftOutOfTheRangeAndClampedToItsEnds() throws {
-    let maps = Tensor(shape: Shape(channels: 2, height: 1, width: 5),
-                      values: [.nan, .infinity, -.infinity, 1, 2, .nan, .nan, .nan, .nan, .nan])
+    let maps = Tensor(
+        shape: Shape(channels: 2, height: 1, width: 5),
+        values: [.nan, .infinity, -.infinity, 1, 2, .nan, .nan, .nan, .nan, .nan])
     let rendered = MapRenderer(normalization: .minmax).render(maps)
     #expect(samples(rendered[0].pixels) == [0, 255, 0, 0, 255])
     #expect(rendered[0].range == 1...2)
@@ -160,8 +163,14 @@ func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) 
     #expect(map.range == Float(lo)...Float(hi))
     let s = samples(map.pixels)
     for (i, v) in values.enumerated() {
-        let expected: Double = v.isNaN ? 0 : v == .infinity ? 255 : v == -.infinity ? 0
-            : oracleLevel(Double(v), lo: lo, hi: hi, maxLevel: 255).rounded()
+        let expected: Double =
+            v.isNaN
+            ? 0
+            : v == .infinity
+                ? 255
+                : v == -.infinity
+                    ? 0
+                    : oracleLevel(Double(v), lo: lo, hi: hi, maxLevel: 255).rounded()
         #expect(Double(s[i]) == expected, "value \(i) = \(v)")
     }
 }

@@ -1,9 +1,12 @@
 import Testing
+
 @testable import FilterPipe
 
 private func bank(_ names: [String], depthwise: Bool = false) -> StageSpec {
-    .conv(ConvSpec(filters: names.map { FilterSpec(name: $0, channels: [Matrix(rows: 1, columns: 1, values: [1])]) },
-                   depthwise: depthwise))
+    .conv(
+        ConvSpec(
+            filters: names.map { FilterSpec(name: $0, channels: [Matrix(rows: 1, columns: 1, values: [1])]) },
+            depthwise: depthwise))
 }
 
 @Test func mapFilesAreNumberedSoTheySortInMapOrder() {
@@ -44,10 +47,11 @@ func singleFileOutputsAreNamedAfterTheImage(format: BatchOptions.Format, kind: O
     let spec = PipelineSpec(stages: [bank(["x", "y"]), .activation(.relu), .pool(PoolSpec(kind: .max, size: 2))])
     let plan = OutputPlan(stem: "cat", spec: spec, options: options)
     #expect(plan.montage == "cat/montage.png")
-    #expect(plan.stageMaps.map { $0.map(\.relativePath) } == [
-        ["cat/stage-1-conv/00-x.png", "cat/stage-1-conv/01-y.png"],
-        ["cat/stage-2-relu/00-x.png", "cat/stage-2-relu/01-y.png"],
-    ])
+    #expect(
+        plan.stageMaps.map { $0.map(\.relativePath) } == [
+            ["cat/stage-1-conv/00-x.png", "cat/stage-1-conv/01-y.png"],
+            ["cat/stage-2-relu/00-x.png", "cat/stage-2-relu/01-y.png"],
+        ])
 }
 
 @Test func mapNamesCannotEscapeTheirFolder() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 /// Seeded random pipelines (every stage option, 5–90 px images) against the float64 oracle.
@@ -28,8 +29,10 @@ import Testing
         }
         print("sweep: \(compared) pipelines compared, \(empty) empty, largest relative error \(largest), paths \(paths)")
         #expect(compared > Self.caseCount / 2)
-        for path in ["separable", "blocked", "single", "strided", "channel sum", "depthwise", "per-channel",
-                     "fused pool", "wide rows"] {
+        for path in [
+            "separable", "blocked", "single", "strided", "channel sum", "depthwise", "per-channel",
+            "fused pool", "wide rows",
+        ] {
             #expect(paths[path, default: 0] >= 5, "the sweep rarely reaches the \(path) path: \(paths)")
         }
     }
@@ -41,10 +44,15 @@ import Testing
         for stage in pipeline.stages {
             if let conv = stage as? Conv2D {
                 for group in conv.groups {
-                    if group.separable != nil { paths.insert("separable") }
-                    else if conv.spec.stride != 1 { paths.insert("strided") }
-                    else if group.mapCount == 1 { paths.insert("single") }
-                    else { paths.insert("blocked") }
+                    if group.separable != nil {
+                        paths.insert("separable")
+                    } else if conv.spec.stride != 1 {
+                        paths.insert("strided")
+                    } else if group.mapCount == 1 {
+                        paths.insert("single")
+                    } else {
+                        paths.insert("blocked")
+                    }
                     if group.terms == [ConvGroup.channelSum] { paths.insert("channel sum") }
                     if group.terms.count > 1 { paths.insert("per-channel") }
                 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 /// What `Pipeline` refuses, and the names and shapes it reports.
@@ -13,33 +14,43 @@ import Testing
 
     @Test func perChannelFiltersMustHaveOneMatrixPerInputChannel() {
         let conv = ConvSpec(filters: [FilterSpec(name: "edge", channels: [Self.matrix(3, 3), Self.matrix(3, 3)])])
-        #expect(Self.message(PipelineSpec(input: .rgb, stages: [.conv(conv)]))
-            == "layer 1 (conv): filter edge has 2 matrices but the input has 3 channels")
+        #expect(
+            Self.message(PipelineSpec(input: .rgb, stages: [.conv(conv)]))
+                == "layer 1 (conv): filter edge has 2 matrices but the input has 3 channels")
     }
 
     @Test func kernelsWithinABankMustHaveEqualSizes() {
-        let conv = ConvSpec(filters: [FilterSpec(name: "a", channels: [Self.matrix(3, 3)]),
-                                      FilterSpec(name: "b", channels: [Self.matrix(5, 5)])])
+        let conv = ConvSpec(filters: [
+            FilterSpec(name: "a", channels: [Self.matrix(3, 3)]),
+            FilterSpec(name: "b", channels: [Self.matrix(5, 5)]),
+        ])
         #expect(Self.message(PipelineSpec(input: .gray, stages: [.conv(conv)]))?.contains("filter b is 5×5") == true)
     }
 
     @Test func strideDilationAndSamePaddingAreChecked() {
         let filters = [FilterSpec(name: "a", channels: [Self.matrix(3, 3)])]
-        #expect(Self.message(PipelineSpec(input: .gray, stages: [.conv(ConvSpec(filters: filters, stride: 0))]))
-            == "layer 1 (conv): stride must be at least 1")
-        #expect(Self.message(PipelineSpec(input: .gray, stages: [.conv(ConvSpec(filters: filters, dilation: 0))]))
-            == "layer 1 (conv): dilation must be at least 1")
-        #expect(Self.message(PipelineSpec(input: .gray, stages: [.conv(ConvSpec(filters: filters, stride: 2, padding: .same))]))
-            == "layer 1 (conv): pad=same needs stride 1 (stride is 2)")
-        #expect(Self.message(PipelineSpec(input: .gray, stages: [.pool(PoolSpec(kind: .max, size: 2, pad: 2))]))
-            == "layer 1 (maxpool): pad 2 must be between 0 and half the size (1)")
+        #expect(
+            Self.message(PipelineSpec(input: .gray, stages: [.conv(ConvSpec(filters: filters, stride: 0))]))
+                == "layer 1 (conv): stride must be at least 1")
+        #expect(
+            Self.message(PipelineSpec(input: .gray, stages: [.conv(ConvSpec(filters: filters, dilation: 0))]))
+                == "layer 1 (conv): dilation must be at least 1")
+        #expect(
+            Self.message(PipelineSpec(input: .gray, stages: [.conv(ConvSpec(filters: filters, stride: 2, padding: .same))]))
+                == "layer 1 (conv): pad=same needs stride 1 (stride is 2)")
+        #expect(
+            Self.message(PipelineSpec(input: .gray, stages: [.pool(PoolSpec(kind: .max, size: 2, pad: 2))]))
+                == "layer 1 (maxpool): pad 2 must be between 0 and half the size (1)")
     }
 
     @Test func emptyLayerOutputNamesTheLayerAndItsInputSize() throws {
         let conv = ConvSpec(filters: [FilterSpec(name: "a", channels: [Self.matrix(3, 3)])])
-        let pipeline = try Pipeline(spec: PipelineSpec(input: .gray, stages: [
-            .conv(conv), .activation(.relu), .pool(PoolSpec(kind: .max, size: 3)),
-        ]))
+        let pipeline = try Pipeline(
+            spec: PipelineSpec(
+                input: .gray,
+                stages: [
+                    .conv(conv), .activation(.relu), .pool(PoolSpec(kind: .max, size: 3)),
+                ]))
         let input = Shape(channels: 1, height: 4, width: 4)
         #expect(throws: PipelineError("layer 3 (maxpool): output would be empty for a 2×2 input")) {
             try pipeline.outputShape(for: input)
@@ -50,7 +61,8 @@ import Testing
         #expect(throws: PipelineError("layer 1 (conv): output would be empty for a 2×1 input")) {
             try pipeline.outputShape(for: Shape(channels: 1, height: 1, width: 2))
         }
-        #expect(try pipeline.outputShape(for: Shape(channels: 1, height: 8, width: 11)) == Shape(channels: 1, height: 2, width: 3))
+        #expect(
+            try pipeline.outputShape(for: Shape(channels: 1, height: 8, width: 11)) == Shape(channels: 1, height: 2, width: 3))
     }
 
     @Test func inputWithTheWrongChannelCountIsRejected() throws {
@@ -61,10 +73,13 @@ import Testing
     }
 
     @Test func mapNamesAreFilterNamesAfterAConvAndChannelNamesWithout() throws {
-        let bank = ConvSpec(filters: [FilterSpec(name: "sobel_x", channels: [Self.matrix(3, 3)]),
-                                      FilterSpec(name: "sobel_y", channels: [Self.matrix(3, 3)])])
-        #expect(try Pipeline(spec: PipelineSpec(input: .rgb, stages: [.conv(bank), .activation(.relu)]))
-            .mapNames(inputChannels: 3) == ["sobel_x", "sobel_y"])
+        let bank = ConvSpec(filters: [
+            FilterSpec(name: "sobel_x", channels: [Self.matrix(3, 3)]),
+            FilterSpec(name: "sobel_y", channels: [Self.matrix(3, 3)]),
+        ])
+        #expect(
+            try Pipeline(spec: PipelineSpec(input: .rgb, stages: [.conv(bank), .activation(.relu)]))
+                .mapNames(inputChannels: 3) == ["sobel_x", "sobel_y"])
         let none = try Pipeline(spec: PipelineSpec(input: .rgb, stages: [.pool(PoolSpec(kind: .max, size: 2))]))
         #expect(none.mapNames(inputChannels: 3) == ["r", "g", "b"])
         #expect(none.mapNames(inputChannels: 1) == ["gray"])
@@ -73,11 +88,17 @@ import Testing
 
     @Test func runAllStagesReturnsOneTensorPerStage() throws {
         let conv = ConvSpec(filters: [FilterSpec(name: "a", channels: [Self.matrix(3, 3)])], padding: .same)
-        let pipeline = try Pipeline(spec: PipelineSpec(input: .gray, stages: [
-            .conv(conv), .activation(.tanh), .pool(PoolSpec(kind: .average, size: 2)),
-        ]))
+        let pipeline = try Pipeline(
+            spec: PipelineSpec(
+                input: .gray,
+                stages: [
+                    .conv(conv), .activation(.tanh), .pool(PoolSpec(kind: .average, size: 2)),
+                ]))
         let shapes = try pipeline.runAllStages(Tensor(shape: Shape(channels: 1, height: 6, width: 6), repeating: 1)).map(\.shape)
-        #expect(shapes == [Shape(channels: 1, height: 6, width: 6), Shape(channels: 1, height: 6, width: 6),
-                           Shape(channels: 1, height: 3, width: 3)])
+        #expect(
+            shapes == [
+                Shape(channels: 1, height: 6, width: 6), Shape(channels: 1, height: 6, width: 6),
+                Shape(channels: 1, height: 3, width: 3),
+            ])
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 /// Pooling with PyTorch's semantics (values worked by hand from the definitions).
@@ -56,9 +57,12 @@ import Testing
         let input = RandomPipelines.tensor(Shape(channels: 2, height: 5, width: width), using: &rng)
         let got = try Pipeline(spec: PipelineSpec(input: .gray, stages: [.pool(PoolSpec(kind: .max, size: 2))]))
             .run(Tensor(shape: Shape(channels: 1, height: 5, width: width), values: Array(input.values.prefix(5 * width))))
-        let expected = try #require(ReferencePipeline.run([.pool(PoolSpec(kind: .max, size: 2))],
-                                                          on: Tensor(shape: Shape(channels: 1, height: 5, width: width),
-                                                                     values: Array(input.values.prefix(5 * width)))))
+        let expected = try #require(
+            ReferencePipeline.run(
+                [.pool(PoolSpec(kind: .max, size: 2))],
+                on: Tensor(
+                    shape: Shape(channels: 1, height: 5, width: width),
+                    values: Array(input.values.prefix(5 * width)))))
         #expect(got.values.map(Double.init) == expected.values)
     }
 }

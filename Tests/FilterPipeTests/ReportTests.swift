@@ -1,10 +1,13 @@
 import Testing
+
 @testable import FilterPipe
 
 @Test func reportShowsEachInputBesideItsMontageAndLinksEveryMap() {
-    let html = ReportPage.html(title: "run", pipelineSummary: "conv 3x3", entries: [
-        ReportEntry(input: "../photos/cat.png", montage: "montage/cat.png", maps: ["maps/cat_0.png", "maps/cat_1.png"]),
-    ])
+    let html = ReportPage.html(
+        title: "run", pipelineSummary: "conv 3x3",
+        entries: [
+            ReportEntry(input: "../photos/cat.png", montage: "montage/cat.png", maps: ["maps/cat_0.png", "maps/cat_1.png"])
+        ])
     #expect(html.hasPrefix("<!DOCTYPE html>"))
     #expect(html.contains("<img src=\"../photos/cat.png\""))
     #expect(html.contains("<img src=\"montage/cat.png\""))
@@ -16,8 +19,9 @@ import Testing
 }
 
 @Test func reportEscapesEveryPieceOfText() {
-    let html = ReportPage.html(title: "<script>alert(1)</script>", pipelineSummary: "a & b < c",
-                               entries: [ReportEntry(input: "x\".png", error: "bad <b>data</b> & 'quotes'")])
+    let html = ReportPage.html(
+        title: "<script>alert(1)</script>", pipelineSummary: "a & b < c",
+        entries: [ReportEntry(input: "x\".png", error: "bad <b>data</b> & 'quotes'")])
     #expect(!html.contains("<script>"))
     #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     #expect(html.contains("a &amp; b &lt; c"))
@@ -39,10 +43,12 @@ func linksArePercentEncodedAndStayRelative(path: String, expected: String) {
 }
 
 @Test func failedImagesShowTheirErrorAndAreLinkedNotEmbedded() {
-    let html = ReportPage.html(title: "t", pipelineSummary: "", entries: [
-        ReportEntry(input: "a.jpg", error: "a.jpg: truncated JPEG data"),
-        ReportEntry(input: "b.png", montage: "b_montage.png"),
-    ])
+    let html = ReportPage.html(
+        title: "t", pipelineSummary: "",
+        entries: [
+            ReportEntry(input: "a.jpg", error: "a.jpg: truncated JPEG data"),
+            ReportEntry(input: "b.png", montage: "b_montage.png"),
+        ])
     #expect(html.components(separatedBy: "<section").count == 3)
     #expect(html.contains("<p class=\"error\">a.jpg: truncated JPEG data</p>"))
     #expect(html.components(separatedBy: "<img ").count == 3)  // b input, b montage

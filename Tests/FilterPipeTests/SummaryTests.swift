@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 private func broadcast(_ name: String, _ rows: Int, _ columns: Int) -> FilterSpec {
@@ -7,15 +8,22 @@ private func broadcast(_ name: String, _ rows: Int, _ columns: Int) -> FilterSpe
 
 /// rgb 32×24 → conv s2 p1 (4 broadcast 3×3) → relu → maxpool 3/2 ceil → depthwise d2 (2 × 3×3)
 /// → per-channel conv (1 filter, 8 matrices 2×1) → avgpool 2 pad 1.
-private let knownPipeline = PipelineSpec(input: .rgb, stages: [
-    .conv(ConvSpec(filters: (0..<4).map { broadcast("f\($0)", 3, 3) }, stride: 2, padding: .explicit(1))),
-    .activation(.relu),
-    .pool(PoolSpec(kind: .max, size: 3, stride: 2, ceilMode: true)),
-    .conv(ConvSpec(filters: [broadcast("d0", 3, 3), broadcast("d1", 3, 3)], dilation: 2, depthwise: true)),
-    .conv(ConvSpec(filters: [FilterSpec(name: "mix", channels: [Matrix](
-        repeating: Matrix(rows: 2, columns: 1, values: [1, -1]), count: 8))])),
-    .pool(PoolSpec(kind: .average, size: 2, pad: 1)),
-])
+private let knownPipeline = PipelineSpec(
+    input: .rgb,
+    stages: [
+        .conv(ConvSpec(filters: (0..<4).map { broadcast("f\($0)", 3, 3) }, stride: 2, padding: .explicit(1))),
+        .activation(.relu),
+        .pool(PoolSpec(kind: .max, size: 3, stride: 2, ceilMode: true)),
+        .conv(ConvSpec(filters: [broadcast("d0", 3, 3), broadcast("d1", 3, 3)], dilation: 2, depthwise: true)),
+        .conv(
+            ConvSpec(filters: [
+                FilterSpec(
+                    name: "mix",
+                    channels: [Matrix](
+                        repeating: Matrix(rows: 2, columns: 1, values: [1, -1]), count: 8))
+            ])),
+        .pool(PoolSpec(kind: .average, size: 2, pad: 1)),
+    ])
 
 @Test func summaryShapesWeightsAndMultiplyAddsMatchHandComputation() throws {
     let summary = try PipelineSummary(spec: knownPipeline, width: 32, height: 24)
@@ -46,18 +54,24 @@ private let knownPipeline = PipelineSpec(input: .rgb, stages: [
     #expect(summary.outputShape == Shape(channels: 1, height: 1, width: 3))
 }
 
-@Test("a stage whose output would be empty is an error naming it", arguments: [
-    (4, 4, "stage 3 maxpool: output would be empty for its 4×2×2 input (a 3×3 window with pad 0 needs at least 3×3)"),
-    (32, 3, "stage 3 maxpool: output would be empty for its 4×2×16 input (a 3×3 window with pad 0 needs at least 3×3)"),
-    (12, 12, "stage 4 conv: output would be empty for its 4×3×3 input (a 3×3 kernel with dilation 2 and pad 0 needs at least 5×5)"),
-])
+@Test(
+    "a stage whose output would be empty is an error naming it",
+    arguments: [
+        (4, 4, "stage 3 maxpool: output would be empty for its 4×2×2 input (a 3×3 window with pad 0 needs at least 3×3)"),
+        (32, 3, "stage 3 maxpool: output would be empty for its 4×2×16 input (a 3×3 window with pad 0 needs at least 3×3)"),
+        (
+            12, 12,
+            "stage 4 conv: output would be empty for its 4×3×3 input (a 3×3 kernel with dilation 2 and pad 0 needs at least 5×5)"
+        ),
+    ])
 func emptyOutputForSmallInputIsAnError(_ width: Int, _ height: Int, _ message: String) {
     #expect(throws: PipelineError(message)) { try PipelineSummary(spec: knownPipeline, width: width, height: height) }
 }
 
 @Test func sameSizeConvWithMixedKernelSizesCountsEachFilter() throws {
-    let spec = try FilterFileParser.parse("input gray\nconv pad=same\n filter a = box size=1\n filter b = gaussian size=5\n",
-                                          fileName: "t.filter")
+    let spec = try FilterFileParser.parse(
+        "input gray\nconv pad=same\n filter a = box size=1\n filter b = gaussian size=5\n",
+        fileName: "t.filter")
     let summary = try PipelineSummary(spec: spec, width: 10, height: 10)
     #expect(summary.rows[0].outputShape == Shape(channels: 2, height: 10, width: 10))
     #expect(summary.rows[0].weights == (1 + 1) + (25 + 1))
@@ -65,9 +79,14 @@ func emptyOutputForSmallInputIsAnError(_ width: Int, _ height: Int, _ message: S
 }
 
 @Test func specWithWrongChannelCountIsRejected() {
-    let spec = PipelineSpec(input: .gray, stages: [
-        .conv(ConvSpec(filters: [FilterSpec(name: "rgb", channels: [Matrix](repeating: Matrix(rows: 1, columns: 1, values: [1]), count: 3))])),
-    ])
+    let spec = PipelineSpec(
+        input: .gray,
+        stages: [
+            .conv(
+                ConvSpec(filters: [
+                    FilterSpec(name: "rgb", channels: [Matrix](repeating: Matrix(rows: 1, columns: 1, values: [1]), count: 3))
+                ]))
+        ])
     #expect(throws: PipelineError("stage 1 conv: filter 'rgb' has 3 channel matrices but its input has 1 channel")) {
         try PipelineSummary(spec: spec, width: 4, height: 4)
     }
@@ -93,10 +112,12 @@ func emptyOutputForSmallInputIsAnError(_ width: Int, _ height: Int, _ message: S
     #expect(table == expected)
 }
 
-@Test("large counts are grouped by thousands and scaled", arguments: [
-    (0, "0", "0"), (999, "999", "999"), (1_000, "1,000", "1.00 k"), (1_234_567, "1,234,567", "1.23 M"),
-    (2_007_244_800, "2,007,244,800", "2.01 G"),
-])
+@Test(
+    "large counts are grouped by thousands and scaled",
+    arguments: [
+        (0, "0", "0"), (999, "999", "999"), (1_000, "1,000", "1.00 k"), (1_234_567, "1,234,567", "1.23 M"),
+        (2_007_244_800, "2,007,244,800", "2.01 G"),
+    ])
 func countsAreGroupedAndScaled(_ value: Int, _ grouped: String, _ scaled: String) {
     #expect(PipelineSummary.grouped(value) == grouped)
     #expect(PipelineSummary.scaled(value) == scaled)

@@ -1,7 +1,8 @@
 import FilterPipe
 import FuzzSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Decodes every file named on the command line with the default limits, checks each decoded

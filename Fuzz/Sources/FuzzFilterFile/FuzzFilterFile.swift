@@ -33,8 +33,9 @@ private let multiplyAddBudget = 2_000_000
 private func runSmallImage(_ spec: PipelineSpec) {
     let width = 9, height = 7
     guard let summary = try? PipelineSummary(spec: spec, width: width, height: height),
-          summary.totalMultiplyAdds <= multiplyAddBudget,
-          let pipeline = try? Pipeline(spec: spec) else { return }
+        summary.totalMultiplyAdds <= multiplyAddBudget,
+        let pipeline = try? Pipeline(spec: spec)
+    else { return }
     let inputShape = Shape(channels: spec.input.channels, height: height, width: width)
     guard let expectedShape = try? pipeline.outputShape(for: inputShape) else { return }
     if let last = summary.rows.last, last.outputShape != expectedShape {

@@ -30,8 +30,9 @@ public struct PhaseTimings: Sendable {
     public var total: Double { decode + compute + normalize + encode }
 
     static func + (a: PhaseTimings, b: PhaseTimings) -> PhaseTimings {
-        PhaseTimings(decode: a.decode + b.decode, compute: a.compute + b.compute,
-                     normalize: a.normalize + b.normalize, encode: a.encode + b.encode)
+        PhaseTimings(
+            decode: a.decode + b.decode, compute: a.compute + b.compute,
+            normalize: a.normalize + b.normalize, encode: a.encode + b.encode)
     }
 }
 
@@ -90,9 +91,11 @@ public struct BatchRunner: Sendable {
 
     /// Processes `inputs`, appending a record per image to `manifest`; `onResult` is called once per image as it finishes (from any thread,
     /// one call at a time).
-    public func run(_ inputs: [BatchInput], manifest: ManifestWriter? = nil,
-                    cancellation: CancellationToken = CancellationToken(),
-                    onResult: @Sendable (ImageResult) -> Void = { _ in }) -> BatchSummary {
+    public func run(
+        _ inputs: [BatchInput], manifest: ManifestWriter? = nil,
+        cancellation: CancellationToken = CancellationToken(),
+        onResult: @Sendable (ImageResult) -> Void = { _ in }
+    ) -> BatchSummary {
         let start = monotonicSeconds()
         if options.skipExisting {
             // A resumed batch: clear what a killed run left half-written, so it ends with exactly
@@ -144,7 +147,8 @@ public struct BatchRunner: Sendable {
         var result = ImageResult(input: input, status: .written)
         let plan = OutputPlan(stem: input.outputStem, spec: pipeline.spec, options: options)
         if options.skipExisting, let date = Self.newest(Self.modificationDate(input.path), filterDate),
-           plan.allFiles.allSatisfy({ output.isFreshRegularFile($0, newerThan: date) }) {
+            plan.allFiles.allSatisfy({ output.isFreshRegularFile($0, newerThan: date) })
+        {
             result.status = .skipped
             return result
         }
@@ -190,8 +194,9 @@ public struct BatchRunner: Sendable {
             }
             result.timings.compute = lap()
 
-            result.outputs = try writer.write(photo: photo, title: input.relativePath, stages: stages, plan: plan,
-                                              timings: &result.timings, lap: lap)
+            result.outputs = try writer.write(
+                photo: photo, title: input.relativePath, stages: stages, plan: plan,
+                timings: &result.timings, lap: lap)
         } catch {
             result.status = .failed
             result.error = "\(input.path): \(Self.reason(error))"

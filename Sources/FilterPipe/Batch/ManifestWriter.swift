@@ -33,11 +33,13 @@ public final class ManifestWriter: Sendable {
 
     func append(_ result: ImageResult) {
         let t = result.timings
-        let record = Record(input: result.input.path, relative_path: result.input.relativePath,
-                            status: result.status.rawValue, outputs: result.outputs, error: result.error,
-                            megapixels: (result.megapixels * 1e6).rounded() / 1e6,
-                            seconds: .init(decode: round6(t.decode), compute: round6(t.compute),
-                                           normalize: round6(t.normalize), encode: round6(t.encode)))
+        let record = Record(
+            input: result.input.path, relative_path: result.input.relativePath,
+            status: result.status.rawValue, outputs: result.outputs, error: result.error,
+            megapixels: (result.megapixels * 1e6).rounded() / 1e6,
+            seconds: .init(
+                decode: round6(t.decode), compute: round6(t.compute),
+                normalize: round6(t.normalize), encode: round6(t.encode)))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(record) else { return }

@@ -49,8 +49,10 @@ public struct OutputPlan: Sendable, Equatable {
         if options.stages && spec.stages.count > 1 {
             for index in 0..<(spec.stages.count - 1) {
                 let folder = "\(stem)/stage-\(index + 1)-\(Self.kindName(spec.stages[index]))"
-                stageMaps.append(Self.mapFiles(folder: folder,
-                                               names: spec.mapNames(afterStage: index, inputChannels: channels)))
+                stageMaps.append(
+                    Self.mapFiles(
+                        folder: folder,
+                        names: spec.mapNames(afterStage: index, inputChannels: channels)))
             }
         }
     }

@@ -19,7 +19,8 @@ public struct OutputTree: Sendable {
             let inPath = InputDiscovery.canonical(input)
             if out == inPath || out.hasPrefix(inPath.hasSuffix("/") ? inPath : inPath + "/") {
                 throw BatchSetupError(
-                    "output folder \(root) is inside input \(input): choose an output outside the inputs, so no input is ever overwritten")
+                    "output folder \(root) is inside input \(input): choose an output outside the inputs, so no input is ever overwritten"
+                )
             }
         }
         var info = stat()
@@ -53,9 +54,11 @@ public struct OutputTree: Sendable {
                 var target = stat()
                 if stat(folder, &target) == 0, (target.st_mode & S_IFMT) == S_IFDIR { return }
             }
-            throw ImageIOError(.io, path: folder, message: type == S_IFLNK
-                ? "is a symbolic link; refusing to write through it"
-                : "exists and is not a folder")
+            throw ImageIOError(
+                .io, path: folder,
+                message: type == S_IFLNK
+                    ? "is a symbolic link; refusing to write through it"
+                    : "exists and is not a folder")
         }
         if isRoot {
             do {

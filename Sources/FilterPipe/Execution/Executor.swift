@@ -39,8 +39,10 @@ public struct Executor: Sendable {
     /// rows) are written by `body(channels, rows, output)`, tiles spread over the workers.
     ///
     /// `output` is the whole tensor's storage; `body` must write exactly its tile.
-    func fillTiles(shape: Shape, channelBlock: Int, rowBand: Int,
-                   _ body: @Sendable (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+    func fillTiles(
+        shape: Shape, channelBlock: Int, rowBand: Int,
+        _ body: @Sendable (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>) -> Void
+    ) -> Tensor {
         if shape.isEmpty { return Tensor(shape: shape) }
         let block = max(1, min(channelBlock, shape.channels))
         let band = max(1, min(rowBand, shape.height))
@@ -51,7 +53,7 @@ public struct Executor: Sendable {
             let output = SendablePointer(base: buffer.baseAddress!)
             forEach(channelTiles * rowTiles) { tile in
                 let c0 = (tile / rowTiles) * block, y0 = (tile % rowTiles) * band
-                body(c0 ..< min(c0 + block, shape.channels), y0 ..< min(y0 + band, shape.height), output.base)
+                body(c0..<min(c0 + block, shape.channels), y0..<min(y0 + band, shape.height), output.base)
             }
         }
     }

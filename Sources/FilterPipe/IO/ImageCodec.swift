@@ -1,8 +1,9 @@
 import CImageIO
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // This is the only Swift file that imports CImageIO.
@@ -66,7 +67,9 @@ public enum ImageCodec {
     }
 
     /// Decodes a PNG or JPEG held in memory. `path` only names the source in errors.
-    public static func decode(_ data: [UInt8], path: String? = nil, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> PixelBuffer {
+    public static func decode(_ data: [UInt8], path: String? = nil, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError)
+        -> PixelBuffer
+    {
         guard let format = sniff(Array(data.prefix(8))) else {
             let what = data.isEmpty ? "empty file" : "not a PNG or JPEG file"
             throw ImageIOError(.unknownFormat, path: path, message: what)
@@ -110,41 +113,54 @@ public enum ImageCodec {
     /// Rows use PNG filter Up and the image is deflated in one piece by libdeflate at
     /// `options.compressionLevel` (0 stores without compression); the default level 1 is the
     /// fast setting filterpipe's feature-map output wants.
-    public static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError) -> [UInt8] {
+    public static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError)
+        -> [UInt8]
+    {
         try encode(image, options: options) { pixels, texts, textCount, buffer in
-            cimageio_png_encode(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
-                                Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
+            cimageio_png_encode(
+                pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
         }
     }
 
     /// `encodePNG` with an explicit PNG row filter for every row (0 none, 1 Sub, 2 Up, 4 Paeth).
     static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions, rowFilter: Int) throws(ImageIOError) -> [UInt8] {
         try encode(image, options: options) { pixels, texts, textCount, buffer in
-            cimageio_png_encode_filtered(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
-                                         Int32(image.bitDepth), Int32(options.compressionLevel), Int32(rowFilter),
-                                         texts, textCount, buffer)
+            cimageio_png_encode_filtered(
+                pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                Int32(image.bitDepth), Int32(options.compressionLevel), Int32(rowFilter),
+                texts, textCount, buffer)
         }
     }
 
     /// Encodes through libpng/zlib with an explicit PNG row filter (0 none, 1 sub, 2 up,
     /// 5 adaptive) and zlib strategy; for measurements and cross-checks of `encodePNG`.
-    public static func encodePNGWithLibpng(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions(),
-                                           filter: Int = 5, zlibStrategy: Int = 0) throws(ImageIOError) -> [UInt8] {
+    public static func encodePNGWithLibpng(
+        _ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions(),
+        filter: Int = 5, zlibStrategy: Int = 0
+    ) throws(ImageIOError) -> [UInt8] {
         try encode(image, options: options) { pixels, texts, textCount, buffer in
-            cimageio_png_encode_libpng(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
-                                       Int32(image.bitDepth), Int32(options.compressionLevel), Int32(filter),
-                                       Int32(zlibStrategy), texts, textCount, buffer)
+            cimageio_png_encode_libpng(
+                pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                Int32(image.bitDepth), Int32(options.compressionLevel), Int32(filter),
+                Int32(zlibStrategy), texts, textCount, buffer)
         }
     }
 
     /// Writes `image` as a PNG at `path`: to a temporary file in the same folder, renamed into
     /// place when complete, so no reader ever sees a partial file.
-    public static func writePNG(_ image: PixelBuffer, to path: String, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError) {
+    public static func writePNG(_ image: PixelBuffer, to path: String, options: PNGWriteOptions = PNGWriteOptions())
+        throws(ImageIOError)
+    {
         // Written straight from the encoder's buffer: no copy into an Array first.
-        try withEncoded(image, options: options, { pixels, texts, textCount, buffer in
-            cimageio_png_encode(pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
-                                Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
-        }) { (bytes: UnsafeRawBufferPointer) throws(ImageIOError) in
+        try withEncoded(
+            image, options: options,
+            { pixels, texts, textCount, buffer in
+                cimageio_png_encode(
+                    pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                    Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
+            }
+        ) { (bytes: UnsafeRawBufferPointer) throws(ImageIOError) in
             try AtomicFile.write(bytes, to: path)
         }
     }
@@ -161,18 +177,23 @@ public enum ImageCodec {
 
     // MARK: - Bridging to CImageIO
 
-    private typealias EncodeCall = (UnsafeRawPointer, UnsafePointer<cimageio_text_chunk>?, Int, UnsafeMutablePointer<cimageio_buffer>) -> Int32
+    private typealias EncodeCall = (
+        UnsafeRawPointer, UnsafePointer<cimageio_text_chunk>?, Int, UnsafeMutablePointer<cimageio_buffer>
+    ) -> Int32
 
     /// Lays out the text chunks as C records (Latin-1 bytes) and runs `call` on the pixels.
-    private static func encode(_ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall) throws(ImageIOError) -> [UInt8] {
+    private static func encode(_ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall) throws(ImageIOError) -> [UInt8]
+    {
         try withEncoded(image, options: options, call) { (bytes: UnsafeRawBufferPointer) throws(ImageIOError) in
             Array(bytes.bindMemory(to: UInt8.self))
         }
     }
 
     /// Runs `call` on the pixels and hands the encoded bytes (valid only inside) to `body`.
-    private static func withEncoded<Result>(_ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall,
-                                            _ body: (UnsafeRawBufferPointer) throws(ImageIOError) -> Result) throws(ImageIOError) -> Result {
+    private static func withEncoded<Result>(
+        _ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall,
+        _ body: (UnsafeRawBufferPointer) throws(ImageIOError) -> Result
+    ) throws(ImageIOError) -> Result {
         var latin1: [[CChar]] = []
         for chunk in options.text {
             for string in [chunk.keyword, chunk.text] {
@@ -206,13 +227,16 @@ public enum ImageCodec {
     }
 
     /// Pins each string's storage for the duration of `body` (nested so every pointer stays valid).
-    private static func withTextRecords(_ strings: [[CChar]], index: Int, records: [cimageio_text_chunk],
-                                        _ body: ([cimageio_text_chunk]) -> Void) {
+    private static func withTextRecords(
+        _ strings: [[CChar]], index: Int, records: [cimageio_text_chunk],
+        _ body: ([cimageio_text_chunk]) -> Void
+    ) {
         guard index < strings.count else { return body(records) }
         strings[index].withUnsafeBufferPointer { keyword in
             strings[index + 1].withUnsafeBufferPointer { text in
-                let record = cimageio_text_chunk(keyword: keyword.baseAddress, keyword_length: keyword.count - 1,
-                                                 text: text.baseAddress, text_length: text.count - 1)
+                let record = cimageio_text_chunk(
+                    keyword: keyword.baseAddress, keyword_length: keyword.count - 1,
+                    text: text.baseAddress, text_length: text.count - 1)
                 withTextRecords(strings, index: index + 2, records: records + [record], body)
             }
         }

@@ -20,8 +20,10 @@ struct FilterFileOptions {
     private(set) var entries: [String: Entry] = [:]
 
     /// Reads `tokens` as options of `owner` ("conv", "maxpool", "filter", "kernel gaussian").
-    init(_ tokens: ArraySlice<FilterFileToken>, owner: String, allowed: Allowed, fileName: String,
-         lineNumber: Int, noun: String = "option") throws(FilterFileError) {
+    init(
+        _ tokens: ArraySlice<FilterFileToken>, owner: String, allowed: Allowed, fileName: String,
+        lineNumber: Int, noun: String = "option"
+    ) throws(FilterFileError) {
         self.fileName = fileName
         self.lineNumber = lineNumber
         var index = tokens.startIndex
@@ -31,20 +33,23 @@ struct FilterFileOptions {
                 throw Self.error(fileName, lineNumber, key, "unexpected '\(key.text)' (expected an option NAME=VALUE)")
             }
             guard allowed.names.contains(key.text) else {
-                let known = allowed.names.isEmpty
+                let known =
+                    allowed.names.isEmpty
                     ? "\(owner) takes no \(noun)s"
                     : "expected " + allowed.names.joined(separator: ", ")
                 throw Self.error(fileName, lineNumber, key, "unknown \(noun) '\(key.text)' for \(owner) (\(known))")
             }
             if let first = entries[key.text] {
-                throw Self.error(fileName, lineNumber, key,
-                                 "duplicate \(noun) '\(key.text)' (already given at column \(first.key.column))")
+                throw Self.error(
+                    fileName, lineNumber, key,
+                    "duplicate \(noun) '\(key.text)' (already given at column \(first.key.column))")
             }
             let hasEquals = index + 1 < tokens.endIndex && tokens[index + 1].kind == .equals
             if allowed.flags.contains(key.text) {
                 if hasEquals {
-                    throw Self.error(fileName, lineNumber, tokens[index + 1],
-                                     "'\(key.text)' is a flag and takes no value")
+                    throw Self.error(
+                        fileName, lineNumber, tokens[index + 1],
+                        "'\(key.text)' is a flag and takes no value")
                 }
                 entries[key.text] = Entry(key: key, value: nil)
                 index += 1
@@ -66,10 +71,13 @@ struct FilterFileOptions {
 
     static let largestInteger = 1_000_000
 
-    static func error(_ fileName: String, _ lineNumber: Int, _ token: FilterFileToken,
-                      _ message: String) -> FilterFileError {
-        FilterFileError(file: fileName, location: SourceLocation(line: lineNumber, column: token.column),
-                        message: message)
+    static func error(
+        _ fileName: String, _ lineNumber: Int, _ token: FilterFileToken,
+        _ message: String
+    ) -> FilterFileError {
+        FilterFileError(
+            file: fileName, location: SourceLocation(line: lineNumber, column: token.column),
+            message: message)
     }
 
     func has(_ name: String) -> Bool { entries[name] != nil }
@@ -80,21 +88,24 @@ struct FilterFileOptions {
     func integer(_ name: String, minimum: Int) throws(FilterFileError) -> Int? {
         guard let token = valueToken(name) else { return nil }
         guard let value = Int(token.text), value >= minimum else {
-            throw Self.error(fileName, lineNumber, token,
-                             "invalid value '\(token.text)' for \(name) (expected an integer ≥ \(minimum))")
+            throw Self.error(
+                fileName, lineNumber, token,
+                "invalid value '\(token.text)' for \(name) (expected an integer ≥ \(minimum))")
         }
         // Far beyond any image, and small enough that size arithmetic cannot overflow.
         guard value <= FilterFileOptions.largestInteger else {
-            throw Self.error(fileName, lineNumber, token,
-                             "value \(value) for \(name) is too large (at most \(FilterFileOptions.largestInteger))")
+            throw Self.error(
+                fileName, lineNumber, token,
+                "value \(value) for \(name) is too large (at most \(FilterFileOptions.largestInteger))")
         }
         return value
     }
 
     func number(_ name: String) throws(FilterFileError) -> Float? {
         guard let token = valueToken(name) else { return nil }
-        return try FilterFileOptions.finiteNumber(token, what: "the value of \(name)", fileName: fileName,
-                                                  lineNumber: lineNumber)
+        return try FilterFileOptions.finiteNumber(
+            token, what: "the value of \(name)", fileName: fileName,
+            lineNumber: lineNumber)
     }
 
     func choice<Value: RawRepresentable & CaseIterable>(_ name: String, as type: Value.Type) throws(FilterFileError)
@@ -103,8 +114,9 @@ struct FilterFileOptions {
         guard let token = valueToken(name) else { return nil }
         guard let value = Value(rawValue: token.text) else {
             let words = Value.allCases.map(\.rawValue).joined(separator: ", ")
-            throw Self.error(fileName, lineNumber, token,
-                             "invalid value '\(token.text)' for \(name) (expected \(words))")
+            throw Self.error(
+                fileName, lineNumber, token,
+                "invalid value '\(token.text)' for \(name) (expected \(words))")
         }
         return value
     }
@@ -115,26 +127,31 @@ struct FilterFileOptions {
         case "true": return true
         case "false": return false
         default:
-            throw Self.error(fileName, lineNumber, token,
-                             "invalid value '\(token.text)' for \(name) (expected true or false)")
+            throw Self.error(
+                fileName, lineNumber, token,
+                "invalid value '\(token.text)' for \(name) (expected true or false)")
         }
     }
 
     /// A decimal number that is finite as a 32-bit float.
-    static func finiteNumber(_ token: FilterFileToken, what: String, fileName: String,
-                             lineNumber: Int) throws(FilterFileError) -> Float {
+    static func finiteNumber(
+        _ token: FilterFileToken, what: String, fileName: String,
+        lineNumber: Int
+    ) throws(FilterFileError) -> Float {
         let lowered = token.text.lowercased().trimmingPrefix(while: { $0 == "+" || $0 == "-" })
         if ["inf", "infinity", "nan"].contains(String(lowered)) {
             throw error(fileName, lineNumber, token, "non-finite number '\(token.text)' (weights and values must be finite)")
         }
         guard let value = FilterFileLexer.decimal(token.text) else {
-            throw error(fileName, lineNumber, token,
-                        "invalid number '\(token.text)' as \(what) (expected a decimal like -2, 0.5 or 1e-3)")
+            throw error(
+                fileName, lineNumber, token,
+                "invalid number '\(token.text)' as \(what) (expected a decimal like -2, 0.5 or 1e-3)")
         }
         let single = Float(value)
         guard single.isFinite else {
-            throw error(fileName, lineNumber, token,
-                        "non-finite number '\(token.text)' (beyond the 32-bit float range ±3.4e38)")
+            throw error(
+                fileName, lineNumber, token,
+                "non-finite number '\(token.text)' (beyond the 32-bit float range ±3.4e38)")
         }
         return single
     }

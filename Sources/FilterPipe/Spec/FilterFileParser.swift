@@ -63,8 +63,9 @@ public enum FilterFileParser {
         init(fileName: String) { self.fileName = fileName }
 
         func error(_ line: FilterFileLine, _ token: FilterFileToken, _ message: String) -> FilterFileError {
-            FilterFileError(file: fileName, location: SourceLocation(line: line.number, column: token.column),
-                            message: message)
+            FilterFileError(
+                file: fileName, location: SourceLocation(line: line.number, column: token.column),
+                message: message)
         }
 
         func error(_ location: SourceLocation, _ message: String) -> FilterFileError {
@@ -84,7 +85,9 @@ public enum FilterFileParser {
             }
             if Self.looksNumeric(head) { return try readRow(line) }
             guard head.kind == .word else {
-                throw error(line, head, "unexpected '\(head.text)' at the start of a line (expected a stage, filter, channel or matrix row)")
+                throw error(
+                    line, head,
+                    "unexpected '\(head.text)' at the start of a line (expected a stage, filter, channel or matrix row)")
             }
             switch head.text {
             case "input": try readInput(line)
@@ -105,7 +108,9 @@ public enum FilterFileParser {
             default:
                 let stages = FilterFileParser.stageKeywords.joined(separator: ", ")
                 if bank != nil {
-                    throw error(line, head, "unknown stage '\(head.text)' (expected \(stages); in a conv bank also filter, channel or a matrix row)")
+                    throw error(
+                        line, head,
+                        "unknown stage '\(head.text)' (expected \(stages); in a conv bank also filter, channel or a matrix row)")
                 }
                 throw error(line, head, "unknown stage '\(head.text)' (expected \(stages))")
             }
@@ -128,7 +133,9 @@ public enum FilterFileParser {
                 throw error(line, word, "unknown input mode '\(word.text)' (expected \(modes))")
             }
             if line.tokens.count > 2 {
-                throw error(line, line.tokens[2], "unexpected '\(line.tokens[2].text)' after 'input \(mode.rawValue)' (input takes only a mode)")
+                throw error(
+                    line, line.tokens[2],
+                    "unexpected '\(line.tokens[2].text)' after 'input \(mode.rawValue)' (input takes only a mode)")
             }
             spec.input = mode
             inputLine = line.number
@@ -140,7 +147,8 @@ public enum FilterFileParser {
             var rest = line.tokens.dropFirst()
             var output = OutputSpec()
             if let first = rest.first, first.kind == .word,
-               rest.dropFirst().first?.kind != .equals {
+                rest.dropFirst().first?.kind != .equals
+            {
                 guard let kind = OutputSpec.Kind(rawValue: first.text) else {
                     let kinds = OutputSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")
                     throw error(line, first, "unknown output kind '\(first.text)' (expected \(kinds))")
@@ -150,9 +158,12 @@ public enum FilterFileParser {
             }
             let options = try FilterFileOptions(
                 rest, owner: "output",
-                allowed: .init(names: ["normalize", "colormap"],
-                               expected: ["normalize": "minmax|global|symmetric|clamp",
-                                          "colormap": "gray|viridis|magma|diverging"]),
+                allowed: .init(
+                    names: ["normalize", "colormap"],
+                    expected: [
+                        "normalize": "minmax|global|symmetric|clamp",
+                        "colormap": "gray|viridis|magma|diverging",
+                    ]),
                 fileName: fileName, lineNumber: line.number)
             output.normalization = try options.choice("normalize", as: OutputSpec.Normalization.self)
             output.colormap = try options.choice("colormap", as: OutputSpec.Colormap.self)
@@ -174,13 +185,14 @@ public enum FilterFileParser {
                 line.tokens.dropFirst(), owner: head.text,
                 allowed: .init(names: isLeaky ? ["slope"] : [], expected: ["slope": "<number>"]),
                 fileName: fileName, lineNumber: line.number)
-            let activation: Activation = switch head.text {
-            case "relu": .relu
-            case "abs": .abs
-            case "sigmoid": .sigmoid
-            case "tanh": .tanh
-            default: .leakyReLU(slope: try options.number("slope") ?? 0.01)
-            }
+            let activation: Activation =
+                switch head.text {
+                case "relu": .relu
+                case "abs": .abs
+                case "sigmoid": .sigmoid
+                case "tanh": .tanh
+                default: .leakyReLU(slope: try options.number("slope") ?? 0.01)
+                }
             appendStage(.activation(activation), at: line)
         }
 
@@ -188,9 +200,12 @@ public enum FilterFileParser {
             let head = line.tokens[0]
             let options = try FilterFileOptions(
                 line.tokens.dropFirst(), owner: head.text,
-                allowed: .init(names: ["size", "stride", "pad", "ceil_mode"],
-                               expected: ["size": "<integer ≥ 1>", "stride": "<integer ≥ 1>",
-                                          "pad": "<integer ≥ 0>", "ceil_mode": "true|false"]),
+                allowed: .init(
+                    names: ["size", "stride", "pad", "ceil_mode"],
+                    expected: [
+                        "size": "<integer ≥ 1>", "stride": "<integer ≥ 1>",
+                        "pad": "<integer ≥ 0>", "ceil_mode": "true|false",
+                    ]),
                 fileName: fileName, lineNumber: line.number)
             let size = try options.integer("size", minimum: 1) ?? 2
             let stride = try options.integer("stride", minimum: 1) ?? size
@@ -207,17 +222,23 @@ public enum FilterFileParser {
             let head = line.tokens[0]
             let options = try FilterFileOptions(
                 line.tokens.dropFirst(), owner: "conv",
-                allowed: .init(names: ["stride", "pad", "pad_mode", "dilation", "depthwise"], flags: ["depthwise"],
-                               expected: ["stride": "<integer ≥ 1>", "pad": "<integer ≥ 0>|same",
-                                          "pad_mode": "zero|replicate|reflect|circular",
-                                          "dilation": "<integer ≥ 1>"]),
+                allowed: .init(
+                    names: ["stride", "pad", "pad_mode", "dilation", "depthwise"], flags: ["depthwise"],
+                    expected: [
+                        "stride": "<integer ≥ 1>", "pad": "<integer ≥ 0>|same",
+                        "pad_mode": "zero|replicate|reflect|circular",
+                        "dilation": "<integer ≥ 1>",
+                    ]),
                 fileName: fileName, lineNumber: line.number)
             var conv = ConvSpec(filters: [])
             conv.stride = try options.integer("stride", minimum: 1) ?? 1
             if let token = options.valueToken("pad") {
                 if token.text == "same" {
                     if conv.stride != 1 {
-                        throw error(line, token, "pad=same needs stride 1, not stride=\(conv.stride) (with a larger stride the output cannot keep the input size)")
+                        throw error(
+                            line, token,
+                            "pad=same needs stride 1, not stride=\(conv.stride) (with a larger stride the output cannot keep the input size)"
+                        )
                     }
                     conv.padding = .same
                 } else {
@@ -230,8 +251,9 @@ public enum FilterFileParser {
             conv.padMode = try options.choice("pad_mode", as: PadMode.self) ?? .zero
             conv.dilation = try options.integer("dilation", minimum: 1) ?? 1
             conv.depthwise = options.has("depthwise")
-            bank = BankBuilder(conv: conv, location: SourceLocation(line: line.number, column: head.column),
-                               inputChannels: channels, inputOrigin: channelOrigin)
+            bank = BankBuilder(
+                conv: conv, location: SourceLocation(line: line.number, column: head.column),
+                inputChannels: channels, inputOrigin: channelOrigin)
         }
 
         /// Ends the open conv bank, if any: its last filter, then the bank itself.
@@ -246,7 +268,8 @@ public enum FilterFileParser {
             let count = bank.conv.filters.count
             if bank.conv.depthwise {
                 channels = bank.inputChannels * count
-                channelOrigin = "the depthwise conv at line \(bank.location.line) gives \(bank.inputChannels) × \(count) = \(channels) maps"
+                channelOrigin =
+                    "the depthwise conv at line \(bank.location.line) gives \(bank.inputChannels) × \(count) = \(channels) maps"
             } else {
                 channels = count
                 channelOrigin = "the conv at line \(bank.location.line) gives \(count) map\(count == 1 ? "" : "s")"
@@ -269,8 +292,11 @@ public enum FilterFileParser {
             let nameToken = line.tokens[1]
             let name = nameToken.text
             guard let first = name.first, first.isLetter || first == "_",
-                  name.allSatisfy({ FilterFileParser.filterNameCharacters.contains($0) }) else {
-                throw error(line, nameToken, "invalid filter name '\(name)' (expected letters, digits, '_', '-' or '.', starting with a letter or '_')")
+                name.allSatisfy({ FilterFileParser.filterNameCharacters.contains($0) })
+            else {
+                throw error(
+                    line, nameToken,
+                    "invalid filter name '\(name)' (expected letters, digits, '_', '-' or '.', starting with a letter or '_')")
             }
             if let firstLine = bank.filterLines[name] {
                 throw error(line, nameToken, "duplicate filter name '\(name)' in this bank (first at line \(firstLine))")
@@ -281,7 +307,8 @@ public enum FilterFileParser {
             if let equals = rest.first, equals.kind == .equals {
                 rest = rest.dropFirst()
                 guard let kernelToken = rest.first, kernelToken.kind == .word else {
-                    throw error(line, rest.first ?? equals, "missing kernel name after '=' (expected \(KernelLibrary.knownNames))")
+                    throw error(
+                        line, rest.first ?? equals, "missing kernel name after '=' (expected \(KernelLibrary.knownNames))")
                 }
                 guard let definition = KernelLibrary.kernel(named: kernelToken.text) else {
                     throw error(line, kernelToken, "unknown kernel '\(kernelToken.text)' (expected \(KernelLibrary.knownNames))")
@@ -332,20 +359,34 @@ public enum FilterFileParser {
                 throw error(line, head, "channel before any filter of this bank (expected a 'filter NAME' line before it)")
             }
             if line.tokens.count > 1 {
-                throw error(line, line.tokens[1], "unexpected '\(line.tokens[1].text)' after 'channel' (its matrix rows go on the following lines)")
+                throw error(
+                    line, line.tokens[1],
+                    "unexpected '\(line.tokens[1].text)' after 'channel' (its matrix rows go on the following lines)")
             }
             if bank.conv.depthwise {
-                throw error(line, head, "channel section in a depthwise conv (each depthwise filter is one matrix, applied to every channel separately)")
+                throw error(
+                    line, head,
+                    "channel section in a depthwise conv (each depthwise filter is one matrix, applied to every channel separately)"
+                )
             }
             if let kernel = filter.kernel {
-                throw error(line, head, "channel section in filter '\(filter.name)', which is the named kernel \(kernel.name) (a filter is either a kernel or matrices)")
+                throw error(
+                    line, head,
+                    "channel section in filter '\(filter.name)', which is the named kernel \(kernel.name) (a filter is either a kernel or matrices)"
+                )
             }
             if filter.broadcast != nil {
-                throw error(line, head, "channel section after the matrix rows of filter '\(filter.name)' (give one matrix for all channels, or one channel section per channel, not both)")
+                throw error(
+                    line, head,
+                    "channel section after the matrix rows of filter '\(filter.name)' (give one matrix for all channels, or one channel section per channel, not both)"
+                )
             }
             try closeChannel(&filter)
             if filter.channels.count == bank.inputChannels {
-                throw error(line, head, "channel section \(bank.inputChannels + 1) of filter '\(filter.name)' is one too many: the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))")
+                throw error(
+                    line, head,
+                    "channel section \(bank.inputChannels + 1) of filter '\(filter.name)' is one too many: the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))"
+                )
             }
             filter.channels.append(MatrixBuilder(location: SourceLocation(line: line.number, column: head.column)))
             bank.filter = filter
@@ -357,11 +398,16 @@ public enum FilterFileParser {
             guard let last = filter.channels.last else { return }
             let index = filter.channels.count
             if last.rows == 0 {
-                throw error(last.location, "channel \(index) of filter '\(filter.name)' has no matrix rows (expected rows of numbers after 'channel')")
+                throw error(
+                    last.location,
+                    "channel \(index) of filter '\(filter.name)' has no matrix rows (expected rows of numbers after 'channel')")
             }
             let first = filter.channels[0]
             if index > 1, last.rows != first.rows || last.columns != first.columns {
-                throw error(last.location, "channel \(index) of filter '\(filter.name)' is \(last.rows)×\(last.columns) but channel 1 is \(first.rows)×\(first.columns) (every channel of a filter has the same size)")
+                throw error(
+                    last.location,
+                    "channel \(index) of filter '\(filter.name)' is \(last.rows)×\(last.columns) but channel 1 is \(first.rows)×\(first.columns) (every channel of a filter has the same size)"
+                )
             }
         }
 
@@ -376,19 +422,29 @@ public enum FilterFileParser {
                 matrices = [broadcast.matrix]
             } else if !filter.channels.isEmpty {
                 if filter.channels.count != bank.inputChannels {
-                    throw error(filter.location, "filter '\(filter.name)' has \(filter.channels.count) channel section\(filter.channels.count == 1 ? "" : "s") but the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))")
+                    throw error(
+                        filter.location,
+                        "filter '\(filter.name)' has \(filter.channels.count) channel section\(filter.channels.count == 1 ? "" : "s") but the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))"
+                    )
                 }
                 matrices = filter.channels.map(\.matrix)
             } else {
-                let hint = KernelLibrary.kernel(named: filter.name) != nil
+                let hint =
+                    KernelLibrary.kernel(named: filter.name) != nil
                     ? "; for the built-in kernel write 'filter \(filter.name) = \(filter.name)'" : ""
-                throw error(filter.location, "filter '\(filter.name)' has no weights (expected matrix rows or channel sections after it, or 'filter NAME = KERNEL'\(hint))")
+                throw error(
+                    filter.location,
+                    "filter '\(filter.name)' has no weights (expected matrix rows or channel sections after it, or 'filter NAME = KERNEL'\(hint))"
+                )
             }
             let size = (rows: matrices[0].rows, columns: matrices[0].columns)
             if let first = bank.firstFilter {
                 // pad=same keeps every filter's output at the input size, so only then may sizes differ.
                 if bank.conv.padding != .same && (first.rows != size.rows || first.columns != size.columns) {
-                    throw error(filter.location, "filter '\(filter.name)' is \(size.rows)×\(size.columns) but filter '\(first.name)' of this bank is \(first.rows)×\(first.columns) (all filters of a bank have the same size unless it has pad=same)")
+                    throw error(
+                        filter.location,
+                        "filter '\(filter.name)' is \(size.rows)×\(size.columns) but filter '\(first.name)' of this bank is \(first.rows)×\(first.columns) (all filters of a bank have the same size unless it has pad=same)"
+                    )
                 }
             } else {
                 bank.firstFilter = (filter.name, size.rows, size.columns)
@@ -408,7 +464,10 @@ public enum FilterFileParser {
                 throw error(line, head, "matrix row before any filter of this bank (expected a 'filter NAME' line before it)")
             }
             if let kernel = filter.kernel {
-                throw error(line, head, "matrix row in filter '\(filter.name)', which is the named kernel \(kernel.name) (a filter is either a kernel or matrices)")
+                throw error(
+                    line, head,
+                    "matrix row in filter '\(filter.name)', which is the named kernel \(kernel.name) (a filter is either a kernel or matrices)"
+                )
             }
             var values: [Float] = []
             var tokenOfValue: [FilterFileToken] = []
@@ -416,8 +475,10 @@ public enum FilterFileParser {
             for token in line.tokens {
                 switch token.kind {
                 case .word:
-                    values.append(try FilterFileOptions.finiteNumber(token, what: "a matrix value", fileName: fileName,
-                                                                     lineNumber: line.number))
+                    values.append(
+                        try FilterFileOptions.finiteNumber(
+                            token, what: "a matrix value", fileName: fileName,
+                            lineNumber: line.number))
                     tokenOfValue.append(token)
                     expectNumber = false
                 case .comma:
@@ -438,7 +499,10 @@ public enum FilterFileParser {
                 matrix.columns = values.count
             } else if values.count != matrix.columns {
                 let token = values.count > matrix.columns ? tokenOfValue[matrix.columns] : head
-                throw error(line, token, "ragged matrix: row has \(values.count) value\(values.count == 1 ? "" : "s") but the matrix's first row (line \(matrix.firstRowLine)) has \(matrix.columns)")
+                throw error(
+                    line, token,
+                    "ragged matrix: row has \(values.count) value\(values.count == 1 ? "" : "s") but the matrix's first row (line \(matrix.firstRowLine)) has \(matrix.columns)"
+                )
             }
             if matrix.rows == 0 { matrix.firstRowLine = line.number }
             matrix.rows += 1

@@ -36,7 +36,8 @@ public struct KernelDefinition: Sendable {
             case (.integer(let minimum), .integer(let value)) where value >= minimum:
                 // A 1025×1025 kernel already has a million weights.
                 guard value <= Self.largestInteger else {
-                    throw KernelParameterError(parameter: name, message: "\(name)=\(value) is too large (at most \(Self.largestInteger))")
+                    throw KernelParameterError(
+                        parameter: name, message: "\(name)=\(value) is too large (at most \(Self.largestInteger))")
                 }
                 return argument
             case (.number(let positive), .integer(let value)) where !positive || value > 0:
@@ -48,8 +49,9 @@ public struct KernelDefinition: Sendable {
             case (.choice(let words), .integer(let value)) where words.contains(String(value)):
                 return .choice(String(value))
             default:
-                throw KernelParameterError(parameter: name,
-                                           message: "invalid value '\(argument)' for \(name) (expected \(expected))")
+                throw KernelParameterError(
+                    parameter: name,
+                    message: "invalid value '\(argument)' for \(name) (expected \(expected))")
             }
         }
 
@@ -103,8 +105,11 @@ public struct KernelDefinition: Sendable {
         var resolved: [String: KernelArgument] = [:]
         for (name, argument) in arguments {
             guard let parameter = parameters.first(where: { $0.name == name }) else {
-                let known = parameters.isEmpty ? "\(self.name) takes no parameters" : "expected " + parameters.map(\.name).joined(separator: ", ")
-                throw KernelParameterError(parameter: name, message: "unknown parameter '\(name)' for kernel \(self.name) (\(known))")
+                let known =
+                    parameters.isEmpty
+                    ? "\(self.name) takes no parameters" : "expected " + parameters.map(\.name).joined(separator: ", ")
+                throw KernelParameterError(
+                    parameter: name, message: "unknown parameter '\(name)' for kernel \(self.name) (\(known))")
             }
             resolved[name] = try parameter.validate(argument)
         }

@@ -23,8 +23,10 @@ public enum KernelLibrary {
     }
 
     /// The weights of kernel `name` for `parameters` (missing ones take their defaults).
-    public static func matrix(named name: String,
-                              parameters: [String: KernelArgument] = [:]) throws(KernelParameterError) -> Matrix {
+    public static func matrix(
+        named name: String,
+        parameters: [String: KernelArgument] = [:]
+    ) throws(KernelParameterError) -> Matrix {
         guard let definition = kernel(named: name) else {
             throw KernelParameterError(parameter: nil, message: "unknown kernel '\(name)' (expected \(knownNames))")
         }
@@ -37,21 +39,24 @@ public enum KernelLibrary {
     // MARK: - Parameters shared by several kernels
 
     private static func sizeParameter(default value: Int, minimum: Int = 1, odd: Bool = true) -> KernelDefinition.Parameter {
-        .init(name: "size", kind: .integer(minimum: minimum), defaultValue: .integer(value),
-              meaning: odd ? "width and height in pixels, odd" : "width and height in pixels")
+        .init(
+            name: "size", kind: .integer(minimum: minimum), defaultValue: .integer(value),
+            meaning: odd ? "width and height in pixels, odd" : "width and height in pixels")
     }
 
     private static func sigmaParameter(default value: Double) -> KernelDefinition.Parameter {
-        .init(name: "sigma", kind: .number(positive: true), defaultValue: .number(value),
-              meaning: "standard deviation of the Gaussian, pixels")
+        .init(
+            name: "sigma", kind: .number(positive: true), defaultValue: .number(value),
+            meaning: "standard deviation of the Gaussian, pixels")
     }
 
     /// A centred kernel needs an odd size: an even one has no centre pixel.
     private static func oddSize(_ arguments: KernelDefinition.Arguments, kernel: String) throws(KernelParameterError) -> Int {
         let size = arguments.integer("size")
         guard size % 2 == 1 else {
-            throw KernelParameterError(parameter: "size",
-                                       message: "size=\(size) must be odd for \(kernel) (a centred kernel)")
+            throw KernelParameterError(
+                parameter: "size",
+                message: "size=\(size) must be odd for \(kernel) (a centred kernel)")
         }
         return size
     }
@@ -102,23 +107,32 @@ public enum KernelLibrary {
         return raw.map { $0.map { $0 / total } }
     }
 
-    static let sobelX = fixed("sobel_x", "horizontal gradient: positive where brightness rises to the right",
-                              [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
-    static let sobelY = fixed("sobel_y", "vertical gradient: positive where brightness rises downwards",
-                              transpose(sobelX.fixedRows))
-    static let scharrX = fixed("scharr_x", "horizontal gradient, more rotation-invariant than Sobel (3, 10, 3)",
-                               [[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]])
-    static let scharrY = fixed("scharr_y", "vertical gradient, more rotation-invariant than Sobel (3, 10, 3)",
-                               transpose(scharrX.fixedRows))
-    static let prewittX = fixed("prewitt_x", "horizontal gradient with equal row weights",
-                                [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]])
-    static let prewittY = fixed("prewitt_y", "vertical gradient with equal column weights",
-                                transpose(prewittX.fixedRows))
+    static let sobelX = fixed(
+        "sobel_x", "horizontal gradient: positive where brightness rises to the right",
+        [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    static let sobelY = fixed(
+        "sobel_y", "vertical gradient: positive where brightness rises downwards",
+        transpose(sobelX.fixedRows))
+    static let scharrX = fixed(
+        "scharr_x", "horizontal gradient, more rotation-invariant than Sobel (3, 10, 3)",
+        [[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]])
+    static let scharrY = fixed(
+        "scharr_y", "vertical gradient, more rotation-invariant than Sobel (3, 10, 3)",
+        transpose(scharrX.fixedRows))
+    static let prewittX = fixed(
+        "prewitt_x", "horizontal gradient with equal row weights",
+        [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]])
+    static let prewittY = fixed(
+        "prewitt_y", "vertical gradient with equal column weights",
+        transpose(prewittX.fixedRows))
 
     static let laplacian = KernelDefinition(
         name: "laplacian", meaning: "second derivative, negative centre: responds to spots and edges, sum 0",
-        parameters: [.init(name: "neighbours", kind: .choice(["4", "8"]), defaultValue: .choice("4"),
-                           meaning: "4: edge neighbours only; 8: diagonals too")]
+        parameters: [
+            .init(
+                name: "neighbours", kind: .choice(["4", "8"]), defaultValue: .choice("4"),
+                meaning: "4: edge neighbours only; 8: diagonals too")
+        ]
     ) { arguments throws(KernelParameterError) in
         arguments.choice("neighbours") == "4"
             ? [[0, 1, 0], [1, -4, 1], [0, 1, 0]]
@@ -146,30 +160,39 @@ public enum KernelLibrary {
 
     static let sharpen = KernelDefinition(
         name: "sharpen", meaning: "identity plus amount × (−4-neighbour Laplacian); amount 1: [0 −1 0; −1 5 −1; 0 −1 0]",
-        parameters: [.init(name: "amount", kind: .number(positive: true), defaultValue: .number(1),
-                           meaning: "strength of the added edges")]
+        parameters: [
+            .init(
+                name: "amount", kind: .number(positive: true), defaultValue: .number(1),
+                meaning: "strength of the added edges")
+        ]
     ) { arguments throws(KernelParameterError) in
         let amount = arguments.number("amount")
         return [[0, -amount, 0], [-amount, 1 + 4 * amount, -amount], [0, -amount, 0]]
     }
 
-    static let emboss = fixed("emboss", "relief effect: bright where the image brightens towards the bottom right, sum 1",
-                              [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
+    static let emboss = fixed(
+        "emboss", "relief effect: bright where the image brightens towards the bottom right, sum 1",
+        [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]])
 
     static let gabor = KernelDefinition(
         name: "gabor", meaning: "oriented stripe detector: Gaussian envelope × cosine wave (OpenCV getGaborKernel)",
         parameters: [
             sizeParameter(default: 15),
-            .init(name: "sigma", kind: .number(positive: true), defaultValue: .number(3),
-                  meaning: "standard deviation of the envelope along the wave, pixels"),
-            .init(name: "theta", kind: .number(positive: false), defaultValue: .number(0),
-                  meaning: "orientation of the wave normal, degrees (0: vertical stripes)"),
-            .init(name: "lambda", kind: .number(positive: true), defaultValue: .number(8),
-                  meaning: "wavelength, pixels"),
-            .init(name: "gamma", kind: .number(positive: true), defaultValue: .number(0.5),
-                  meaning: "aspect ratio: envelope σ across the wave is sigma/gamma"),
-            .init(name: "psi", kind: .number(positive: false), defaultValue: .number(90),
-                  meaning: "phase offset, degrees (90: odd, edge-like; 0: even, line-like)"),
+            .init(
+                name: "sigma", kind: .number(positive: true), defaultValue: .number(3),
+                meaning: "standard deviation of the envelope along the wave, pixels"),
+            .init(
+                name: "theta", kind: .number(positive: false), defaultValue: .number(0),
+                meaning: "orientation of the wave normal, degrees (0: vertical stripes)"),
+            .init(
+                name: "lambda", kind: .number(positive: true), defaultValue: .number(8),
+                meaning: "wavelength, pixels"),
+            .init(
+                name: "gamma", kind: .number(positive: true), defaultValue: .number(0.5),
+                meaning: "aspect ratio: envelope σ across the wave is sigma/gamma"),
+            .init(
+                name: "psi", kind: .number(positive: false), defaultValue: .number(90),
+                meaning: "phase offset, degrees (90: odd, edge-like; 0: even, line-like)"),
         ]
     ) { arguments throws(KernelParameterError) in
         let size = try oddSize(arguments, kernel: "gabor")
@@ -191,8 +214,11 @@ public enum KernelLibrary {
     /// Kirsch compass masks: 5 on the three cells of the named side, −3 on the other five.
     static let kirsch = KernelDefinition(
         name: "kirsch", meaning: "compass edge: positive where the named side is brighter (5s there, −3 elsewhere)",
-        parameters: [.init(name: "direction", kind: .choice(["n", "ne", "e", "se", "s", "sw", "w", "nw"]),
-                           defaultValue: .choice("n"), meaning: "the side that holds the 5s")]
+        parameters: [
+            .init(
+                name: "direction", kind: .choice(["n", "ne", "e", "se", "s", "sw", "w", "nw"]),
+                defaultValue: .choice("n"), meaning: "the side that holds the 5s")
+        ]
     ) { arguments throws(KernelParameterError) in
         // The 8 border cells clockwise from the top-left; each direction starts its three 5s at one of them.
         let ring = [(0, 0), (0, 1), (0, 2), (1, 2), (2, 2), (2, 1), (2, 0), (1, 0)]

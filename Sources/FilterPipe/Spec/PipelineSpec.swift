@@ -76,8 +76,10 @@ public struct ConvSpec: Sendable, Equatable {
     /// Each filter runs on each input channel separately; output map index c·F + f.
     public var depthwise: Bool = false
 
-    public init(filters: [FilterSpec], stride: Int = 1, padding: Padding = .explicit(0),
-                padMode: PadMode = .zero, dilation: Int = 1, depthwise: Bool = false) {
+    public init(
+        filters: [FilterSpec], stride: Int = 1, padding: Padding = .explicit(0),
+        padMode: PadMode = .zero, dilation: Int = 1, depthwise: Bool = false
+    ) {
         self.filters = filters
         self.stride = stride
         self.padding = padding
@@ -202,8 +204,10 @@ public struct PipelineSpec: Sendable, Equatable {
     /// Where each stage was declared, parallel to `stages` (empty for specs built in code).
     public var stageLocations: [SourceLocation]
 
-    public init(input: InputMode = .rgb, stages: [StageSpec] = [], output: OutputSpec = OutputSpec(),
-                stageLocations: [SourceLocation] = []) {
+    public init(
+        input: InputMode = .rgb, stages: [StageSpec] = [], output: OutputSpec = OutputSpec(),
+        stageLocations: [SourceLocation] = []
+    ) {
         self.input = input
         self.stages = stages
         self.output = output

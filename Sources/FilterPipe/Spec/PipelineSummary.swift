@@ -63,8 +63,10 @@ public struct PipelineSummary: Sendable, Equatable {
                     multiplyAdds += next.planeCount * shape.channels * taps
                 }
             }
-            rows.append(Row(index: index, kind: stage.keyword, parameters: stage.compactParameters,
-                            outputShape: next, weights: weights, multiplyAdds: multiplyAdds, line: line))
+            rows.append(
+                Row(
+                    index: index, kind: stage.keyword, parameters: stage.compactParameters,
+                    outputShape: next, weights: weights, multiplyAdds: multiplyAdds, line: line))
             shape = next
         }
         self.rows = rows
@@ -80,13 +82,18 @@ public struct PipelineSummary: Sendable, Equatable {
                 throw PipelineError("\(name): the channel matrices of filter '\(filter.name)' differ in size")
             }
             if conv.padding != .same && (filter.kernelHeight != first.kernelHeight || filter.kernelWidth != first.kernelWidth) {
-                throw PipelineError("\(name): filter '\(filter.name)' is not \(first.kernelHeight)×\(first.kernelWidth) like filter '\(first.name)' (mixed sizes need pad=same)")
+                throw PipelineError(
+                    "\(name): filter '\(filter.name)' is not \(first.kernelHeight)×\(first.kernelWidth) like filter '\(first.name)' (mixed sizes need pad=same)"
+                )
             }
             if conv.depthwise && !filter.isBroadcast {
-                throw PipelineError("\(name): depthwise filter '\(filter.name)' has \(filter.channels.count) matrices (expected 1)")
+                throw PipelineError(
+                    "\(name): depthwise filter '\(filter.name)' has \(filter.channels.count) matrices (expected 1)")
             }
             if !filter.isBroadcast && filter.channels.count != inputChannels {
-                throw PipelineError("\(name): filter '\(filter.name)' has \(filter.channels.count) channel matrices but its input has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")")
+                throw PipelineError(
+                    "\(name): filter '\(filter.name)' has \(filter.channels.count) channel matrices but its input has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")"
+                )
             }
         }
     }
@@ -97,8 +104,10 @@ public struct PipelineSummary: Sendable, Equatable {
         let rightAligned: Set<Int> = [0, 1, 5, 6]
         var cells: [[String]] = [["0", "", "input", input.rawValue, inputShape.description, "0", "0"]]
         for row in rows {
-            cells.append([String(row.index), row.line.map(String.init) ?? "", row.kind, row.parameters,
-                          row.outputShape.description, Self.grouped(row.weights), Self.grouped(row.multiplyAdds)])
+            cells.append([
+                String(row.index), row.line.map(String.init) ?? "", row.kind, row.parameters,
+                row.outputShape.description, Self.grouped(row.weights), Self.grouped(row.multiplyAdds),
+            ])
         }
         var widths = header.map { $0.count }
         for line in cells {
@@ -117,8 +126,12 @@ public struct PipelineSummary: Sendable, Equatable {
         lines += cells.map(render)
         lines.append(lines[1])
         let stages = rows.count == 1 ? "1 stage" : "\(rows.count) stages"
-        lines.append("total: \(stages), \(Self.grouped(totalWeights)) weights, \(Self.grouped(totalMultiplyAdds)) multiply-adds (\(Self.scaled(totalMultiplyAdds)))")
-        lines.append("output: \(outputShape) as \(output.kind.rawValue), normalize=\(output.effectiveNormalization.rawValue), colormap=\(output.effectiveColormap.rawValue)")
+        lines.append(
+            "total: \(stages), \(Self.grouped(totalWeights)) weights, \(Self.grouped(totalMultiplyAdds)) multiply-adds (\(Self.scaled(totalMultiplyAdds)))"
+        )
+        lines.append(
+            "output: \(outputShape) as \(output.kind.rawValue), normalize=\(output.effectiveNormalization.rawValue), colormap=\(output.effectiveColormap.rawValue)"
+        )
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -50,7 +50,8 @@ extension StageSpec {
             let pads = conv.paddings(kernelHeight: conv.kernelHeight, kernelWidth: conv.kernelWidth)
             let height = max(1, conv.dilation * (conv.kernelHeight - 1) + 1 - pads.top - pads.bottom)
             let width = max(1, conv.dilation * (conv.kernelWidth - 1) + 1 - pads.left - pads.right)
-            return "a \(conv.kernelHeight)×\(conv.kernelWidth) kernel with dilation \(conv.dilation) and pad \(pads.top) needs at least \(height)×\(width)"
+            return
+                "a \(conv.kernelHeight)×\(conv.kernelWidth) kernel with dilation \(conv.dilation) and pad \(pads.top) needs at least \(height)×\(width)"
         case .activation:
             return "its input is empty"
         case .pool(let pool):

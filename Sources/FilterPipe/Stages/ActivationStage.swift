@@ -12,8 +12,10 @@ struct ActivationStage: Stage {
     func outputShape(for input: Shape) -> Shape? { input.isEmpty ? nil : input }
     func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> { rows }
 
-    func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
-                 channels: Range<Int>, rows: Range<Int>) {
+    func compute(
+        input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
+        channels: Range<Int>, rows: Range<Int>
+    ) {
         for c in channels {
             for y in rows {
                 output.row(c, y).update(from: input.row(c, y), count: outputShape.width)

@@ -41,8 +41,11 @@ struct Conv2D: Stage {
                     let term = inputChannels == 1 ? 0 : ConvGroup.channelSum
                     maps.append(([term], [filter.channels[0]], filter.bias))
                 } else if filter.isBroadcast {
-                    maps.append((Array(0..<inputChannels), Array(repeating: filter.channels[0], count: inputChannels),
-                                 filter.bias))
+                    maps.append(
+                        (
+                            Array(0..<inputChannels), Array(repeating: filter.channels[0], count: inputChannels),
+                            filter.bias
+                        ))
                 } else {
                     maps.append((Array(0..<inputChannels), filter.channels, filter.bias))
                 }
@@ -52,14 +55,16 @@ struct Conv2D: Stage {
         var groups: [ConvGroup] = []
         var index = 0
         while index < maps.count {
-            let separable = spec.stride == 1 && maps[index].terms.count == 1
+            let separable =
+                spec.stride == 1 && maps[index].terms.count == 1
                 ? SeparableKernel(maps[index].matrices[0]) : nil
             var count = 1
             if separable == nil {
                 while count < ConvGroup.blockSize, index + count < maps.count,
-                      maps[index + count].terms == maps[index].terms,
-                      !(spec.stride == 1 && maps[index + count].terms.count == 1
-                        && SeparableKernel(maps[index + count].matrices[0]) != nil) {
+                    maps[index + count].terms == maps[index].terms,
+                    !(spec.stride == 1 && maps[index + count].terms.count == 1
+                        && SeparableKernel(maps[index + count].matrices[0]) != nil)
+                {
                     count += 1
                 }
             }
@@ -75,8 +80,10 @@ struct Conv2D: Stage {
                     }
                 }
             }
-            groups.append(ConvGroup(firstMap: index, mapCount: count, terms: terms, weights: weights,
-                                    biases: biases, separable: separable))
+            groups.append(
+                ConvGroup(
+                    firstMap: index, mapCount: count, terms: terms, weights: weights,
+                    biases: biases, separable: separable))
             index += count
         }
         self.groups = groups
@@ -99,20 +106,25 @@ struct Conv2D: Stage {
 
     func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> {
         // Padding modes may read any row (circular wraps), so a tile may need the whole input.
-        0 ..< input.height
+        0..<input.height
     }
 
-    func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
-                 channels: Range<Int>, rows: Range<Int>) {
-        let padded = PaddedInput(conv: self, input: input, inputShape: inputShape, outputShape: outputShape,
-                                 channels: channels, rows: rows)
+    func compute(
+        input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
+        channels: Range<Int>, rows: Range<Int>
+    ) {
+        let padded = PaddedInput(
+            conv: self, input: input, inputShape: inputShape, outputShape: outputShape,
+            channels: channels, rows: rows)
         defer { padded.deallocate() }
         compute(from: padded, output: output, outputShape: outputShape, channels: channels, rows: rows)
     }
 
     /// Computes output `channels` × `rows` from a padded band prepared for (at least) them.
-    func compute(from padded: PaddedInput, output: MutableFeatureBand, outputShape: Shape,
-                 channels: Range<Int>, rows: Range<Int>) {
+    func compute(
+        from padded: PaddedInput, output: MutableFeatureBand, outputShape: Shape,
+        channels: Range<Int>, rows: Range<Int>
+    ) {
         let rowOffset = (rows.lowerBound - padded.firstOutputRow) * spec.stride * padded.layout.rowStride
         for group in groups where group.maps.overlaps(channels) {
             let slotOfTerm = group.terms.map { $0 == ConvGroup.channelSum ? padded.sumSlot : $0 - padded.firstChannel }

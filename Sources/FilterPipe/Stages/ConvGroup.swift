@@ -21,7 +21,7 @@ struct ConvGroup: Sendable {
     /// A rank-1 single-term kernel: weight[i, j] = vertical[i] · horizontal[j], run as two 1-D passes.
     let separable: SeparableKernel?
 
-    var maps: Range<Int> { firstMap ..< firstMap + mapCount }
+    var maps: Range<Int> { firstMap..<firstMap + mapCount }
 }
 
 /// The two 1-D factors of a rank-1 kernel.

@@ -79,9 +79,11 @@ enum ConvKernels {
         }
 
         @inline(__always)
-        private static func add(_ m: inout (FloatVector, FloatVector, FloatVector, FloatVector),
-                                _ v0: FloatVector, _ v1: FloatVector, _ v2: FloatVector, _ v3: FloatVector,
-                                _ weight: FloatVector) {
+        private static func add(
+            _ m: inout (FloatVector, FloatVector, FloatVector, FloatVector),
+            _ v0: FloatVector, _ v1: FloatVector, _ v2: FloatVector, _ v3: FloatVector,
+            _ weight: FloatVector
+        ) {
             m.0 = multiplyAdd(m.0, v0, weight)
             m.1 = multiplyAdd(m.1, v1, weight)
             m.2 = multiplyAdd(m.2, v2, weight)
@@ -217,8 +219,10 @@ enum ConvKernels {
     }
 
     /// `into[n] = ((slot0[n] + slot1[n]) + slot2[n]) + ...`, always in channel order.
-    static func sumSlots(_ scratch: UnsafeMutablePointer<Float>, slotCount: Int, layout: PaddedInput.Layout, count: Int,
-                         into target: UnsafeMutablePointer<Float>) {
+    static func sumSlots(
+        _ scratch: UnsafeMutablePointer<Float>, slotCount: Int, layout: PaddedInput.Layout, count: Int,
+        into target: UnsafeMutablePointer<Float>
+    ) {
         target.update(from: scratch, count: count)
         for slot in 1..<max(1, slotCount) {
             let source = scratch + slot * layout.slotStride
@@ -228,8 +232,10 @@ enum ConvKernels {
 
     /// Stores 32 lanes (two vectors), clipped to `count`.
     @inline(__always)
-    private static func storePair(_ first: FloatVector, _ second: FloatVector, to pointer: UnsafeMutablePointer<Float>,
-                                  count: Int) {
+    private static func storePair(
+        _ first: FloatVector, _ second: FloatVector, to pointer: UnsafeMutablePointer<Float>,
+        count: Int
+    ) {
         storeVector(first, to: pointer, count: count)
         if count > 16 { storeVector(second, to: pointer + 16, count: count - 16) }
     }

@@ -33,29 +33,34 @@ struct FusedConvStage: Stage {
         return pool.map { $0.outputShape(for: convShape) } ?? convShape
     }
 
-    func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> { 0 ..< input.height }
+    func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> { 0..<input.height }
 
-    func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
-                 channels: Range<Int>, rows: Range<Int>) {
+    func compute(
+        input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
+        channels: Range<Int>, rows: Range<Int>
+    ) {
         guard let convShape = conv.outputShape(for: inputShape) else { return }
         // Pad the tile's input once; then pooled rows in sub-bands whose conv rows (all the tile's maps)
         // stay near 512 KiB, so they and the padded rows they read stay in L2.
         let tileConvRows = pool?.inputRows(for: rows, input: convShape) ?? rows
-        let padded = PaddedInput(conv: conv, input: input, inputShape: inputShape, outputShape: convShape,
-                                 channels: channels, rows: tileConvRows)
+        let padded = PaddedInput(
+            conv: conv, input: input, inputShape: inputShape, outputShape: convShape,
+            channels: channels, rows: tileConvRows)
         defer { padded.deallocate() }
         let convRowsPerPooledRow = pool?.spec.stride ?? 1
         let poolRowsPerBand = max(1, (128 << 10) / max(1, channels.count * convShape.width * convRowsPerPooledRow))
-        let maxConvRows = pool.map { $0.inputRows(for: 0 ..< poolRowsPerBand, input: convShape).count + $0.spec.size }
+        let maxConvRows =
+            pool.map { $0.inputRows(for: 0..<poolRowsPerBand, input: convShape).count + $0.spec.size }
             ?? poolRowsPerBand
         let band = UnsafeMutablePointer<Float>.allocate(capacity: channels.count * maxConvRows * convShape.width)
         defer { band.deallocate() }
         var first = rows.lowerBound
         while first < rows.upperBound {
-            let subRows = first ..< min(rows.upperBound, first + poolRowsPerBand)
+            let subRows = first..<min(rows.upperBound, first + poolRowsPerBand)
             let convRows = pool?.inputRows(for: subRows, input: convShape) ?? subRows
-            let convBand = MutableFeatureBand(base: band, firstChannel: channels.lowerBound, firstRow: convRows.lowerBound,
-                                              width: convShape.width, channelStride: convRows.count * convShape.width)
+            let convBand = MutableFeatureBand(
+                base: band, firstChannel: channels.lowerBound, firstRow: convRows.lowerBound,
+                width: convShape.width, channelStride: convRows.count * convShape.width)
             conv.compute(from: padded, output: convBand, outputShape: convShape, channels: channels, rows: convRows)
             if !activatesAfterPool {
                 for activation in activations {
@@ -63,8 +68,9 @@ struct FusedConvStage: Stage {
                 }
             }
             if let pool {
-                pool.compute(input: convBand.readOnly, inputShape: convShape, output: output, outputShape: outputShape,
-                             channels: channels, rows: subRows)
+                pool.compute(
+                    input: convBand.readOnly, inputShape: convShape, output: output, outputShape: outputShape,
+                    channels: channels, rows: subRows)
                 if activatesAfterPool {
                     for c in channels {
                         for y in subRows {

@@ -27,7 +27,8 @@ struct MutableFeatureBand {
     }
 
     var readOnly: FeatureBand {
-        FeatureBand(base: UnsafePointer(base), firstChannel: firstChannel, firstRow: firstRow, width: width,
-                    channelStride: channelStride)
+        FeatureBand(
+            base: UnsafePointer(base), firstChannel: firstChannel, firstRow: firstRow, width: width,
+            channelStride: channelStride)
     }
 }

@@ -32,24 +32,29 @@ struct PaddedInput {
         let strip = ConvKernels.stripWidth, outputWidth = outputShape.width
         let rowCount = (rows.count - 1) * stride + dilation * (conv.kernelHeight - 1) + 1
         // Stride 1 reads whole strips past the output width; wider strides read exactly what they use.
-        let rowStride = stride == 1
+        let rowStride =
+            stride == 1
             ? (outputWidth + strip - 1) / strip * strip + dilation * (conv.kernelWidth - 1)
             : (outputWidth - 1) * stride + dilation * (conv.kernelWidth - 1) + 1
         layout = Layout(rowStride: rowStride, slotStride: rowCount * rowStride)
         scratch = UnsafeMutablePointer<Float>.allocate(capacity: slots * layout.slotStride)
-        fill(input: input, inputShape: inputShape, channels: firstChannel ..< endChannel,
-             firstInputRow: rows.lowerBound * stride - conv.padTop, rowCount: rowCount, padLeft: conv.padLeft,
-             mode: spec.padMode)
+        fill(
+            input: input, inputShape: inputShape, channels: firstChannel..<endChannel,
+            firstInputRow: rows.lowerBound * stride - conv.padTop, rowCount: rowCount, padLeft: conv.padLeft,
+            mode: spec.padMode)
         if conv.usesChannelSum {
-            ConvKernels.sumSlots(scratch, slotCount: sumSlot, layout: layout, count: layout.slotStride,
-                                 into: scratch + sumSlot * layout.slotStride)
+            ConvKernels.sumSlots(
+                scratch, slotCount: sumSlot, layout: layout, count: layout.slotStride,
+                into: scratch + sumSlot * layout.slotStride)
         }
     }
 
     func deallocate() { scratch.deallocate() }
 
-    private func fill(input: FeatureBand, inputShape: Shape, channels: Range<Int>, firstInputRow: Int, rowCount: Int,
-                      padLeft: Int, mode: PadMode) {
+    private func fill(
+        input: FeatureBand, inputShape: Shape, channels: Range<Int>, firstInputRow: Int, rowCount: Int,
+        padLeft: Int, mode: PadMode
+    ) {
         let width = inputShape.width, rowStride = layout.rowStride
         let columnSource = (0..<rowStride).map { mode.sourceIndex($0 - padLeft, length: width) ?? -1 }
         let interiorStart = min(padLeft, rowStride)
@@ -69,7 +74,7 @@ struct PaddedInput {
                 if interiorEnd > interiorStart {
                     (target + interiorStart).update(from: source, count: interiorEnd - interiorStart)
                 }
-                for xp in max(interiorEnd, interiorStart) ..< rowStride {
+                for xp in max(interiorEnd, interiorStart)..<rowStride {
                     let s = columnSource[xp]
                     target[xp] = s < 0 ? 0 : source[s]
                 }

@@ -14,26 +14,29 @@ struct Pool2D: Stage {
     func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> {
         let first = max(0, rows.lowerBound * spec.stride - spec.pad)
         let end = min(input.height, (rows.upperBound - 1) * spec.stride - spec.pad + spec.size)
-        return first ..< max(first, end)
+        return first..<max(first, end)
     }
 
-    func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
-                 channels: Range<Int>, rows: Range<Int>) {
+    func compute(
+        input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
+        channels: Range<Int>, rows: Range<Int>
+    ) {
         let fastMax = spec.kind == .max && spec.size == 2 && spec.stride == 2 && spec.pad == 0
         for c in channels {
             for y in rows {
                 let target = output.row(c, y)
                 let rowStart = y * spec.stride - spec.pad
-                let windowRows = max(0, rowStart) ..< min(inputShape.height, rowStart + spec.size)
+                let windowRows = max(0, rowStart)..<min(inputShape.height, rowStart + spec.size)
                 var x = 0
                 if fastMax && windowRows.count == 2 {
-                    x = PoolKernels.max2x2(top: input.row(c, windowRows.lowerBound),
-                                           bottom: input.row(c, windowRows.lowerBound + 1),
-                                           inputWidth: inputShape.width, output: target, outputWidth: outputShape.width)
+                    x = PoolKernels.max2x2(
+                        top: input.row(c, windowRows.lowerBound),
+                        bottom: input.row(c, windowRows.lowerBound + 1),
+                        inputWidth: inputShape.width, output: target, outputWidth: outputShape.width)
                 }
                 while x < outputShape.width {
                     let columnStart = x * spec.stride - spec.pad
-                    let windowColumns = max(0, columnStart) ..< min(inputShape.width, columnStart + spec.size)
+                    let windowColumns = max(0, columnStart)..<min(inputShape.width, columnStart + spec.size)
                     target[x] = pool(input: input, channel: c, rows: windowRows, columns: windowColumns)
                     x += 1
                 }

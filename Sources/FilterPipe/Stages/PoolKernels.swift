@@ -7,8 +7,10 @@
 enum PoolKernels {
     /// Fills `output[0..<k]`, k = min(outputWidth, inputWidth / 2), and returns k (the caller
     /// finishes the rest).
-    static func max2x2(top: UnsafePointer<Float>, bottom: UnsafePointer<Float>, inputWidth: Int,
-                       output: UnsafeMutablePointer<Float>, outputWidth: Int) -> Int {
+    static func max2x2(
+        top: UnsafePointer<Float>, bottom: UnsafePointer<Float>, inputWidth: Int,
+        output: UnsafeMutablePointer<Float>, outputWidth: Int
+    ) -> Int {
         let count = min(outputWidth, inputWidth / 2)
         for x in 0..<count {
             output[x] = larger(larger(larger(top[2 * x], top[2 * x + 1]), bottom[2 * x]), bottom[2 * x + 1])

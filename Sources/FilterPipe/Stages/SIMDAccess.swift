@@ -25,17 +25,17 @@ func storeVector(_ vector: FloatVector, to pointer: UnsafeMutablePointer<Float>,
 @inline(__always)
 func multiplyAdd(_ accumulator: FloatVector, _ a: FloatVector, _ b: FloatVector) -> FloatVector {
     #if FILTERPIPE_FMA
-    accumulator.addingProduct(a, b)
+        accumulator.addingProduct(a, b)
     #else
-    accumulator + a * b
+        accumulator + a * b
     #endif
 }
 
 @inline(__always)
 func multiplyAdd(_ accumulator: Float, _ a: Float, _ b: Float) -> Float {
     #if FILTERPIPE_FMA
-    accumulator.addingProduct(a, b)
+        accumulator.addingProduct(a, b)
     #else
-    accumulator + a * b
+        accumulator + a * b
     #endif
 }

@@ -14,8 +14,9 @@ protocol Stage: Sendable {
 
     /// Writes output `channels` × `rows` into `output`. `input` holds at least the rows
     /// `inputRows(for: rows, input:)` of every channel the tile reads.
-    func compute(input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
-                 channels: Range<Int>, rows: Range<Int>)
+    func compute(
+        input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
+        channels: Range<Int>, rows: Range<Int>)
 
     /// Channels per tile (a multiple of the stage's register blocking).
     var channelBlock: Int { get }
@@ -42,11 +43,13 @@ extension Stage {
         return executor.fillTiles(shape: outputShape, channelBlock: channelBlock, rowBand: band) {
             channels, rows, output in
             input.values.withUnsafeBufferPointer { source in
-                let inputBand = FeatureBand(base: source.baseAddress!, firstChannel: 0, firstRow: 0,
-                                            width: input.width, channelStride: input.shape.planeCount)
-                compute(input: inputBand, inputShape: input.shape,
-                        output: MutableFeatureBand(wholeTensor: output, shape: outputShape),
-                        outputShape: outputShape, channels: channels, rows: rows)
+                let inputBand = FeatureBand(
+                    base: source.baseAddress!, firstChannel: 0, firstRow: 0,
+                    width: input.width, channelStride: input.shape.planeCount)
+                compute(
+                    input: inputBand, inputShape: input.shape,
+                    output: MutableFeatureBand(wholeTensor: output, shape: outputShape),
+                    outputShape: outputShape, channels: channels, rows: rows)
             }
         }
     }

@@ -12,21 +12,29 @@ extension Tensor {
         let shape = Shape(channels: mode.channels, height: pixels.height, width: pixels.width)
         switch pixels.samples {
         case .uint8(let samples) where pixels.channels == 3 && mode == .rgb:
-            self.init(shape: shape, unsafeUninitialized: { output in
-                Self.fillRGB8(output, from: samples, planeCount: planeCount)
-            })
+            self.init(
+                shape: shape,
+                unsafeUninitialized: { output in
+                    Self.fillRGB8(output, from: samples, planeCount: planeCount)
+                })
         case .uint8(let samples):
-            self.init(shape: shape, unsafeUninitialized: { output in
-                PixelScale8.values.withUnsafeBufferPointer { table in
-                    Self.fill(output, from: samples, sourceChannels: pixels.channels, planeCount: planeCount,
-                              mode: mode, scale: { table[Int($0)] })
-                }
-            })
+            self.init(
+                shape: shape,
+                unsafeUninitialized: { output in
+                    PixelScale8.values.withUnsafeBufferPointer { table in
+                        Self.fill(
+                            output, from: samples, sourceChannels: pixels.channels, planeCount: planeCount,
+                            mode: mode, scale: { table[Int($0)] })
+                    }
+                })
         case .uint16(let samples):
-            self.init(shape: shape, unsafeUninitialized: { output in
-                Self.fill(output, from: samples, sourceChannels: pixels.channels, planeCount: planeCount,
-                          mode: mode, scale: { Float($0) * (1 / 65535) })
-            })
+            self.init(
+                shape: shape,
+                unsafeUninitialized: { output in
+                    Self.fill(
+                        output, from: samples, sourceChannels: pixels.channels, planeCount: planeCount,
+                        mode: mode, scale: { Float($0) * (1 / 65535) })
+                })
         }
     }
 
@@ -58,7 +66,8 @@ extension Tensor {
                 for i in 0..<planeCount {
                     let pixel = i * sourceChannels
                     if hasColor {
-                        output[i] = 0.299 * scale(input[pixel]) + 0.587 * scale(input[pixel + 1])
+                        output[i] =
+                            0.299 * scale(input[pixel]) + 0.587 * scale(input[pixel + 1])
                             + 0.114 * scale(input[pixel + 2])
                     } else {
                         output[i] = scale(input[pixel])

@@ -64,6 +64,6 @@ public struct Tensor: Sendable, Equatable {
     /// The values of one channel plane, in row order.
     public func plane(_ channel: Int) -> ArraySlice<Float> {
         let n = shape.planeCount
-        return values[channel * n ..< (channel + 1) * n]
+        return values[channel * n..<(channel + 1) * n]
     }
 }

@@ -23,8 +23,10 @@ enum AreaResampler {
     }
 
     /// `plane` (height × width, row-major) resized to targetHeight × targetWidth.
-    static func resize(_ plane: ArraySlice<Float>, width: Int, height: Int,
-                       targetWidth: Int, targetHeight: Int) -> [Float] {
+    static func resize(
+        _ plane: ArraySlice<Float>, width: Int, height: Int,
+        targetWidth: Int, targetHeight: Int
+    ) -> [Float] {
         if width == targetWidth && height == targetHeight { return Array(plane) }
         let base = plane.startIndex
         return resize(width: width, height: height, targetWidth: targetWidth, targetHeight: targetHeight) {
@@ -34,8 +36,10 @@ enum AreaResampler {
 
     /// The plane whose value at row-major index i is `value(i)`, resized; reading through `value`
     /// lets a large photo be shrunk straight from its interleaved samples, without a float copy.
-    static func resize(width: Int, height: Int, targetWidth: Int, targetHeight: Int,
-                       value: (Int) -> Float) -> [Float] {
+    static func resize(
+        width: Int, height: Int, targetWidth: Int, targetHeight: Int,
+        value: (Int) -> Float
+    ) -> [Float] {
         let columnTaps = weights(source: width, target: targetWidth)
         let rowTaps = weights(source: height, target: targetHeight)
         var rows = [Float](repeating: 0, count: height * targetWidth)

@@ -16,7 +16,7 @@ public enum BitmapFont {
         var code = Int(character.asciiValue ?? 63)
         if code < 32 || code > 126 { code = 63 }
         let start = (code - 32) * glyphHeight
-        return glyphRows[start ..< start + glyphHeight]
+        return glyphRows[start..<start + glyphHeight]
     }
 
     /// Whether the pixel at column `x`, row `y` of `character`'s cell is set.

@@ -86,10 +86,12 @@ public enum FilterDrawing {
             let fit = max((FilterDrawing.maxWidth - 2 * margin + margin) / (blockWidth + margin), 1)
             columns = min(max(Int(Double(count).squareRoot().rounded(.up)), 1), fit)
             rows = (count + columns - 1) / columns
-            magnitude = conv.filters.flatMap { $0.channels.flatMap(\.values) }
+            magnitude =
+                conv.filters.flatMap { $0.channels.flatMap(\.values) }
                 .filter(\.isFinite).map { Swift.abs($0) }.max() ?? 0
             let names = conv.filters.map(\.name).joined(separator: ", ")
-            title = "bank \(number) (stage \(stage)): \(count) x \(kernelHeight)x\(kernelWidth), "
+            title =
+                "bank \(number) (stage \(stage)): \(count) x \(kernelHeight)x\(kernelWidth), "
                 + "\(channels == 1 ? "broadcast" : "\(channels) channels"), |w| <= \(magnitude): \(names)"
         }
 
@@ -108,13 +110,15 @@ public enum FilterDrawing {
                 for (channel, matrix) in filter.channels.enumerated() {
                     let tileLeft = left + channel * (tileWidth + tileGap)
                     let tileTop = blockTop + labelHeight
-                    canvas.stroke(x: tileLeft, y: tileTop, width: matrix.columns * cellSize + 2,
-                                  height: matrix.rows * cellSize + 2, thickness: 1, color: .frame)
+                    canvas.stroke(
+                        x: tileLeft, y: tileTop, width: matrix.columns * cellSize + 2,
+                        height: matrix.rows * cellSize + 2, thickness: 1, color: .frame)
                     for row in 0..<matrix.rows {
                         for column in 0..<matrix.columns {
-                            canvas.fill(x: tileLeft + 1 + column * cellSize, y: tileTop + 1 + row * cellSize,
-                                        width: cellSize, height: cellSize,
-                                        color: FilterDrawing.color(weight: matrix[row, column], magnitude: magnitude))
+                            canvas.fill(
+                                x: tileLeft + 1 + column * cellSize, y: tileTop + 1 + row * cellSize,
+                                width: cellSize, height: cellSize,
+                                color: FilterDrawing.color(weight: matrix[row, column], magnitude: magnitude))
                         }
                     }
                 }

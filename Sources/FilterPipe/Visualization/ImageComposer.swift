@@ -7,8 +7,10 @@ public enum ImageComposer {
     ///
     /// Throws when the pipeline does not make 1, 3 or 4 maps, when `depth` is not 8 or 16,
     /// or for 16-bit RGBA (the PNG writer takes 16-bit gray and RGB only).
-    public static func compose(_ maps: Tensor, normalization: OutputSpec.Normalization = .clamp,
-                               depth: Int = 8) throws(PipelineError) -> PixelBuffer {
+    public static func compose(
+        _ maps: Tensor, normalization: OutputSpec.Normalization = .clamp,
+        depth: Int = 8
+    ) throws(PipelineError) -> PixelBuffer {
         let channels = maps.channels
         guard [1, 3, 4].contains(channels) else {
             throw PipelineError("an output image needs 1, 3 or 4 final maps (gray, RGB, RGBA); the pipeline makes \(channels)")
@@ -17,9 +19,11 @@ public enum ImageComposer {
         guard !(depth == 16 && channels == 4) else { throw PipelineError("16-bit output images are gray or RGB, not RGBA") }
         // Clamp needs no scan of the values (forMaps would find each map's extrema, used only to
         // flag constant maps, which an image never reports): its range is 0...1 whatever they are.
-        let normalizations = normalization == .clamp
-            ? Array(repeating: MapNormalization(lo: 0, hi: 1, maxLevel: depth == 16 ? 65535 : 255, constantLevel: 0),
-                    count: channels)
+        let normalizations =
+            normalization == .clamp
+            ? Array(
+                repeating: MapNormalization(lo: 0, hi: 1, maxLevel: depth == 16 ? 65535 : 255, constantLevel: 0),
+                count: channels)
             : MapNormalization.forMaps(maps, mode: normalization, depth: depth)
         let count = maps.shape.count
         if depth == 16 {
@@ -56,7 +60,8 @@ public enum ImageComposer {
                     // Four bytes per pixel as one 32-bit word (little-endian: R in the low byte).
                     let words = UnsafeMutableRawPointer(target)
                     for i in 0..<planeCount {
-                        let word = UInt32(source[i]) | UInt32(source[planeCount + i]) << 8
+                        let word =
+                            UInt32(source[i]) | UInt32(source[planeCount + i]) << 8
                             | UInt32(source[2 * planeCount + i]) << 16 | UInt32(source[3 * planeCount + i]) << 24
                         words.storeBytes(of: word.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
                     }

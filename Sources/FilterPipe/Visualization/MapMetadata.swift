@@ -16,8 +16,10 @@ public struct MapMetadata: Sendable, Equatable {
     /// 8 or 16.
     public var bitDepth: Int
 
-    public init(filterFile: String? = nil, mapName: String? = nil, mapIndex: Int, range: ClosedRange<Float>,
-                normalization: OutputSpec.Normalization, colormap: OutputSpec.Colormap = .gray, bitDepth: Int = 8) {
+    public init(
+        filterFile: String? = nil, mapName: String? = nil, mapIndex: Int, range: ClosedRange<Float>,
+        normalization: OutputSpec.Normalization, colormap: OutputSpec.Colormap = .gray, bitDepth: Int = 8
+    ) {
         self.filterFile = filterFile
         self.mapName = mapName
         self.mapIndex = mapIndex
@@ -59,12 +61,13 @@ public struct MapMetadata: Sendable, Equatable {
         guard let rangeText = fields[Keyword.range] else { return nil }
         let bounds = rangeText.split(separator: " ").compactMap { Float(String($0)) }
         guard bounds.count == 2, bounds[0] <= bounds[1] else { return nil }
-        self.init(filterFile: fields[Keyword.filter], mapName: fields[Keyword.map],
-                  mapIndex: fields[Keyword.index].flatMap { Int($0) } ?? 0,
-                  range: bounds[0]...bounds[1],
-                  normalization: fields[Keyword.normalize].flatMap { OutputSpec.Normalization(rawValue: $0) } ?? .minmax,
-                  colormap: fields[Keyword.colormap].flatMap { OutputSpec.Colormap(rawValue: $0) } ?? .gray,
-                  bitDepth: fields[Keyword.depth].flatMap { Int($0) } ?? 8)
+        self.init(
+            filterFile: fields[Keyword.filter], mapName: fields[Keyword.map],
+            mapIndex: fields[Keyword.index].flatMap { Int($0) } ?? 0,
+            range: bounds[0]...bounds[1],
+            normalization: fields[Keyword.normalize].flatMap { OutputSpec.Normalization(rawValue: $0) } ?? .minmax,
+            colormap: fields[Keyword.colormap].flatMap { OutputSpec.Colormap(rawValue: $0) } ?? .gray,
+            bitDepth: fields[Keyword.depth].flatMap { Int($0) } ?? 8)
     }
 
     /// The top sample value, 255 or 65535.
@@ -89,8 +92,10 @@ public struct MapMetadata: Sendable, Equatable {
     }
 
     private static func latin1(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            (scalar.value >= 32 && scalar.value <= 255 && scalar.value != 127) || scalar == "\n" ? scalar : "?"
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    (scalar.value >= 32 && scalar.value <= 255 && scalar.value != 127) || scalar == "\n" ? scalar : "?"
+                }))
     }
 }

@@ -65,8 +65,9 @@ struct MapNormalization: Sendable, Equatable {
         switch mode {
         case .minmax:
             return extrema.indices.map { c in
-                MapNormalization(lo: extrema[c]?.lo ?? 0, hi: extrema[c]?.hi ?? 0, maxLevel: maxLevel,
-                                 constantLevel: 0, mapIsConstant: constant[c])
+                MapNormalization(
+                    lo: extrema[c]?.lo ?? 0, hi: extrema[c]?.hi ?? 0, maxLevel: maxLevel,
+                    constantLevel: 0, mapIsConstant: constant[c])
             }
         case .global:
             let present = extrema.compactMap { $0 }
@@ -78,8 +79,9 @@ struct MapNormalization: Sendable, Equatable {
         case .symmetric:
             return extrema.indices.map { c in
                 let m = extrema[c].map { Swift.max(-$0.lo, $0.hi, 0) } ?? 0
-                return MapNormalization(lo: -m, hi: m, maxLevel: maxLevel, constantLevel: (maxLevel / 2).rounded(.up),
-                                        mapIsConstant: constant[c])
+                return MapNormalization(
+                    lo: -m, hi: m, maxLevel: maxLevel, constantLevel: (maxLevel / 2).rounded(.up),
+                    mapIsConstant: constant[c])
             }
         case .clamp:
             return constant.map {
@@ -114,13 +116,14 @@ struct MapNormalization: Sendable, Equatable {
         values.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { out in
                 if stride == 1 {  // the common case, kept free of index arithmetic so it vectorises
-                    let target = UnsafeMutableBufferPointer(rebasing: out[start ..< start + source.count])
+                    let target = UnsafeMutableBufferPointer(rebasing: out[start..<start + source.count])
                     for i in 0..<source.count {
                         target[i] = UInt8(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
                     }
                 } else {
                     for i in 0..<source.count {
-                        out[start + i * stride] = UInt8(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
+                        out[start + i * stride] = UInt8(
+                            truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
                     }
                 }
             }
@@ -133,13 +136,14 @@ struct MapNormalization: Sendable, Equatable {
         values.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { out in
                 if stride == 1 {
-                    let target = UnsafeMutableBufferPointer(rebasing: out[start ..< start + source.count])
+                    let target = UnsafeMutableBufferPointer(rebasing: out[start..<start + source.count])
                     for i in 0..<source.count {
                         target[i] = UInt16(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
                     }
                 } else {
                     for i in 0..<source.count {
-                        out[start + i * stride] = UInt16(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
+                        out[start + i * stride] = UInt16(
+                            truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
                     }
                 }
             }

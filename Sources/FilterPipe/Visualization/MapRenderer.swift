@@ -11,8 +11,10 @@ public struct MapRenderer: Sendable {
 
     /// `colormap` nil picks `diverging` for `symmetric`, else `gray`. `depth` must be 8 or 16
     /// (the command line validates `--depth`).
-    public init(normalization: OutputSpec.Normalization = .minmax, colormap: OutputSpec.Colormap? = nil,
-                depth: Int = 8) {
+    public init(
+        normalization: OutputSpec.Normalization = .minmax, colormap: OutputSpec.Colormap? = nil,
+        depth: Int = 8
+    ) {
         precondition(depth == 8 || depth == 16, "output depth must be 8 or 16, not \(depth)")
         self.normalization = normalization
         self.colormap = colormap ?? (normalization == .symmetric ? .diverging : .gray)
@@ -41,15 +43,18 @@ public struct MapRenderer: Sendable {
             } else {
                 var levels = [UInt8](repeating: 0, count: plane.count)
                 norm.quantize(plane, into: &levels)
-                pixels = colormap == .gray
+                pixels =
+                    colormap == .gray
                     ? PixelBuffer(width: maps.width, height: maps.height, channels: 1, samples: .uint8(levels))
-                    : PixelBuffer(width: maps.width, height: maps.height, channels: 3,
-                                  samples: .uint8(colormap.applied(to: levels)))
+                    : PixelBuffer(
+                        width: maps.width, height: maps.height, channels: 3,
+                        samples: .uint8(colormap.applied(to: levels)))
             }
             let name = channel < names.count ? names[channel] : nil
-            let metadata = MapMetadata(filterFile: filterFile, mapName: name, mapIndex: channel,
-                                       range: norm.lo...Swift.max(norm.lo, norm.hi), normalization: normalization,
-                                       colormap: colormap, bitDepth: depth)
+            let metadata = MapMetadata(
+                filterFile: filterFile, mapName: name, mapIndex: channel,
+                range: norm.lo...Swift.max(norm.lo, norm.hi), normalization: normalization,
+                colormap: colormap, bitDepth: depth)
             return RenderedMap(pixels: pixels, metadata: metadata, isConstant: norm.mapIsConstant)
         }
     }

@@ -44,8 +44,10 @@ public enum Montage {
         public func tileOrigin(_ index: Int) -> (x: Int, y: Int) {
             let column = index % columns
             let row = index / columns
-            return (gutter + column * (tileWidth + gutter),
-                    titleHeight + gutter + row * (tileHeight + labelHeight + gutter))
+            return (
+                gutter + column * (tileWidth + gutter),
+                titleHeight + gutter + row * (tileHeight + labelHeight + gutter)
+            )
         }
     }
 
@@ -53,8 +55,10 @@ public enum Montage {
     static let largeLabelTileWidth = 320
 
     /// The grid for `tileCount` tiles showing maps of `mapWidth` × `mapHeight`.
-    public static func layout(tileCount: Int, mapWidth: Int, mapHeight: Int, hasTitle: Bool = false,
-                              options: Options = Options()) -> Layout {
+    public static func layout(
+        tileCount: Int, mapWidth: Int, mapHeight: Int, hasTitle: Bool = false,
+        options: Options = Options()
+    ) -> Layout {
         let count = max(tileCount, 1)
         let columns = Int(Double(count).squareRoot().rounded(.up))
         let rows = (count + columns - 1) / columns
@@ -77,27 +81,32 @@ public enum Montage {
         }
         let labelScale = tileWidth >= largeLabelTileWidth ? 2 : 1
         let labelHeight = BitmapFont.glyphHeight * labelScale + 4
-        return Layout(columns: columns, rows: rows, tileWidth: tileWidth, tileHeight: tileHeight,
-                      gutter: options.gutter, labelHeight: labelHeight, labelScale: labelScale,
-                      titleHeight: hasTitle ? labelHeight + options.gutter : 0)
+        return Layout(
+            columns: columns, rows: rows, tileWidth: tileWidth, tileHeight: tileHeight,
+            gutter: options.gutter, labelHeight: labelHeight, labelScale: labelScale,
+            titleHeight: hasTitle ? labelHeight + options.gutter : 0)
     }
 
     /// The montage of `maps` (one tile per channel, labelled with `names`), after the decoded `photo`.
     ///
     /// `normalization` and `colormap` are applied as for the `maps` output (`global` keeps the
     /// tiles comparable); `title`, if given, is written across the top. Always 8-bit RGB.
-    public static func make(photo input: PixelBuffer?, maps: Tensor, names: [String] = [],
-                            normalization: OutputSpec.Normalization = .minmax,
-                            colormap: OutputSpec.Colormap? = nil, title: String? = nil,
-                            options: Options = Options()) -> PixelBuffer {
+    public static func make(
+        photo input: PixelBuffer?, maps: Tensor, names: [String] = [],
+        normalization: OutputSpec.Normalization = .minmax,
+        colormap: OutputSpec.Colormap? = nil, title: String? = nil,
+        options: Options = Options()
+    ) -> PixelBuffer {
         let colormap = colormap ?? (normalization == .symmetric ? .diverging : .gray)
         let offset = input == nil ? 0 : 1
-        let layout = layout(tileCount: maps.channels + offset, mapWidth: maps.width, mapHeight: maps.height,
-                            hasTitle: title != nil, options: options)
+        let layout = layout(
+            tileCount: maps.channels + offset, mapWidth: maps.width, mapHeight: maps.height,
+            hasTitle: title != nil, options: options)
         var canvas = RGBCanvas(width: layout.width, height: layout.height)
         if let title {
-            canvas.draw(text: RGBCanvas.fitted(title, maxWidth: (layout.width - 2 * layout.gutter) / layout.labelScale),
-                        x: layout.gutter, y: layout.gutter + 2, scale: layout.labelScale)
+            canvas.draw(
+                text: RGBCanvas.fitted(title, maxWidth: (layout.width - 2 * layout.gutter) / layout.labelScale),
+                x: layout.gutter, y: layout.gutter + 2, scale: layout.labelScale)
         }
         if let input {
             let origin = layout.tileOrigin(0)
@@ -108,12 +117,14 @@ public enum Montage {
         for channel in 0..<maps.channels {
             let origin = layout.tileOrigin(channel + offset)
             let plane = maps.plane(channel)
-            let tile = AreaResampler.resize(plane, width: maps.width, height: maps.height,
-                                            targetWidth: layout.tileWidth, targetHeight: layout.tileHeight)
+            let tile = AreaResampler.resize(
+                plane, width: maps.width, height: maps.height,
+                targetWidth: layout.tileWidth, targetHeight: layout.tileHeight)
             var levels = [UInt8](repeating: 0, count: tile.count)
             normalizations[channel].quantize(tile[...], into: &levels)
-            canvas.paste(rgb: colormap.applied(to: levels), width: layout.tileWidth, height: layout.tileHeight,
-                         x: origin.x, y: origin.y)
+            canvas.paste(
+                rgb: colormap.applied(to: levels), width: layout.tileWidth, height: layout.tileHeight,
+                x: origin.x, y: origin.y)
             let name = channel < names.count ? names[channel] : "map"
             let isConstant = normalizations[channel].mapIsConstant
             if isConstant {
@@ -124,22 +135,27 @@ public enum Montage {
             let room = (layout.tileWidth - 4) / layout.labelScale
             // The range goes right-aligned when the name and at least 8 of its characters still fit.
             let showRange = !range.isEmpty && room >= BitmapFont.width(of: "\(channel) " + range) + 8 * BitmapFont.glyphWidth
-            let text = label(index: channel, name: name, isConstant: isConstant,
-                             maxWidth: room - (showRange ? BitmapFont.width(of: " " + range) : 0))
-            drawLabel(text, into: &canvas, layout: layout, x: origin.x, y: origin.y,
-                      color: isConstant ? .warning : .labelText, right: showRange ? range : nil)
+            let text = label(
+                index: channel, name: name, isConstant: isConstant,
+                maxWidth: room - (showRange ? BitmapFont.width(of: " " + range) : 0))
+            drawLabel(
+                text, into: &canvas, layout: layout, x: origin.x, y: origin.y,
+                color: isConstant ? .warning : .labelText, right: showRange ? range : nil)
         }
         return canvas.pixelBuffer
     }
 
     /// The montage with the photo given as the pipeline's input tensor (values 0...1; 1 channel
     /// gray, 3 RGB, 4 RGBA with alpha dropped, any other count shown by its first channel).
-    public static func make(input: Tensor?, maps: Tensor, names: [String] = [],
-                            normalization: OutputSpec.Normalization = .minmax,
-                            colormap: OutputSpec.Colormap? = nil, title: String? = nil,
-                            options: Options = Options()) -> PixelBuffer {
-        make(photo: input.map(photo(from:)), maps: maps, names: names, normalization: normalization,
-             colormap: colormap, title: title, options: options)
+    public static func make(
+        input: Tensor?, maps: Tensor, names: [String] = [],
+        normalization: OutputSpec.Normalization = .minmax,
+        colormap: OutputSpec.Colormap? = nil, title: String? = nil,
+        options: Options = Options()
+    ) -> PixelBuffer {
+        make(
+            photo: input.map(photo(from:)), maps: maps, names: names, normalization: normalization,
+            colormap: colormap, title: title, options: options)
     }
 
     /// An 8-bit picture of an input tensor: v in 0...1 → round(255 · v).
@@ -165,13 +181,16 @@ public enum Montage {
         return RGBCanvas.fitted(isConstant ? prefix + "const" : full, maxWidth: maxWidth)
     }
 
-    private static func drawLabel(_ text: String, into canvas: inout RGBCanvas, layout: Layout, x: Int, y: Int,
-                                  color: RGBColor = .labelText, right: String? = nil) {
+    private static func drawLabel(
+        _ text: String, into canvas: inout RGBCanvas, layout: Layout, x: Int, y: Int,
+        color: RGBColor = .labelText, right: String? = nil
+    ) {
         let top = y + layout.tileHeight
         let scale = layout.labelScale
         canvas.fill(x: x, y: top, width: layout.tileWidth, height: layout.labelHeight, color: .labelStrip)
-        canvas.draw(text: RGBCanvas.fitted(text, maxWidth: (layout.tileWidth - 4) / scale), x: x + 2, y: top + 2,
-                    color: color, scale: scale)
+        canvas.draw(
+            text: RGBCanvas.fitted(text, maxWidth: (layout.tileWidth - 4) / scale), x: x + 2, y: top + 2,
+            color: color, scale: scale)
         if let right {
             let width = BitmapFont.width(of: right, scale: scale)
             canvas.draw(text: right, x: x + layout.tileWidth - 2 - width, y: top + 2, color: .rangeText, scale: scale)
@@ -224,8 +243,10 @@ public enum Montage {
     }
 
     /// The photo fitted inside the tile (aspect kept, centred), gray replicated, alpha dropped.
-    private static func drawPhoto(_ photo: PixelBuffer, into canvas: inout RGBCanvas, x: Int, y: Int,
-                                  width: Int, height: Int) {
+    private static func drawPhoto(
+        _ photo: PixelBuffer, into canvas: inout RGBCanvas, x: Int, y: Int,
+        width: Int, height: Int
+    ) {
         guard photo.width > 0, photo.height > 0 else { return }
         let scale = min(Double(width) / Double(photo.width), Double(height) / Double(photo.height))
         let fittedWidth = max(min(Int((Double(photo.width) * scale).rounded()), width), 1)
@@ -236,18 +257,23 @@ public enum Montage {
             let offset = colorChannels == 3 ? c : 0
             switch photo.samples {
             case .uint8(let s):
-                return AreaResampler.resize(width: photo.width, height: photo.height, targetWidth: fittedWidth,
-                                            targetHeight: fittedHeight) { Float(s[$0 * channels + offset]) }
+                return AreaResampler.resize(
+                    width: photo.width, height: photo.height, targetWidth: fittedWidth,
+                    targetHeight: fittedHeight
+                ) { Float(s[$0 * channels + offset]) }
             case .uint16(let s):
-                return AreaResampler.resize(width: photo.width, height: photo.height, targetWidth: fittedWidth,
-                                            targetHeight: fittedHeight) { Float(s[$0 * channels + offset]) / 257 }
+                return AreaResampler.resize(
+                    width: photo.width, height: photo.height, targetWidth: fittedWidth,
+                    targetHeight: fittedHeight
+                ) { Float(s[$0 * channels + offset]) / 257 }
             }
         }
         var rgb = [UInt8](repeating: 0, count: fittedWidth * fittedHeight * 3)
         for p in 0..<(fittedWidth * fittedHeight) {
             for c in 0..<3 { rgb[p * 3 + c] = UInt8(min(max(resized[c][p], 0), 255) + 0.5) }
         }
-        canvas.paste(rgb: rgb, width: fittedWidth, height: fittedHeight,
-                     x: x + (width - fittedWidth) / 2, y: y + (height - fittedHeight) / 2)
+        canvas.paste(
+            rgb: rgb, width: fittedWidth, height: fittedHeight,
+            x: x + (width - fittedWidth) / 2, y: y + (height - fittedHeight) / 2)
     }
 }

@@ -81,7 +81,8 @@ public enum ReportPage {
             html += "</div>\n"
         }
         if !entry.maps.isEmpty {
-            html += "<details\(entry.montage == nil ? " open" : "")><summary>\(entry.maps.count) map\(entry.maps.count == 1 ? "" : "s")</summary>\n<ul class=\"maps\">\n"
+            html +=
+                "<details\(entry.montage == nil ? " open" : "")><summary>\(entry.maps.count) map\(entry.maps.count == 1 ? "" : "s")</summary>\n<ul class=\"maps\">\n"
             for map in entry.maps {
                 html += "<li><a href=\"\(href(map))\">\(escape(map))</a></li>\n"
             }
@@ -125,8 +126,8 @@ public enum ReportPage {
         for byte in trimmed.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF".unicodeScalars)

@@ -9,8 +9,10 @@ struct ImageOutputWriter {
 
     /// Writes everything; `stages` holds the final tensor last (and, with `--stages`, every
     /// stage's output before it). Returns the paths written. `lap` splits normalise from encode time.
-    func write(photo: PixelBuffer?, title: String, stages: [Tensor], plan: OutputPlan, timings: inout PhaseTimings,
-               lap: () -> Double) throws(FilterPipeError) -> [String] {
+    func write(
+        photo: PixelBuffer?, title: String, stages: [Tensor], plan: OutputPlan, timings: inout PhaseTimings,
+        lap: () -> Double
+    ) throws(FilterPipeError) -> [String] {
         guard let final = stages.last else { return [] }
         var written: [String] = []
         do throws(ImageIOError) {
@@ -31,11 +33,13 @@ struct ImageOutputWriter {
                 timings.encode += lap()
             case .montage:
                 guard let photo else { preconditionFailure("montage without its photo") }
-                try writeMontage(photo: photo, title: title, maps: final, file: plan.single!, timings: &timings, lap: lap, written: &written)
+                try writeMontage(
+                    photo: photo, title: title, maps: final, file: plan.single!, timings: &timings, lap: lap, written: &written)
             }
             if let file = plan.montage {
                 guard let photo else { preconditionFailure("montage without its photo") }
-                try writeMontage(photo: photo, title: title, maps: final, file: file, timings: &timings, lap: lap, written: &written)
+                try writeMontage(
+                    photo: photo, title: title, maps: final, file: file, timings: &timings, lap: lap, written: &written)
             }
             for (index, files) in plan.stageMaps.enumerated() where index < stages.count - 1 {
                 try writeMaps(stages[index], files: files, timings: &timings, lap: lap, written: &written)
@@ -55,14 +59,16 @@ struct ImageOutputWriter {
     /// image out, nothing else written; nil when the float route is needed.
     func directImage(_ photo: PixelBuffer) -> PixelBuffer? {
         guard spec.stages.isEmpty, spec.input == .rgb, options.format == .png, options.output.kind == .image,
-              options.output.effectiveNormalization == .clamp, options.depth == 8, !options.montage, !options.stages
+            options.output.effectiveNormalization == .clamp, options.depth == 8, !options.montage, !options.stages
         else { return nil }
         return ImageComposer.clampedRGB8(photo)
     }
 
     /// Writes the `directImage` of an image as its single output.
-    func writeDirect(_ image: PixelBuffer, plan: OutputPlan, timings: inout PhaseTimings,
-                     lap: () -> Double) throws(FilterPipeError) -> [String] {
+    func writeDirect(
+        _ image: PixelBuffer, plan: OutputPlan, timings: inout PhaseTimings,
+        lap: () -> Double
+    ) throws(FilterPipeError) -> [String] {
         var written: [String] = []
         do throws(ImageIOError) {
             timings.normalize += lap()
@@ -74,10 +80,13 @@ struct ImageOutputWriter {
         return written
     }
 
-    private func writeMaps(_ maps: Tensor, files: [OutputPlan.MapFile], timings: inout PhaseTimings,
-                           lap: () -> Double, written: inout [String]) throws(ImageIOError) {
-        let renderer = MapRenderer(normalization: options.output.effectiveNormalization,
-                                   colormap: options.output.effectiveColormap, depth: options.depth)
+    private func writeMaps(
+        _ maps: Tensor, files: [OutputPlan.MapFile], timings: inout PhaseTimings,
+        lap: () -> Double, written: inout [String]
+    ) throws(ImageIOError) {
+        let renderer = MapRenderer(
+            normalization: options.output.effectiveNormalization,
+            colormap: options.output.effectiveColormap, depth: options.depth)
         let rendered = renderer.render(maps, names: files.map(\.mapName), filterFile: filterName)
         timings.normalize += lap()
         for (file, map) in zip(files, rendered) {
@@ -86,13 +95,16 @@ struct ImageOutputWriter {
         timings.encode += lap()
     }
 
-    private func writeMontage(photo: PixelBuffer, title: String, maps: Tensor, file: String,
-                              timings: inout PhaseTimings, lap: () -> Double,
-                              written: inout [String]) throws(ImageIOError) {
+    private func writeMontage(
+        photo: PixelBuffer, title: String, maps: Tensor, file: String,
+        timings: inout PhaseTimings, lap: () -> Double,
+        written: inout [String]
+    ) throws(ImageIOError) {
         let names = spec.finalMapNames(inputChannels: spec.input.channels)
-        let pixels = Montage.make(photo: photo, maps: maps, names: names,
-                                  normalization: options.output.effectiveNormalization,
-                                  colormap: options.output.effectiveColormap, title: title)
+        let pixels = Montage.make(
+            photo: photo, maps: maps, names: names,
+            normalization: options.output.effectiveNormalization,
+            colormap: options.output.effectiveColormap, title: title)
         timings.normalize += lap()
         try savePNG(pixels, file, text: metadata(mapName: "montage"), &written)
         timings.encode += lap()
@@ -110,13 +122,17 @@ struct ImageOutputWriter {
     private var filterName: String { (options.filterPath as NSString).lastPathComponent }
 
     private func metadata(mapName: String) -> [PNGWriteOptions.TextChunk] {
-        [software,
-         PNGWriteOptions.TextChunk(keyword: MapMetadata.Keyword.filter, text: filterName),
-         PNGWriteOptions.TextChunk(keyword: MapMetadata.Keyword.map, text: mapName)]
+        [
+            software,
+            PNGWriteOptions.TextChunk(keyword: MapMetadata.Keyword.filter, text: filterName),
+            PNGWriteOptions.TextChunk(keyword: MapMetadata.Keyword.map, text: mapName),
+        ]
     }
 
-    private func savePNG(_ pixels: PixelBuffer, _ relative: String, text: [PNGWriteOptions.TextChunk],
-                         _ written: inout [String]) throws(ImageIOError) {
+    private func savePNG(
+        _ pixels: PixelBuffer, _ relative: String, text: [PNGWriteOptions.TextChunk],
+        _ written: inout [String]
+    ) throws(ImageIOError) {
         try output.makeFolder((relative as NSString).deletingLastPathComponent)
         let path = output.path(relative)
         try ImageCodec.writePNG(pixels, to: path, options: PNGWriteOptions(compressionLevel: options.pngLevel, text: text))

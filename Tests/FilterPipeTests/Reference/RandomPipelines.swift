@@ -12,8 +12,9 @@ enum RandomPipelines {
             let v = (0..<columns).map { _ in Float.random(in: -1...1, using: &rng) }
             return Matrix(rows: rows, columns: columns, values: u.flatMap { a in v.map { a * $0 } })
         }
-        return Matrix(rows: rows, columns: columns,
-                      values: (0..<rows * columns).map { _ in Float.random(in: -1...1, using: &rng) })
+        return Matrix(
+            rows: rows, columns: columns,
+            values: (0..<rows * columns).map { _ in Float.random(in: -1...1, using: &rng) })
     }
 
     static func conv(inputChannels: Int, using rng: inout SeededGenerator) -> ConvSpec {
@@ -24,17 +25,20 @@ enum RandomPipelines {
         let broadcast = depthwise || Bool.random(using: &rng)
         let stride = rankOne || Bool.random(using: &rng) ? 1 : Int.random(in: 1...3, using: &rng)
         let dilation = Int.random(in: 0..<3, using: &rng) == 0 ? Int.random(in: 2...3, using: &rng) : 1
-        let padding: Padding = stride == 1 && Int.random(in: 0..<3, using: &rng) == 0
+        let padding: Padding =
+            stride == 1 && Int.random(in: 0..<3, using: &rng) == 0
             ? .same : .explicit(Int.random(in: 0...3, using: &rng))
         let filterCount = depthwise ? Int.random(in: 1...3, using: &rng) : Int.random(in: 1...9, using: &rng)
         let filters = (0..<filterCount).map { f in
-            FilterSpec(name: "f\(f)", bias: Float.random(in: -0.5...0.5, using: &rng),
-                       channels: (0..<(broadcast ? 1 : inputChannels)).map { _ in
-                           matrix(rows: kh, columns: kw, rankOne: rankOne, using: &rng)
-                       })
+            FilterSpec(
+                name: "f\(f)", bias: Float.random(in: -0.5...0.5, using: &rng),
+                channels: (0..<(broadcast ? 1 : inputChannels)).map { _ in
+                    matrix(rows: kh, columns: kw, rankOne: rankOne, using: &rng)
+                })
         }
-        return ConvSpec(filters: filters, stride: stride, padding: padding,
-                        padMode: PadMode.allCases.randomElement(using: &rng)!, dilation: dilation, depthwise: depthwise)
+        return ConvSpec(
+            filters: filters, stride: stride, padding: padding,
+            padMode: PadMode.allCases.randomElement(using: &rng)!, dilation: dilation, depthwise: depthwise)
     }
 
     static func activation(using rng: inout SeededGenerator) -> Activation {
@@ -43,9 +47,10 @@ enum RandomPipelines {
 
     static func pool(using rng: inout SeededGenerator) -> PoolSpec {
         let size = Int.random(in: 1...3, using: &rng)
-        return PoolSpec(kind: Bool.random(using: &rng) ? .max : .average, size: size,
-                        stride: Int.random(in: 1...3, using: &rng), pad: Int.random(in: 0...(size / 2), using: &rng),
-                        ceilMode: Bool.random(using: &rng))
+        return PoolSpec(
+            kind: Bool.random(using: &rng) ? .max : .average, size: size,
+            stride: Int.random(in: 1...3, using: &rng), pad: Int.random(in: 0...(size / 2), using: &rng),
+            ceilMode: Bool.random(using: &rng))
     }
 
     /// A pipeline of one or two conv layers (each maybe followed by activations and a pool),
@@ -65,8 +70,9 @@ enum RandomPipelines {
             if Bool.random(using: &rng) { stages.append(.pool(pool(using: &rng))) }
         }
         let wide = Int.random(in: 0..<5, using: &rng) == 0
-        let shape = Shape(channels: mode.channels, height: Int.random(in: 5...23, using: &rng),
-                          width: wide ? Int.random(in: 24...90, using: &rng) : Int.random(in: 5...23, using: &rng))
+        let shape = Shape(
+            channels: mode.channels, height: Int.random(in: 5...23, using: &rng),
+            width: wide ? Int.random(in: 24...90, using: &rng) : Int.random(in: 5...23, using: &rng))
         return RandomCase(spec: PipelineSpec(input: mode, stages: stages), input: tensor(shape, using: &rng))
     }
 }

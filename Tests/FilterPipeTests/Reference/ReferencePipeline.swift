@@ -3,6 +3,7 @@
 //   pool: max / mean over the window positions inside the image (PyTorch, count_include_pad=False)
 //   activations: relu, abs, leaky_relu, sigmoid, tanh
 import Foundation
+
 @testable import FilterPipe
 
 enum ReferencePipeline {
@@ -113,9 +114,9 @@ enum ReferencePipeline {
             for y in 0..<oh {
                 for x in 0..<ow {
                     var values: [Double] = [], magnitude = 0.0
-                    for yy in (y * pool.stride - pool.pad) ..< (y * pool.stride - pool.pad + pool.size)
+                    for yy in (y * pool.stride - pool.pad)..<(y * pool.stride - pool.pad + pool.size)
                     where (0..<input.height).contains(yy) {
-                        for xx in (x * pool.stride - pool.pad) ..< (x * pool.stride - pool.pad + pool.size)
+                        for xx in (x * pool.stride - pool.pad)..<(x * pool.stride - pool.pad + pool.size)
                         where (0..<input.width).contains(xx) {
                             values.append(input[c, yy, xx])
                             magnitude = max(magnitude, input.magnitude(c, yy, xx))

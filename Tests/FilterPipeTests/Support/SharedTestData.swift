@@ -46,9 +46,10 @@ enum SharedTestData {
         return text.split(separator: "\n").dropFirst().compactMap { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard fields.count >= 8 else { return nil }
-            return ManifestRow(path: fields[0], format: fields[1], expect: fields[2], width: Int(fields[3]),
-                               height: Int(fields[4]), channelsInFile: Int(fields[5]), bitDepth: Int(fields[6]),
-                               notes: fields[7])
+            return ManifestRow(
+                path: fields[0], format: fields[1], expect: fields[2], width: Int(fields[3]),
+                height: Int(fields[4]), channelsInFile: Int(fields[5]), bitDepth: Int(fields[6]),
+                notes: fields[7])
         }
     }()
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FilterPipe
 
 @Test func composedImageInterleavesMapsInRGBOrder() throws {
@@ -58,7 +59,7 @@ func clampedRGB8ShortcutEqualsTheFloatRouteForEverySample(channels: Int) throws 
     guard case .uint8(let source) = photo.samples else { return }
     var expected: [UInt8] = []
     for x in 0..<photo.width {
-        let pixel = Array(source[x * channels ..< (x + 1) * channels])
+        let pixel = Array(source[x * channels..<(x + 1) * channels])
         expected += channels >= 3 ? Array(pixel[0..<3]) : [pixel[0], pixel[0], pixel[0]]
     }
     #expect(direct.samples == .uint8(expected))
