@@ -110,39 +110,22 @@ struct MapNormalization: Sendable, Equatable {
         isConstant ? (0, constantLevel) : (maxLevel / (hi - lo), 0)
     }
 
-    /// Quantises `values` into 8-bit samples written at `output[start + i·stride]`.
-    func quantize(_ values: ArraySlice<Float>, into output: inout [UInt8], start: Int = 0, stride: Int = 1) {
+    /// Quantises `values` into 8- or 16-bit samples written at `output[start + i·stride]`.
+    /// Generic, but specialised per sample type within the module, so both loops vectorise.
+    func quantize<Sample: FixedWidthInteger & UnsignedInteger>(
+        _ values: ArraySlice<Float>, into output: inout [Sample], start: Int = 0, stride: Int = 1
+    ) {
         let (scale, offset) = affine
         values.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { out in
                 if stride == 1 {  // the common case, kept free of index arithmetic so it vectorises
                     let target = UnsafeMutableBufferPointer(rebasing: out[start..<start + source.count])
                     for i in 0..<source.count {
-                        target[i] = UInt8(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
+                        target[i] = Sample(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
                     }
                 } else {
                     for i in 0..<source.count {
-                        out[start + i * stride] = UInt8(
-                            truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
-                    }
-                }
-            }
-        }
-    }
-
-    /// Quantises `values` into 16-bit samples written at `output[start + i·stride]`.
-    func quantize(_ values: ArraySlice<Float>, into output: inout [UInt16], start: Int = 0, stride: Int = 1) {
-        let (scale, offset) = affine
-        values.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { out in
-                if stride == 1 {
-                    let target = UnsafeMutableBufferPointer(rebasing: out[start..<start + source.count])
-                    for i in 0..<source.count {
-                        target[i] = UInt16(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
-                    }
-                } else {
-                    for i in 0..<source.count {
-                        out[start + i * stride] = UInt16(
+                        out[start + i * stride] = Sample(
                             truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
                     }
                 }
