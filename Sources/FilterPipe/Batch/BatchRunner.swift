@@ -11,6 +11,12 @@ public struct ImageResult: Sendable {
     public var status: Status
     /// Output paths written (absolute or relative to the working folder, as OUTPUT was given).
     public var outputs: [String] = []
+    /// How many of `outputs` are feature maps (or `.npy` tensors, or composed images): all but montages.
+    public var mapsWritten: Int {
+        outputs.filter { !$0.hasSuffix("/montage.png") && !isMontage }.count
+    }
+    /// The single output is a montage (`output montage`), not a map.
+    var isMontage = false
     /// Why it failed: one line, starting with the input's path.
     public var error: String? = nil
     public var megapixels: Double = 0
@@ -127,7 +133,7 @@ public struct BatchRunner: Sendable {
                 case .failed: summary.failed += 1
                 case .skipped: summary.skipped += 1
                 }
-                summary.mapsWritten += result.outputs.filter { $0.hasSuffix(".png") || $0.hasSuffix(".npy") }.count
+                summary.mapsWritten += result.mapsWritten
                 summary.megapixels += result.megapixels
                 summary.timings = summary.timings + result.timings
                 onResult(result)
@@ -145,6 +151,7 @@ public struct BatchRunner: Sendable {
     /// split across `stageWorkers` cores (default `options.jobs`); results do not depend on it.
     public func process(_ input: BatchInput, filterDate: Date? = nil, stageWorkers: Int? = nil) -> ImageResult {
         var result = ImageResult(input: input, status: .written)
+        result.isMontage = options.format == .png && options.output.kind == .montage
         let plan = OutputPlan(stem: input.outputStem, spec: pipeline.spec, options: options)
         if options.skipExisting, let date = Self.newest(Self.modificationDate(input.path), filterDate),
             plan.allFiles.allSatisfy({ output.isFreshRegularFile($0, newerThan: date) })
