@@ -17,4 +17,12 @@ static inline void cimageio_set_message(char *buffer, const char *format, ...) {
 static inline int cimageio_mul(size_t a, size_t b, size_t *result) {
     return !__builtin_mul_overflow(a, b, result);
 }
+
+/* JPEG decoding with the row layout of cimageio_decode_rows when `row_layout` (jpeg.c). */
+int cimageio_jpeg_decode_layout(const uint8_t *data, size_t size, uint64_t max_pixels, int row_layout,
+                                cimageio_image *out);
+
+/* `pixels` (packed rows, malloc'd) copied into a new row-layout buffer; frees `pixels`.
+ * NULL when out of memory (pixels then still freed). */
+uint8_t *cimageio_to_row_layout(uint8_t *pixels, size_t width, size_t height, size_t channels);
 #endif

@@ -162,7 +162,7 @@ static uint8_t *apply_orientation(uint8_t *pixels, size_t width, size_t height, 
 }
 
 static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo, const uint8_t *data, size_t size,
-                           uint64_t max_pixels, cimageio_image *out) {
+                           uint64_t max_pixels, int row_layout, cimageio_image *out) {
     memset(out, 0, sizeof *out);
     if (size < 3 || data[0] != 0xFF || data[1] != 0xD8 || data[2] != 0xFF) {
         out->status = CIMAGEIO_ERR_UNKNOWN_FORMAT;
@@ -214,6 +214,13 @@ static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo,
         if (!cimageio_mul(width * height, (size_t)cinfo->num_components * 2 * 4, &honest)) honest = SIZE_MAX / 2;
         cinfo->mem->max_memory_to_use = (long)((honest > (1ul << 34) ? (1ul << 34) : honest) + (64ul << 20));
     }
+    int orientation = 1;
+    for (jpeg_saved_marker_ptr marker = cinfo->marker_list; marker != NULL; marker = marker->next) {
+        if (marker->marker == JPEG_APP0 + 1 && marker->data_length >= 6 && memcmp(marker->data, "Exif\0\0", 6) == 0) {
+            orientation = exif_orientation(marker->data, marker->data_length);
+            break;
+        }
+    }
     jpeg_start_decompress(cinfo);
 
     size_t decoded_channels = (size_t)cinfo->output_components;
@@ -221,6 +228,14 @@ static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo,
     size_t row_bytes = 0, total = 0;
     if (!cimageio_mul(width, decoded_channels, &row_bytes) || !cimageio_mul(row_bytes, height, &total) ||
         cinfo->output_width != width || cinfo->output_height != height) {
+        context->status = CIMAGEIO_ERR_TOO_LARGE;
+        cimageio_set_message(context->message, "JPEG: image size overflows");
+        longjmp(context->jump, 1);
+    }
+    /* Scanlines go straight into row layout unless the pixels are rewritten afterwards
+     * (CMYK to RGB, orientation): then packed first and laid out at the end. */
+    size_t spare = row_layout && !cmyk && orientation == 1 ? 1 : 0;
+    if (spare && !cimageio_mul(row_bytes + 1, height, &total)) {
         context->status = CIMAGEIO_ERR_TOO_LARGE;
         cimageio_set_message(context->message, "JPEG: image size overflows");
         longjmp(context->jump, 1);
@@ -237,7 +252,8 @@ static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo,
         JSAMPROW rows[16];
         JDIMENSION count = cinfo->output_height - cinfo->output_scanline;
         if (count > 16) count = 16;
-        for (JDIMENSION k = 0; k < count; k++) rows[k] = pixels + ((size_t)cinfo->output_scanline + k) * row_bytes;
+        for (JDIMENSION k = 0; k < count; k++)
+            rows[k] = pixels + ((size_t)cinfo->output_scanline + k) * (row_bytes + spare) + spare;
         jpeg_read_scanlines(cinfo, rows, count);
     }
     if (cmyk) {
@@ -250,13 +266,6 @@ static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo,
             destination[0] = (uint8_t)((c * k + 127) / 255);
             destination[1] = (uint8_t)((m * k + 127) / 255);
             destination[2] = (uint8_t)((y * k + 127) / 255);
-        }
-    }
-    int orientation = 1;
-    for (jpeg_saved_marker_ptr marker = cinfo->marker_list; marker != NULL; marker = marker->next) {
-        if (marker->marker == JPEG_APP0 + 1 && marker->data_length >= 6 && memcmp(marker->data, "Exif\0\0", 6) == 0) {
-            orientation = exif_orientation(marker->data, marker->data_length);
-            break;
         }
     }
     jpeg_finish_decompress(cinfo);
@@ -273,22 +282,49 @@ static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo,
             return out->status;
         }
     }
+    size_t result_size = out_width * out_height * channels;
+    if (spare) {
+        result_size = total;
+    } else if (row_layout) {
+        result = cimageio_to_row_layout(result, out_width, out_height, channels);
+        result_size = out_height * (out_width * channels + 1);
+        if (result == NULL) {
+            out->status = CIMAGEIO_ERR_TOO_LARGE;
+            cimageio_set_message(out->message, "JPEG: cannot allocate memory for the rows");
+            return out->status;
+        }
+    }
     out->status = CIMAGEIO_OK;
     out->width = (uint32_t)out_width;
     out->height = (uint32_t)out_height;
     out->channels = (int)channels;
     out->bit_depth = 8;
     out->pixels = result;
-    out->pixels_size = out_width * out_height * channels;
+    out->pixels_size = result_size;
+    out->row_stride = row_layout ? out_width * channels + 1 : 0;
     return CIMAGEIO_OK;
 }
 
 /* cinfo and the context live in this frame, outside the function that calls setjmp, so
  * their contents (written by libjpeg before a longjmp) are well defined afterwards. */
-int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+int cimageio_jpeg_decode_layout(const uint8_t *data, size_t size, uint64_t max_pixels, int row_layout,
+                                cimageio_image *out) {
     struct jpeg_decompress_struct cinfo;
     jpeg_decode_context context;
     memset(&cinfo, 0, sizeof cinfo);
     memset(&context, 0, sizeof context);
-    return jpeg_decode_run(&context, &cinfo, data, size, max_pixels, out);
+    return jpeg_decode_run(&context, &cinfo, data, size, max_pixels, row_layout, out);
+}
+
+int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+    return cimageio_jpeg_decode_layout(data, size, max_pixels, 0, out);
+}
+
+uint8_t *cimageio_to_row_layout(uint8_t *pixels, size_t width, size_t height, size_t channels) {
+    size_t row_bytes = width * channels;
+    uint8_t *rows = (uint8_t *)malloc((row_bytes + 1) * height);
+    if (rows != NULL)
+        for (size_t y = 0; y < height; y++) memcpy(rows + y * (row_bytes + 1) + 1, pixels + y * row_bytes, row_bytes);
+    free(pixels);
+    return rows;
 }

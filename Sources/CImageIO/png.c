@@ -30,6 +30,7 @@ typedef struct {
     uint32_t width, height;  /* the decoded layout, for the completion path */
     int channels, bit_depth;
     size_t pixels_size;
+    size_t row_stride;       /* 0 packed, else row layout */
 } png_decode_context;
 
 /* Status of the longjmp taken once the image is complete (not an error). */
@@ -134,7 +135,7 @@ static const png_byte ignored_chunks[] =
     "bKGD\0cHRM\0eXIf\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0sBIT\0sCAL\0sPLT\0sRGB\0tEXt\0tIME\0zTXt";
 
 static int png_decode_run(png_decode_context *context, const uint8_t *data, size_t size, uint64_t max_pixels,
-                          cimageio_image *out) {
+                          int row_layout, cimageio_image *out) {
     memset(out, 0, sizeof *out);
     if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
         out->status = CIMAGEIO_ERR_UNKNOWN_FORMAT;
@@ -175,6 +176,7 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
                 out->bit_depth = context->bit_depth;
                 out->pixels = pixels;
                 out->pixels_size = context->pixels_size;
+                out->row_stride = context->row_stride;
                 return CIMAGEIO_OK;
             }
             context->status = status;
@@ -245,10 +247,12 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
     int out_depth = png_get_bit_depth(png, info);
     size_t row_bytes = png_get_rowbytes(png, info);
     size_t bytes_per_sample = out_depth == 16 ? 2 : 1;
+    /* Row layout (8-bit only): one spare byte before every row. */
+    size_t spare = row_layout && out_depth == 8 ? 1 : 0;
     size_t expected_row = 0, total = 0;
     if (channels < 1 || channels > 4 || (out_depth != 8 && out_depth != 16) ||
         !cimageio_mul((size_t)width, (size_t)channels * bytes_per_sample, &expected_row) || expected_row != row_bytes ||
-        !cimageio_mul(row_bytes, (size_t)height, &total)) {
+        row_bytes == SIZE_MAX || !cimageio_mul(row_bytes + spare, (size_t)height, &total)) {
         context->status = CIMAGEIO_ERR_UNSUPPORTED;
         cimageio_set_message(context->message, "PNG: unexpected layout after expansion (%d channels, %d-bit)",
                              channels, out_depth);
@@ -262,7 +266,8 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
         cimageio_set_message(context->message, "PNG: cannot allocate %zu bytes for pixels", total);
         png_longjmp(png, 1);
     }
-    for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * row_bytes;
+    for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * (row_bytes + spare) + spare;
+    context->row_stride = spare ? row_bytes + 1 : 0;
     context->width = width;
     context->height = height;
     context->channels = channels;
@@ -282,20 +287,33 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
     out->bit_depth = out_depth;
     out->pixels = pixels;
     out->pixels_size = total;
+    out->row_stride = context->row_stride;
     return CIMAGEIO_OK;
 }
 
 /* The context lives in this frame, outside the function that calls setjmp, so its fields
  * (written by libpng callbacks before a longjmp) are well defined afterwards. */
-int cimageio_png_decode_libpng(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+int cimageio_png_decode_libpng_layout(const uint8_t *data, size_t size, uint64_t max_pixels, int row_layout,
+                                      cimageio_image *out) {
     png_decode_context context;
     memset(&context, 0, sizeof context);
-    return png_decode_run(&context, data, size, max_pixels, out);
+    return png_decode_run(&context, data, size, max_pixels, row_layout, out);
+}
+
+int cimageio_png_decode_libpng(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+    return cimageio_png_decode_libpng_layout(data, size, max_pixels, 0, out);
 }
 
 int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
-    if (cimageio_png_decode_fast(data, size, max_pixels, out)) return CIMAGEIO_OK;
+    if (cimageio_png_decode_fast(data, size, max_pixels, 0, out)) return CIMAGEIO_OK;
     return cimageio_png_decode_libpng(data, size, max_pixels, out);
+}
+
+int cimageio_decode_rows(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+    if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF)
+        return cimageio_jpeg_decode_layout(data, size, max_pixels, 1, out);
+    if (cimageio_png_decode_fast(data, size, max_pixels, 1, out)) return CIMAGEIO_OK;
+    return cimageio_png_decode_libpng_layout(data, size, max_pixels, 1, out);
 }
 
 void cimageio_image_free(cimageio_image *image) {
@@ -303,4 +321,5 @@ void cimageio_image_free(cimageio_image *image) {
     free(image->pixels);
     image->pixels = NULL;
     image->pixels_size = 0;
+    image->row_stride = 0;
 }

@@ -336,3 +336,115 @@ void cimageio_buffer_free(cimageio_buffer *buffer) {
     buffer->data = NULL;
     buffer->size = 0;
 }
+
+/* ---- row-layout writer: filter in place, deflate, chunks straight to a file descriptor ---- */
+
+#include <errno.h>
+#include <unistd.h>
+
+static int write_all(int fd, const uint8_t *bytes, size_t length) {
+    while (length > 0) {
+        ssize_t n = write(fd, bytes, length);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return 0;
+        }
+        bytes += n;
+        length -= (size_t)n;
+    }
+    return 1;
+}
+
+static int write_chunk(int fd, const char type[4], const uint8_t *data, size_t length) {
+    uint8_t header[8], trailer[4];
+    put32(header, (uint32_t)length);
+    memcpy(header + 4, type, 4);
+    uint32_t crc = libdeflate_crc32(0, type, 4);
+    if (length) crc = libdeflate_crc32(crc, data, length);
+    put32(trailer, crc);
+    return write_all(fd, header, 8) && (length == 0 || write_all(fd, data, length)) && write_all(fd, trailer, 4);
+}
+
+int cimageio_png_write_rows(int fd, uint8_t *rows, uint32_t width, uint32_t height, int channels, int level,
+                            const cimageio_text_chunk *texts, size_t text_count, char *message) {
+    size_t row_bytes = 0, stride = 0, size = 0;
+    if (!validate_layout(width, height, channels, 8, &row_bytes) || row_bytes == SIZE_MAX ||
+        !cimageio_mul(row_bytes + 1, (size_t)height, &size)) {
+        cimageio_set_message(message, "PNG encode: unsupported layout (8-bit rows of 1–4 channels)");
+        return CIMAGEIO_ERR_ENCODE;
+    }
+    stride = row_bytes + 1;
+    for (size_t i = 0; i < text_count; i++) {
+        if (!validate_text(&texts[i])) {
+            cimageio_set_message(message, "PNG encode: tEXt keyword must be 1–79 bytes and text free of NUL");
+            return CIMAGEIO_ERR_ENCODE;
+        }
+    }
+    if (level < 0) level = 0;
+    if (level > 9) level = 9;
+    int filter = level == 0 ? 0 : CIMAGEIO_DEFAULT_PNG_FILTER;
+    size_t bytes_per_pixel = (size_t)channels;
+
+    /* Bottom row first, so the row above is still unfiltered when a row is filtered; each row is
+     * filtered through a one-row scratch copy (filter_row reads the row it replaces). */
+    uint8_t *scratch = (uint8_t *)malloc(row_bytes + 1);
+    if (scratch == NULL) {
+        cimageio_set_message(message, "PNG encode: out of memory");
+        return CIMAGEIO_ERR_ENCODE;
+    }
+    for (size_t y = height; y-- > 0;) {
+        uint8_t *row = rows + y * stride;
+        filter_row(scratch, row + 1, y ? row - stride + 1 : NULL, row_bytes, bytes_per_pixel, filter);
+        memcpy(row, scratch, row_bytes + 1);
+    }
+    free(scratch);
+
+    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(level);
+    if (compressor == NULL) {
+        cimageio_set_message(message, "PNG encode: cannot create libdeflate compressor");
+        return CIMAGEIO_ERR_ENCODE;
+    }
+    size_t bound = libdeflate_zlib_compress_bound(compressor, size);
+    uint8_t *compressed = (uint8_t *)malloc(bound);
+    size_t compressed_size = compressed ? libdeflate_zlib_compress(compressor, rows, size, compressed, bound) : 0;
+    libdeflate_free_compressor(compressor);
+    if (compressed_size == 0) {
+        free(compressed);
+        cimageio_set_message(message, compressed ? "PNG encode: libdeflate failed" : "PNG encode: out of memory");
+        return CIMAGEIO_ERR_ENCODE;
+    }
+
+    static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    uint8_t ihdr[13];
+    put32(ihdr, width);
+    put32(ihdr + 4, height);
+    ihdr[8] = 8;
+    ihdr[9] = color_types[channels];
+    ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
+    int ok = write_all(fd, signature, 8) && write_chunk(fd, "IHDR", ihdr, 13);
+    for (size_t i = 0; ok && i < text_count; i++) {
+        uint8_t body[80 + 4096];
+        size_t keyword = texts[i].keyword_length, length = keyword + 1 + texts[i].text_length;
+        uint8_t *chunk = length <= sizeof body ? body : (uint8_t *)malloc(length);
+        if (chunk == NULL) { ok = 0; errno = ENOMEM; break; }
+        memcpy(chunk, texts[i].keyword, keyword);
+        chunk[keyword] = 0;
+        memcpy(chunk + keyword + 1, texts[i].text, texts[i].text_length);
+        ok = write_chunk(fd, "tEXt", chunk, length);
+        if (chunk != body) free(chunk);
+    }
+    const size_t idat_max = 1u << 20;
+    for (size_t offset = 0; ok && offset < compressed_size; offset += idat_max) {
+        size_t length = compressed_size - offset < idat_max ? compressed_size - offset : idat_max;
+        ok = write_chunk(fd, "IDAT", compressed + offset, length);
+    }
+    ok = ok && write_chunk(fd, "IEND", NULL, 0);
+    int saved = errno;
+    free(compressed);
+    if (!ok) {
+        cimageio_set_message(message, "cannot write: %s", strerror(saved));
+        errno = saved;
+        return CIMAGEIO_ERR_IO;
+    }
+    return CIMAGEIO_OK;
+}

@@ -64,27 +64,28 @@ static void paeth_row_sse2(const uint8_t *raw, uint8_t *row, const uint8_t *abov
 }
 #endif
 
-/* Unfilters one row of `length` bytes from `raw` into `row`; `above` is the previous output row,
- * or NULL for the first row (every byte above is 0 there). Inlined with a constant `bpp` so the
- * loops keep each pixel's left neighbour in registers. Returns 0 for an unknown filter type. */
-static inline int unfilter_row_bpp(int filter, const uint8_t *restrict raw, uint8_t *restrict row,
+/* Unfilters one row of `length` bytes from `raw` into `row` (the same bytes when unfiltering in
+ * place: each byte is read before it is written); `above` is the previous output row, or NULL for
+ * the first row (every byte above is 0 there). Inlined with a constant `bpp` so the loops keep
+ * each pixel's left neighbour in registers. Returns 0 for an unknown filter type. */
+static inline int unfilter_row_bpp(int filter, const uint8_t *raw, uint8_t *row,
                                    const uint8_t *restrict above, size_t length, size_t bpp) {
     size_t lead = bpp < length ? bpp : length;  /* bytes with no left neighbour (a = c = 0) */
     switch (filter) {
     case 0:
-        memcpy(row, raw, length);
+        if (row != raw) memcpy(row, raw, length);
         return 1;
     case 1:
-        memcpy(row, raw, lead);
+        if (row != raw) memcpy(row, raw, lead);
         for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(raw[i] + row[i - bpp]);
         return 1;
     case 2:
-        if (above == NULL) memcpy(row, raw, length);
+        if (above == NULL) { if (row != raw) memcpy(row, raw, length); }
         else for (size_t i = 0; i < length; i++) row[i] = (uint8_t)(raw[i] + above[i]);
         return 1;
     case 3:
         if (above == NULL) {
-            memcpy(row, raw, lead);
+            if (row != raw) memcpy(row, raw, lead);
             for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(raw[i] + (row[i - bpp] >> 1));
         } else {
             for (size_t i = 0; i < lead; i++) row[i] = (uint8_t)(raw[i] + (above[i] >> 1));
@@ -93,7 +94,7 @@ static inline int unfilter_row_bpp(int filter, const uint8_t *restrict raw, uint
         return 1;
     case 4:
         if (above == NULL) {  /* paeth(a, 0, 0) = a: Sub */
-            memcpy(row, raw, lead);
+            if (row != raw) memcpy(row, raw, lead);
             for (size_t i = bpp; i < length; i++) row[i] = (uint8_t)(raw[i] + row[i - bpp]);
         } else {
 #if defined(__SSE2__)
@@ -121,7 +122,8 @@ static int unfilter_row(int filter, const uint8_t *raw, uint8_t *row, const uint
     }
 }
 
-int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
+int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixels, int row_layout,
+                             cimageio_image *out) {
     if (size < 8 + 25 || memcmp(data, "\x89PNG\r\n\x1a\n", 8) != 0) return 0;
     /* IHDR first, 13 bytes, valid CRC. */
     if (be32(data + 8) != 13 || memcmp(data + 12, "IHDR", 4) != 0) return 0;
@@ -175,9 +177,8 @@ int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixe
     /* The IDAT payloads, joined. */
     uint8_t *stream = (uint8_t *)malloc(idat_bytes ? idat_bytes : 1);
     uint8_t *raw = (uint8_t *)malloc(raw_size);
-    uint8_t *pixels = (uint8_t *)malloc(total);
     struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
-    int ok = stream && raw && pixels && inflater;
+    int ok = stream && raw && inflater;
     if (ok) {
         size_t filled = 0;
         for (size_t at = first_idat; filled < idat_bytes;) {
@@ -192,15 +193,20 @@ int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixe
     }
     free(stream);
     if (inflater) libdeflate_free_decompressor(inflater);
+    /* Unfiltered in place: the inflated rows already have the row layout (filter byte, row). */
     for (size_t y = 0; ok && y < height; y++) {
-        const uint8_t *source = raw + y * (row_bytes + 1);
-        uint8_t *row = pixels + y * row_bytes;
-        ok = unfilter_row(source[0], source + 1, row, y ? row - row_bytes : NULL, row_bytes, channels);
+        uint8_t *row = raw + y * (row_bytes + 1) + 1;
+        ok = unfilter_row(row[-1], row, row, y ? row - (row_bytes + 1) : NULL, row_bytes, channels);
     }
-    free(raw);
     if (!ok) {
-        free(pixels);
+        free(raw);
         return 0;
+    }
+    if (!row_layout) {
+        /* Packed: each row moves left over the filter bytes before it (never past its own start). */
+        for (size_t y = 0; y < height; y++) memmove(raw + y * row_bytes, raw + y * (row_bytes + 1) + 1, row_bytes);
+        uint8_t *shrunk = (uint8_t *)realloc(raw, total);
+        if (shrunk != NULL) raw = shrunk;
     }
     memset(out, 0, sizeof *out);
     out->status = CIMAGEIO_OK;
@@ -208,7 +214,8 @@ int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixe
     out->height = height;
     out->channels = (int)channels;
     out->bit_depth = 8;
-    out->pixels = pixels;
-    out->pixels_size = total;
+    out->pixels = raw;
+    out->pixels_size = row_layout ? raw_size : total;
+    out->row_stride = row_layout ? row_bytes + 1 : 0;
     return 1;
 }

@@ -34,6 +34,8 @@ typedef struct {
     int bit_depth;                           /* 8 or 16 */
     void *pixels;
     size_t pixels_size;                      /* bytes */
+    size_t row_stride;                       /* 0: rows packed; else bytes from one row to the next
+                                                (see cimageio_decode_rows) */
 } cimageio_image;
 
 /* Decodes a PNG held in memory. Every colour type and bit depth: palette -> RGB (RGBA with
@@ -52,6 +54,14 @@ int cimageio_png_decode_libpng(const uint8_t *data, size_t size, uint64_t max_pi
  * (3 channels; CMYK/YCCK converted), with the EXIF orientation applied. Any libjpeg warning
  * about the data is an error. Returns out->status. */
 int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
+
+/* Decodes a PNG or JPEG (by signature) like cimageio_png_decode / cimageio_jpeg_decode, but an
+ * 8-bit result comes in *row layout*: row y starts at pixels + y * row_stride, row_stride =
+ * 1 + width * channels, and byte 0 of every row is spare: the first sample is at byte 1. That
+ * is exactly the layout of PNG filtered rows (filter byte, then the row), so the image can be
+ * worked on and then written by cimageio_png_write_rows without another copy. A 16-bit PNG
+ * comes packed (row_stride 0), as from cimageio_png_decode. Returns out->status. */
+int cimageio_decode_rows(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
 
 /* Frees out->pixels (safe on a zeroed or failed result). */
 void cimageio_image_free(cimageio_image *image);
@@ -95,6 +105,15 @@ int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t heig
                                const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out);
 
 void cimageio_buffer_free(cimageio_buffer *buffer);
+
+/* Writes 8-bit rows in row layout (see cimageio_decode_rows: row_stride = 1 + width * channels,
+ * byte 0 of each row spare) as a PNG file to the open file descriptor `fd`, with the same bytes
+ * cimageio_png_encode would produce for the packed pixels. The rows are filtered in place (the
+ * pixels are gone afterwards), deflated in one piece, and the chunks written straight to `fd`:
+ * no copy of the image is made. Returns a status; `message` (CIMAGEIO_MESSAGE_SIZE bytes) gets
+ * the reason on failure (errno is kept for an I/O error). */
+int cimageio_png_write_rows(int fd, uint8_t *rows, uint32_t width, uint32_t height, int channels, int level,
+                            const cimageio_text_chunk *texts, size_t text_count, char *message);
 
 /* Sets glibc malloc up for a batch of large images: one arena, no mmap'd blocks, no trimming
  * (freed pixel and tensor buffers are reused by the next image instead of being unmapped and
