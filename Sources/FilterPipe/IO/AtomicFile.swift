@@ -14,6 +14,23 @@ public enum AtomicFile {
 
     /// Writes the bytes in `bytes` to `path`, replacing any file there.
     static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(ImageIOError) {
+        try write(to: path) { (fd: Int32) throws(ImageIOError) in
+            var written = 0
+            while written < bytes.count {
+                let n = Foundation.write(fd, bytes.baseAddress! + written, bytes.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ImageIOError(.io, path: path, message: "cannot write: \(String(cString: strerror(errno)))")
+                }
+                written += n
+            }
+        }
+    }
+
+    /// Creates `path` from what `produce` writes to the file descriptor it is given (a temporary
+    /// file, renamed into place only when `produce` returns and the file closes cleanly; removed if
+    /// `produce` throws).
+    static func write(to path: String, _ produce: (Int32) throws(ImageIOError) -> Void) throws(ImageIOError) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -21,22 +38,17 @@ public enum AtomicFile {
         guard fd >= 0 else {
             throw ImageIOError(.io, path: path, message: "cannot create file: \(String(cString: strerror(errno)))")
         }
-        var written = 0
-        var failure: Int32? = { (raw: UnsafeRawBufferPointer) -> Int32? in
-            while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += n
-            }
-            return nil
-        }(bytes)
-        if close(fd) != 0 && failure == nil { failure = errno }
-        if let failure {
+        do throws(ImageIOError) {
+            try produce(fd)
+        } catch {
+            close(fd)
             unlink(temp)
-            throw ImageIOError(.io, path: path, message: "cannot write: \(String(cString: strerror(failure)))")
+            throw error
+        }
+        if close(fd) != 0 {
+            let code = errno
+            unlink(temp)
+            throw ImageIOError(.io, path: path, message: "cannot write: \(String(cString: strerror(code)))")
         }
         if rename(temp, path) != 0 {
             let code = errno

@@ -108,6 +108,55 @@ public enum ImageCodec {
         try decode(try readFile(path), path: path, limits: limits)
     }
 
+    /// The result of `decodeRows`: 8-bit images in row layout, 16-bit ones packed.
+    enum DecodedRows {
+        case rows(RowImage)
+        case pixels(PixelBuffer)
+    }
+
+    /// Reads and decodes the file at `path` like `decode(fileAt:)`, an 8-bit result in row layout
+    /// (the same samples, each row after a spare byte; see `RowImage`).
+    static func decodeRows(fileAt path: String, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> DecodedRows {
+        let data = try readFile(path)
+        guard sniff(Array(data.prefix(8))) != nil else {
+            let what = data.isEmpty ? "empty file" : "not a PNG or JPEG file"
+            throw ImageIOError(.unknownFormat, path: path, message: what)
+        }
+        var image = cimageio_image()
+        data.withUnsafeBufferPointer { buffer in
+            _ = cimageio_decode_rows(buffer.baseAddress, buffer.count, UInt64(max(0, limits.maxPixels)), &image)
+        }
+        guard image.status == Int32(CIMAGEIO_OK.rawValue) else {
+            cimageio_image_free(&image)
+            throw ImageIOError(errorCode(image.status), path: path, message: message(of: &image.message))
+        }
+        guard image.row_stride != 0, let storage = image.pixels else {
+            defer { cimageio_image_free(&image) }
+            return .pixels(pixelBuffer(copying: image))
+        }
+        return .rows(
+            RowImage(
+                adopting: storage.assumingMemoryBound(to: UInt8.self), width: Int(image.width),
+                height: Int(image.height), channels: Int(image.channels)
+            ) { free($0) })
+    }
+
+    /// Writes `image` as a PNG at `path` (atomically, as `writePNG`), with the same bytes
+    /// `writePNG` writes for its pixels. The rows are filtered in place: `image` is spent.
+    static func writePNG(consuming image: RowImage, to path: String, options: PNGWriteOptions) throws(ImageIOError) {
+        try withTextRecords(options) { (records: UnsafeBufferPointer<cimageio_text_chunk>) throws(ImageIOError) in
+            try AtomicFile.write(to: path) { (descriptor: Int32) throws(ImageIOError) in
+                var reason = [CChar](repeating: 0, count: Int(CIMAGEIO_MESSAGE_SIZE))
+                let status = cimageio_png_write_rows(
+                    descriptor, image.rows, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                    Int32(options.compressionLevel), records.baseAddress, records.count, &reason)
+                guard status == Int32(CIMAGEIO_OK.rawValue) else {
+                    throw ImageIOError(errorCode(status), path: path, message: String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                }
+            }
+        }
+    }
+
     /// Encodes `image` as PNG bytes (8-bit: 1–4 channels; 16-bit: gray or RGB).
     ///
     /// Rows use PNG filter Up and the image is deflated in one piece by libdeflate at
@@ -194,6 +243,26 @@ public enum ImageCodec {
         _ image: PixelBuffer, options: PNGWriteOptions, _ call: EncodeCall,
         _ body: (UnsafeRawBufferPointer) throws(ImageIOError) -> Result
     ) throws(ImageIOError) -> Result {
+        var buffer = cimageio_buffer()
+        try withTextRecords(options) { (records: UnsafeBufferPointer<cimageio_text_chunk>) throws(ImageIOError) in
+            switch image.samples {
+            case .uint8(let samples):
+                samples.withUnsafeBytes { _ = call($0.baseAddress!, records.baseAddress, records.count, &buffer) }
+            case .uint16(let samples):
+                samples.withUnsafeBytes { _ = call($0.baseAddress!, records.baseAddress, records.count, &buffer) }
+            }
+        }
+        defer { cimageio_buffer_free(&buffer) }
+        guard buffer.status == Int32(CIMAGEIO_OK.rawValue), let data = buffer.data else {
+            throw ImageIOError(.encode, message: message(of: &buffer.message))
+        }
+        return try body(UnsafeRawBufferPointer(start: data, count: buffer.size))
+    }
+
+    /// `options.text` as C records of Latin-1 bytes, valid inside `body`; throws for text that is not Latin-1.
+    private static func withTextRecords(
+        _ options: PNGWriteOptions, _ body: (UnsafeBufferPointer<cimageio_text_chunk>) throws(ImageIOError) -> Void
+    ) throws(ImageIOError) {
         var latin1: [[CChar]] = []
         for chunk in options.text {
             for string in [chunk.keyword, chunk.text] {
@@ -208,22 +277,13 @@ public enum ImageCodec {
                 latin1.append(bytes)
             }
         }
-        var buffer = cimageio_buffer()
+        var failure: ImageIOError?
         withTextRecords(latin1, index: 0, records: []) { records in
-            records.withUnsafeBufferPointer { recordBuffer in
-                switch image.samples {
-                case .uint8(let samples):
-                    samples.withUnsafeBytes { _ = call($0.baseAddress!, recordBuffer.baseAddress, recordBuffer.count, &buffer) }
-                case .uint16(let samples):
-                    samples.withUnsafeBytes { _ = call($0.baseAddress!, recordBuffer.baseAddress, recordBuffer.count, &buffer) }
-                }
+            records.withUnsafeBufferPointer { buffer in
+                do throws(ImageIOError) { try body(buffer) } catch { failure = error }
             }
         }
-        defer { cimageio_buffer_free(&buffer) }
-        guard buffer.status == Int32(CIMAGEIO_OK.rawValue), let data = buffer.data else {
-            throw ImageIOError(.encode, message: message(of: &buffer.message))
-        }
-        return try body(UnsafeRawBufferPointer(start: data, count: buffer.size))
+        if let failure { throw failure }
     }
 
     /// Pins each string's storage for the duration of `body` (nested so every pointer stays valid).
