@@ -112,7 +112,7 @@ public struct Pipeline: Sendable {
     }
 
     /// The shape after each stage for an input of `input`; throws naming the first empty layer.
-    private func shapes(for input: Shape) throws(PipelineError) -> [Shape] {
+    func shapes(for input: Shape) throws(PipelineError) -> [Shape] {
         guard input.channels == spec.input.channels else {
             throw PipelineError("the pipeline expects \(spec.input.channels) input channels, got \(input.channels)")
         }

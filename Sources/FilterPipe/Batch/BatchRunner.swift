@@ -166,29 +166,40 @@ public struct BatchRunner: Sendable {
                 defer { mark = now }
                 return now - mark
             }
-            let pixels: PixelBuffer
+            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
+            let executor = Executor(workers: stageWorkers ?? options.jobs)
+            let decoded: ImageCodec.DecodedRows
             do throws(ImageIOError) {
-                pixels = try ImageCodec.decode(fileAt: input.path, limits: options.limits)
+                decoded =
+                    writer.streamsImages
+                    ? try ImageCodec.decodeRows(fileAt: input.path, limits: options.limits)
+                    : .pixels(try ImageCodec.decode(fileAt: input.path, limits: options.limits))
             } catch {
                 throw .image(error)
+            }
+            let pixels: PixelBuffer
+            switch decoded {
+            case .rows(let image):
+                result.megapixels = Double(image.width * image.height) / 1e6
+                result.width = image.width
+                result.height = image.height
+                result.timings.decode = lap()
+                if let outputs = try stream(image, writer: writer, plan: plan, executor: executor, result: &result, lap: lap) {
+                    result.outputs = outputs
+                    return result
+                }
+                pixels = image.pixelBuffer
+            case .pixels(let buffer):
+                pixels = buffer
             }
             result.megapixels = Double(pixels.width * pixels.height) / 1e6
             result.width = pixels.width
             result.height = pixels.height
-            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
-            if let photo = writer.directImage(pixels) {
-                // No stages and a clamped 8-bit image out: the float tensor would round-trip to
-                // the same samples (ImageComposerTests check this against the plain route).
-                result.timings.decode = lap()
-                result.outputs = try writer.writeDirect(photo, plan: plan, timings: &result.timings, lap: lap)
-                return result
-            }
             let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input)
             // Only a montage draws the photo again: otherwise its pixels are released here.
             let photo: PixelBuffer? = writer.needsPhoto(plan) ? pixels : nil
-            result.timings.decode = lap()
+            result.timings.decode += lap()
 
-            let executor = Executor(workers: stageWorkers ?? options.jobs)
             let stages: [Tensor]
             do throws(PipelineError) {
                 if options.stages {
@@ -209,6 +220,49 @@ public struct BatchRunner: Sendable {
             result.error = "\(input.path): \(Self.reason(error))"
         }
         return result
+    }
+
+    /// The streaming route: the pipeline runs band by band over `image`'s rows and its output rows are
+    /// composed straight into a row image (the decoded one itself when the shapes agree), which is
+    /// written as the single output. Nil when the pipeline does not stream (the caller then takes
+    /// the whole-tensor route).
+    private func stream(
+        _ image: RowImage, writer: ImageOutputWriter, plan: OutputPlan, executor: Executor, result: inout ImageResult,
+        lap: () -> Double
+    ) throws(FilterPipeError) -> [String]? {
+        let mode = pipeline.spec.input
+        let target: RowImage
+        if pipeline.steps.isEmpty && mode == .rgb && image.channels == 3 {
+            // Nothing to compute: round(clamp(s / 255, 0, 1) · 255) = s, so the decoded rows are the output.
+            target = image
+        } else {
+            let run: BandedPipelineRun?
+            do throws(PipelineError) {
+                run = try BandedPipelineRun(pipeline: pipeline, mode: mode, width: image.width, height: image.height)
+            } catch {
+                throw .pipeline(error)
+            }
+            guard let run else { return nil }
+            let output = run.outputShape
+            guard [1, 3, 4].contains(output.channels) else {
+                throw .pipeline(
+                    PipelineError(
+                        "an output image needs 1, 3 or 4 final maps (gray, RGB, RGBA); the pipeline makes \(output.channels)"))
+            }
+            target =
+                run.canWriteInPlace && output.channels == image.channels
+                ? image : RowImage(width: output.width, height: output.height, channels: output.channels)
+            var composing = 0.0
+            run.run(source: image, executor: executor) { values, channelStride, rows in
+                let start = monotonicSeconds()
+                ImageComposer.composeClampedRows(
+                    band: values, channelStride: channelStride, firstRow: rows.lowerBound, rows: rows, into: target)
+                composing += monotonicSeconds() - start
+            }
+            result.timings.compute = lap() - composing
+            result.timings.normalize = composing
+        }
+        return try writer.writeImage(consuming: target, plan: plan, timings: &result.timings, lap: lap)
     }
 
     /// The error without a path prefix the codec may already have added, so the line names the input once.

@@ -59,11 +59,35 @@ public struct Executor: Sendable {
     }
 }
 
+extension Executor {
+    /// Fills `channels` × `rows` of a band of a feature map (storage `output`), reading a band of
+    /// the previous one (storage `input`), in tiles of `channelBlock` channels × `rowBand` rows
+    /// spread over the workers; `body(channels, rows, output, input)` computes one tile.
+    func fillBand(
+        output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, channels: Int, rows: Range<Int>,
+        channelBlock: Int, rowBand: Int,
+        _ body: @Sendable (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>, UnsafePointer<Float>) -> Void
+    ) {
+        if channels == 0 || rows.isEmpty { return }
+        let block = max(1, min(channelBlock, channels))
+        let band = max(1, min(rowBand, rows.count))
+        let channelTiles = (channels + block - 1) / block
+        let rowTiles = (rows.count + band - 1) / band
+        let target = SendablePointer(base: output)
+        let source = SendablePointer(base: UnsafeMutablePointer(mutating: input))
+        forEach(channelTiles * rowTiles) { tile in
+            let c0 = (tile / rowTiles) * block, y0 = rows.lowerBound + (tile % rowTiles) * band
+            body(c0..<min(c0 + block, channels), y0..<min(y0 + band, rows.upperBound), target.base, UnsafePointer(source.base))
+        }
+    }
+}
+
 /// A pointer that may cross into `concurrentPerform`'s `@Sendable` closure.
 ///
 /// Safety: the executor hands each iteration a disjoint part of the output (its own channels and
 /// rows), the buffer outlives the `concurrentPerform` call that uses it, and nothing reads a part
-/// before every iteration has returned.
+/// before every iteration has returned. An input buffer crossing with it is only read while the
+/// iterations run.
 struct SendablePointer<Element>: @unchecked Sendable {
     let base: UnsafeMutablePointer<Element>
 }

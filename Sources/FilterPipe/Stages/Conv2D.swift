@@ -105,8 +105,23 @@ struct Conv2D: Stage {
     func outputShape(for input: Shape) -> Shape? { spec.outputShape(for: input) }
 
     func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> {
-        // Padding modes may read any row (circular wraps), so a tile may need the whole input.
-        0..<input.height
+        guard let last = rows.last else { return 0..<0 }
+        let first = rows.lowerBound * spec.stride - padTop
+        let end = last * spec.stride - padTop + spec.dilation * (kernelHeight - 1) + 1
+        if first >= 0 && end <= input.height { return first..<end }
+        // Rows the kernel window covers outside the image read whatever the pad mode says (the
+        // nearest row, a reflected one, a wrapped one from the far side, or none).
+        var low = Int.max, high = Int.min
+        for coordinate in first..<end {
+            guard let source = spec.padMode.sourceIndex(coordinate, length: input.height) else { continue }
+            low = min(low, source)
+            high = max(high, source)
+        }
+        if low > high {
+            let edge = min(max(first, 0), input.height)
+            return edge..<edge
+        }
+        return low..<high + 1
     }
 
     func compute(

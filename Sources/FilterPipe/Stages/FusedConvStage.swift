@@ -33,7 +33,10 @@ struct FusedConvStage: Stage {
         return pool.map { $0.outputShape(for: convShape) } ?? convShape
     }
 
-    func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> { 0..<input.height }
+    func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> {
+        guard let convShape = conv.outputShape(for: input) else { return 0..<0 }
+        return conv.inputRows(for: pool?.inputRows(for: rows, input: convShape) ?? rows, input: input)
+    }
 
     func compute(
         input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,

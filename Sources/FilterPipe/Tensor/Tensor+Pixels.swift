@@ -91,6 +91,59 @@ extension Tensor {
     }
 }
 
+extension Tensor {
+    /// Rows `rows` of an 8-bit row-layout image as float planes in `mode`: the same values
+    /// `Tensor(pixels:mode:)` gives those rows. Channel c, row y goes to
+    /// `band + c · channelStride + (y − firstRow) · width`.
+    static func fillBand(
+        _ band: UnsafeMutablePointer<Float>, channelStride: Int, firstRow: Int, from image: RowImage,
+        rows: Range<Int>, mode: InputMode
+    ) {
+        let width = image.width, sourceChannels = image.channels
+        let hasColor = sourceChannels >= 3
+        let alphaIndex: Int? = sourceChannels == 2 ? 1 : sourceChannels == 4 ? 3 : nil
+        PixelScale8.values.withUnsafeBufferPointer { table in
+            for y in rows {
+                let input = image.row(y)
+                let plane = band + (y - firstRow) * width
+                if sourceChannels == 3 && mode == .rgb {
+                    let red = plane, green = plane + channelStride, blue = green + channelStride
+                    for x in 0..<width {
+                        red[x] = Float(input[3 * x]) / 255
+                        green[x] = Float(input[3 * x + 1]) / 255
+                        blue[x] = Float(input[3 * x + 2]) / 255
+                    }
+                    continue
+                }
+                switch mode {
+                case .gray:
+                    for x in 0..<width {
+                        let pixel = x * sourceChannels
+                        plane[x] =
+                            hasColor
+                            ? 0.299 * table[Int(input[pixel])] + 0.587 * table[Int(input[pixel + 1])]
+                                + 0.114 * table[Int(input[pixel + 2])]
+                            : table[Int(input[pixel])]
+                    }
+                case .rgb, .rgba:
+                    for x in 0..<width {
+                        let pixel = x * sourceChannels
+                        let red = table[Int(input[pixel])]
+                        plane[x] = red
+                        plane[channelStride + x] = hasColor ? table[Int(input[pixel + 1])] : red
+                        plane[2 * channelStride + x] = hasColor ? table[Int(input[pixel + 2])] : red
+                    }
+                    if mode == .rgba {
+                        for x in 0..<width {
+                            plane[3 * channelStride + x] = alphaIndex.map { table[Int(input[x * sourceChannels + $0])] } ?? 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// sample / 255 for every 8-bit sample, computed once.
 private enum PixelScale8 {
     static let values: [Float] = (0...255).map { Float($0) / 255 }

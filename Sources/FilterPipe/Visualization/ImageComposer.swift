@@ -43,6 +43,39 @@ public enum ImageComposer {
         return PixelBuffer(width: maps.width, height: maps.height, channels: channels, samples: .uint8(samples))
     }
 
+    /// Rows `rows` of the final maps, held in a band (channel c, row y at
+    /// `band + c · channelStride + (y − firstRow) · width`), composed as `compose` does with clamp
+    /// normalisation at 8 bits, into the same rows of `image`.
+    static func composeClampedRows(
+        band: UnsafePointer<Float>, channelStride: Int, firstRow: Int, rows: Range<Int>, into image: RowImage
+    ) {
+        let clamp = MapNormalization(lo: 0, hi: 1, maxLevel: 255, constantLevel: 0)
+        let width = image.width, channels = image.channels
+        // Each row quantised plane by plane (a loop that vectorises), then interleaved.
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: channels * width)
+        defer { scratch.deallocate() }
+        for y in rows {
+            let target = image.row(y)
+            let planes = band + (y - firstRow) * width
+            if channels == 1 {
+                clamp.quantize(planes, count: width, into: target)
+                continue
+            }
+            for c in 0..<channels { clamp.quantize(planes + c * channelStride, count: width, into: scratch + c * width) }
+            if channels == 3 {
+                for x in 0..<width {
+                    target[3 * x] = scratch[x]
+                    target[3 * x + 1] = scratch[width + x]
+                    target[3 * x + 2] = scratch[2 * width + x]
+                }
+            } else {
+                for x in 0..<width {
+                    for c in 0..<channels { target[channels * x + c] = scratch[c * width + x] }
+                }
+            }
+        }
+    }
+
     /// `planar` (channel after channel) as interleaved pixels: out[i·C + c] = planar[c·N + i].
     static func interleave(_ planar: [UInt8], channels: Int) -> [UInt8] {
         let planeCount = planar.count / channels
@@ -73,28 +106,5 @@ public enum ImageComposer {
             }
             initialized = planar.count
         }
-    }
-
-    /// What `compose(Tensor(pixels: photo, mode: .rgb), normalization: .clamp, depth: 8)` gives for an
-    /// 8-bit photo, straight from its samples: round(clamp(s / 255, 0, 1) · 255) = s for every s in
-    /// 0...255, so RGB is kept as is, gray is replicated, alpha dropped. Nil for 16-bit photos (their
-    /// samples do round to new values).
-    static func clampedRGB8(_ photo: PixelBuffer) -> PixelBuffer? {
-        guard case .uint8(let samples) = photo.samples else { return nil }
-        if photo.channels == 3 { return photo }
-        let pixelCount = photo.width * photo.height, sourceChannels = photo.channels
-        let rgb = [UInt8](unsafeUninitializedCapacity: pixelCount * 3) { output, initialized in
-            samples.withUnsafeBufferPointer { input in
-                for i in 0..<pixelCount {
-                    let pixel = i * sourceChannels
-                    let hasColor = sourceChannels >= 3
-                    output[3 * i] = input[pixel]
-                    output[3 * i + 1] = input[pixel + (hasColor ? 1 : 0)]
-                    output[3 * i + 2] = input[pixel + (hasColor ? 2 : 0)]
-                }
-            }
-            initialized = pixelCount * 3
-        }
-        return PixelBuffer(width: photo.width, height: photo.height, channels: 3, samples: .uint8(rgb))
     }
 }

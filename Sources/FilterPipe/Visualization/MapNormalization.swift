@@ -110,6 +110,16 @@ struct MapNormalization: Sendable, Equatable {
         isConstant ? (0, constantLevel) : (maxLevel / (hi - lo), 0)
     }
 
+    /// Quantises `count` values at `source` into samples at `target` (the stride-1 case of `quantize`).
+    func quantize<Sample: FixedWidthInteger & UnsignedInteger>(
+        _ source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Sample>
+    ) {
+        let (scale, offset) = affine
+        for i in 0..<count {
+            target[i] = Sample(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
+        }
+    }
+
     /// Quantises `values` into 8- or 16-bit samples written at `output[start + i·stride]`.
     /// Generic, but specialised per sample type within the module, so both loops vectorise.
     func quantize<Sample: FixedWidthInteger & UnsignedInteger>(
@@ -119,10 +129,8 @@ struct MapNormalization: Sendable, Equatable {
         values.withUnsafeBufferPointer { source in
             output.withUnsafeMutableBufferPointer { out in
                 if stride == 1 {  // the common case, kept free of index arithmetic so it vectorises
-                    let target = UnsafeMutableBufferPointer(rebasing: out[start..<start + source.count])
-                    for i in 0..<source.count {
-                        target[i] = Sample(truncatingIfNeeded: Self.roundedBits(level(source[i], scale: scale, offset: offset)))
-                    }
+                    guard let first = source.baseAddress else { return }
+                    quantize(first, count: source.count, into: out.baseAddress! + start)
                 } else {
                     for i in 0..<source.count {
                         out[start + i * stride] = Sample(

@@ -55,29 +55,29 @@ struct ImageOutputWriter {
         options.format == .png && (options.output.kind == .montage || plan.montage != nil)
     }
 
-    /// The output image when it is the decoded photo itself: no stages, RGB input, one clamped 8-bit
-    /// image out, nothing else written; nil when the float route is needed.
-    func directImage(_ photo: PixelBuffer) -> PixelBuffer? {
-        guard spec.stages.isEmpty, spec.input == .rgb, options.format == .png, options.output.kind == .image,
-            options.output.effectiveNormalization == .clamp, options.depth == 8, !options.montage, !options.stages
-        else { return nil }
-        return ImageComposer.clampedRGB8(photo)
+    /// Whether the output can be made band by band from an 8-bit image (`BandedPipelineRun`): one
+    /// clamped 8-bit PNG image, nothing else written.
+    var streamsImages: Bool {
+        options.format == .png && options.output.kind == .image && options.output.effectiveNormalization == .clamp
+            && options.depth == 8 && !options.montage && !options.stages
     }
 
-    /// Writes the `directImage` of an image as its single output.
-    func writeDirect(
-        _ image: PixelBuffer, plan: OutputPlan, timings: inout PhaseTimings,
-        lap: () -> Double
+    /// Writes a composed image in row layout as the single output; `image` is spent (filtered in place).
+    func writeImage(
+        consuming image: RowImage, plan: OutputPlan, timings: inout PhaseTimings, lap: () -> Double
     ) throws(FilterPipeError) -> [String] {
-        var written: [String] = []
         do throws(ImageIOError) {
-            timings.normalize += lap()
-            try savePNG(image, plan.single!, text: metadata(mapName: "image"), &written)
+            let relative = plan.single!
+            try output.makeFolder((relative as NSString).deletingLastPathComponent)
+            let path = output.path(relative)
+            try ImageCodec.writePNG(
+                consuming: image, to: path,
+                options: PNGWriteOptions(compressionLevel: options.pngLevel, text: metadata(mapName: "image")))
             timings.encode += lap()
+            return [path]
         } catch {
             throw .image(error)
         }
-        return written
     }
 
     private func writeMaps(

@@ -42,34 +42,6 @@ func composingAnUnsupportedMapCountThrows(channels: Int) {
     #expect(image.samples == .uint8([0, 0, 0, 255, 128, 64]))  // 4 → 255, 2 → 127.5, 1 → 63.75
 }
 
-/// Every 8-bit sample value, in a photo of `channels` channels (1 gray ... 4 RGBA).
-private func everySamplePhoto(channels: Int) -> PixelBuffer {
-    let width = 256
-    let samples = (0..<width * channels).map { UInt8(truncatingIfNeeded: ($0 / channels) &+ 37 &* ($0 % channels)) }
-    return PixelBuffer(width: width, height: 1, channels: channels, samples: .uint8(samples))
-}
-
-@Test(arguments: [1, 2, 3, 4])
-func clampedRGB8ShortcutEqualsTheFloatRouteForEverySample(channels: Int) throws {
-    let photo = everySamplePhoto(channels: channels)
-    let plain = try ImageComposer.compose(Tensor(pixels: photo, mode: .rgb), normalization: .clamp, depth: 8)
-    let direct = try #require(ImageComposer.clampedRGB8(photo))
-    #expect(direct == plain)
-    // And what it should be, written out: R G B of each pixel, gray replicated, alpha dropped.
-    guard case .uint8(let source) = photo.samples else { return }
-    var expected: [UInt8] = []
-    for x in 0..<photo.width {
-        let pixel = Array(source[x * channels..<(x + 1) * channels])
-        expected += channels >= 3 ? Array(pixel[0..<3]) : [pixel[0], pixel[0], pixel[0]]
-    }
-    #expect(direct.samples == .uint8(expected))
-}
-
-@Test func clampedRGB8ShortcutDeclinesSixteenBitPhotos() {
-    let photo = PixelBuffer(width: 2, height: 1, channels: 3, samples: .uint16([0, 257, 65535, 1, 2, 3]))
-    #expect(ImageComposer.clampedRGB8(photo) == nil)
-}
-
 @Test(arguments: [(3, OutputSpec.Normalization.clamp), (3, .minmax), (4, .global), (4, .symmetric), (1, .minmax)])
 func composedImageEqualsQuantisingEachSampleInPlace(channels: Int, normalization: OutputSpec.Normalization) throws {
     // Values around the rounding boundaries and outside 0...1, NaN and ±∞ included.
