@@ -17,6 +17,9 @@ struct BandedPipelineRun {
     let levelShapes: [Shape]
     /// For every band, the rows of every level it needs (last: the band of output rows).
     let bands: [[Range<Int>]]
+    /// For every band, the image rows held as floats (the rows it needs, and any below them that
+    /// an earlier band already converted).
+    let windows: [Range<Int>]
     /// The most rows any band needs of each level.
     let capacities: [Int]
     /// Whether every output band's rows have been converted from the image before they are
@@ -42,20 +45,28 @@ struct BandedPipelineRun {
             bands.append(rows)
             first += rowsPerBand
         }
-        // The window only slides down: each band's image rows start and end no earlier than the last's.
-        for (above, below) in zip(bands, bands.dropFirst())
-        where below[0].lowerBound < above[0].lowerBound || below[0].upperBound < above[0].upperBound {
-            return nil
+        // The window of image rows slides down: it ends at the furthest row any band so far has
+        // needed, and starts where this band's rows start, which must never move up (with a pad
+        // mode that wraps around, the first band reads the image's last rows).
+        var windows: [Range<Int>] = []
+        var end = 0
+        for rows in bands {
+            end = max(end, rows[0].upperBound)
+            let start = min(rows[0].lowerBound, end)
+            if let above = windows.last, start < above.lowerBound { return nil }
+            windows.append(start..<end)
         }
-        if bands.count > 1 && bands[0][0].count >= height { return nil }
         self.pipeline = pipeline
         self.mode = mode
         self.levelShapes = levelShapes
         self.bands = bands
-        capacities = levelShapes.indices.map { level in bands.map { $0[level].count }.max() ?? 0 }
+        self.windows = windows
+        capacities =
+            [windows.map(\.count).max() ?? 0]
+            + levelShapes.indices.dropFirst().map { level in bands.map { $0[level].count }.max() ?? 0 }
         canWriteInPlace =
             output.width == width && output.height == height
-            && bands.allSatisfy { $0.last!.upperBound <= $0[0].upperBound }
+            && zip(bands, windows).allSatisfy { $0.last!.upperBound <= $1.upperBound }
     }
 
     /// The output's shape.
@@ -76,9 +87,8 @@ struct BandedPipelineRun {
         let inputShape = levelShapes[0]
         let windowStride = capacities[0] * inputShape.width
         var window = 0..<0
-        for rows in bands {
-            // Slide the window: keep the rows it shares with this band, convert the new ones.
-            let needed = rows[0]
+        for (rows, needed) in zip(bands, windows) {
+            // Slide the window: keep the rows it shares with this band's, convert the new ones.
             let kept = needed.lowerBound..<max(needed.lowerBound, window.upperBound)
             if !kept.isEmpty && kept.lowerBound > window.lowerBound {
                 for c in 0..<inputShape.channels {
@@ -94,7 +104,7 @@ struct BandedPipelineRun {
             for (index, step) in pipeline.steps.enumerated() {
                 let level = index + 1
                 let inputShape = levelShapes[level - 1], outputShape = levelShapes[level]
-                let inputRows = rows[level - 1], outputRows = rows[level]
+                let inputRows = level == 1 ? window : rows[level - 1], outputRows = rows[level]
                 let inputStride = capacities[level - 1] * inputShape.width
                 let outputStride = capacities[level] * outputShape.width
                 let stage = step.stage
