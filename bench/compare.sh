@@ -37,21 +37,23 @@ export PY=$VENV/bin/python
 (cd "$ROOT" && swift build -c release --product filterpipe --scratch-path "$WORK/build" $BUILD_FLAGS)
 export FILTERPIPE=$WORK/build/release/filterpipe
 
-CASES_FILE=
-if [ "${SKIP_SLOW:-0}" = 1 ]; then
-  CASES_FILE=$WORK/fast_cases.txt
-  # the built-in case list minus the slow peers, plus filterpipe's rows
-  sed -n "/^CASES=\$(cat <<'EOF'/,/^EOF/p" "$WORK/bench/run_peers.sh" | sed '1d;$d' |
-    grep -Ev 'imagemagick|pillow|scipy|^W3s' > "$CASES_FILE"
-  for wl in "W0|filterpipe|corpus|\$FILTERPIPE apply filters/identity.filter {IN} {OUT}" \
-            "W1|filterpipe|corpus|\$FILTERPIPE apply filters/edge.filter {IN} {OUT}" \
-            "W2|filterpipe|corpus|\$FILTERPIPE apply filters/blur.filter {IN} {OUT}" \
-            "W3|filterpipe|corpus|\$FILTERPIPE apply filters/deep.filter {IN} {OUT}"; do
-    echo "$wl" >> "$CASES_FILE"
-  done
-fi
+# The peer benchmark's case list (minus the slow peers with SKIP_SLOW=1) plus filterpipe's rows,
+# each command run under bench/tree_memory.py, which records the peak memory of the whole process
+# tree (a peer's pool of worker processes together) beside /usr/bin/time's largest single process.
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+export MEMLOG=$WORK/memory-$STAMP.csv
+export TREE_MEMORY=$ROOT/bench/tree_memory.py
+CASES_FILE=$WORK/cases-$STAMP.txt
+{
+  sed -n "/^CASES=\$(cat <<'EOF'/,/^EOF/p" "$WORK/bench/run_peers.sh" | sed '1d;$d'
+  echo "W0|filterpipe|corpus|\$FILTERPIPE apply filters/identity.filter {IN} {OUT}"
+  echo "W1|filterpipe|corpus|\$FILTERPIPE apply filters/edge.filter {IN} {OUT}"
+  echo "W2|filterpipe|corpus|\$FILTERPIPE apply filters/blur.filter {IN} {OUT}"
+  echo "W3|filterpipe|corpus|\$FILTERPIPE apply filters/deep.filter {IN} {OUT}"
+} | { if [ "${SKIP_SLOW:-0}" = 1 ]; then grep -Ev 'imagemagick|pillow|scipy|^W3s'; else cat; fi; } |
+  awk -F'|' 'NF >= 4 { printf "%s|%s|%s|python3 $TREE_MEMORY $MEMLOG %s/%s -- %s\n", $1, $2, $3, $1, $2, $4 }' > "$CASES_FILE"
 
-RESULTS=$WORK/runs-$(date -u +%Y%m%dT%H%M%SZ).csv
+RESULTS=$WORK/runs-$STAMP.csv
 (cd "$WORK/bench" && RESULTS=$RESULTS REPS=$REPS CASES_FILE=$CASES_FILE bash run_peers.sh "$FILTER")
-"$PY" "$ROOT/bench/write_benchmarks.py" "$RESULTS" > "$ROOT/BENCHMARKS.md"
+"$PY" "$ROOT/bench/write_benchmarks.py" "$RESULTS" "$MEMLOG" > "$ROOT/BENCHMARKS.md"
 echo "wrote $ROOT/BENCHMARKS.md from $RESULTS"

@@ -1,8 +1,9 @@
 """Turns a runs CSV of run_peers.sh (with filterpipe's rows) into BENCHMARKS.md on stdout:
 one table per workload, each tool's median wall time, its ratio to filterpipe, CPU time, peak
-memory, output bytes and zlib level, plus the machine it ran on.
+memory (largest process, and the whole job from bench/tree_memory.py's log), output bytes and
+zlib level, plus the machine it ran on.
 
-    python3 bench/write_benchmarks.py RUNS.csv > BENCHMARKS.md
+    python3 bench/write_benchmarks.py RUNS.csv [MEMORY.csv] > BENCHMARKS.md
 """
 import csv
 import os
@@ -54,8 +55,20 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.platform()}; {swift[0] if swift else 'swift ?'}"
 
 
+def job_memory(path):
+    """Peak PSS of the whole process tree, MB, per (workload, tool): the largest over the runs."""
+    peaks = defaultdict(int)
+    if path and os.path.exists(path):
+        for line in open(path):
+            label, pss, *_ = line.strip().split(",")
+            workload, tool = label.split("/", 1)
+            peaks[(workload, tool)] = max(peaks[(workload, tool)], int(pss))
+    return {key: kb / 1024 for key, kb in peaks.items()}
+
+
 def main():
     rows = list(csv.DictReader(open(sys.argv[1])))
+    job = job_memory(sys.argv[2] if len(sys.argv) > 2 else None)
     groups = defaultdict(list)
     for r in rows:
         groups[(r["workload"], r["peer"])].append(r)
@@ -68,7 +81,11 @@ def main():
     print(f"- Run: {stamp}, {machine()}.")
     print("- Wall time: median of the repetitions (min–max); ×filterpipe = tool's median / "
           "filterpipe's (above 1: filterpipe is faster). Peak RSS: the largest single process "
-          "(`/usr/bin/time -v`). Out MB: bytes written, so PNG levels can be compared.\n")
+          "(`/usr/bin/time -v`); most peers run a pool of 2 worker processes, each holding one image, "
+          "where filterpipe holds its 2 images in flight in one process. Job MB: the peak of the whole "
+          "job's memory, all its processes together (sum of PSS, sampled every 20 ms by "
+          "`bench/tree_memory.py`), the figure to compare across process models. Out MB: bytes "
+          "written, so PNG levels can be compared.\n")
     order = ["W0", "W0fast", "W0z6", "W1", "W2", "W3", "W3s"]
     for wl in sorted({k[0] for k in groups}, key=lambda w: order.index(w) if w in order else 99):
         peers = {p: rs for (w, p), rs in groups.items() if w == wl}
@@ -77,8 +94,8 @@ def main():
         if ref is None and wl == "W0fast":
             ref = statistics.median(float(r["wall_s"]) for r in groups.get(("W0", "filterpipe"), [])) if groups.get(("W0", "filterpipe")) else None
         print(f"## {wl}: {WORKLOADS.get(wl, '')}\n")
-        print("| tool | runs | wall s median (min–max) | ×filterpipe | MP/s | CPU s | peak RSS MB | outputs | out MB | zlib level |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| tool | runs | wall s median (min–max) | ×filterpipe | MP/s | CPU s | peak RSS MB | job MB | outputs | out MB | zlib level |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for p in sorted(peers, key=lambda p: med[p]):
             rs = peers[p]
             w = [float(r["wall_s"]) for r in rs]
@@ -88,8 +105,9 @@ def main():
             mb = statistics.median(int(r["out_bytes"]) for r in rs) / 1e6
             ratio = f"{med[p] / ref:.2f}" if ref else "–"
             name = f"**{p}**" if p == "filterpipe" else p
+            total = f"{job[(wl, p)]:.0f}" if (wl, p) in job else "–"
             print(f"| {name} | {len(rs)} | {med[p]:.2f} ({min(w):.2f}–{max(w):.2f}) | {ratio} | {mp / med[p]:.1f} | "
-                  f"{cpu:.1f} | {rss:.0f} | {rs[-1]['n_out']} | {mb:.1f} | {ZLIB.get(p, '?')} |")
+                  f"{cpu:.1f} | {rss:.0f} | {total} | {rs[-1]['n_out']} | {mb:.1f} | {ZLIB.get(p, '?')} |")
         print()
         others = [p for p in peers if p != "filterpipe"]
         if "filterpipe" in peers and others:
@@ -97,9 +115,14 @@ def main():
             best = min(others, key=lambda p: med[p])
             rss = {p: max(int(r["maxrss_kb"]) for r in peers[p]) / 1024 for p in peers}
             target = f" (target ≤ {TARGETS[wl]:.1f})" if wl in TARGETS else ""
-            print(f"filterpipe ÷ best peer ({best}): **{ref / med[best]:.2f}**{target}; peak RSS "
-                  f"{rss['filterpipe']:.0f} MB against {best}'s {rss[best]:.0f} MB per process"
-                  f" (lowest of any peer: {min(rss[p] for p in others):.0f} MB).\n")
+            line = (f"filterpipe ÷ best peer ({best}): **{ref / med[best]:.2f}**{target}; peak RSS "
+                    f"{rss['filterpipe']:.0f} MB against {best}'s {rss[best]:.0f} MB per process"
+                    f" (lowest of any peer: {min(rss[p] for p in others):.0f} MB)")
+            if (wl, "filterpipe") in job and (wl, best) in job:
+                lowest = min((job[(wl, p)], p) for p in others if (wl, p) in job)
+                line += (f"; whole job {job[(wl, 'filterpipe')]:.0f} MB against {best}'s {job[(wl, best)]:.0f} MB"
+                         f" (lowest of any peer: {lowest[1]} {lowest[0]:.0f} MB)")
+            print(line + ".\n")
 
 
     # Hand-measured notes (compute-only engine, the machine's ceiling, --profile) kept beside the script.
