@@ -53,6 +53,14 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .customLong("max-pixels"), help: "Refuse images larger than this many pixels (read from the header).")
     var maxPixels = 100_000_000
 
+    @Option(
+        name: .customLong("max-memory"),
+        help: ArgumentHelp(
+            "Start an image only when the estimated memory of the images in flight stays within SIZE "
+                + "(e.g. 64M, 2G; estimated from each header). Default: only --jobs limits them.",
+            valueName: "SIZE"))
+    var maxMemory: String?
+
     @Flag(name: .customLong("fail-fast"), help: "Stop at the first image that fails.")
     var failFast = false
 
@@ -94,6 +102,22 @@ struct ApplyCommand: ParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
         if let shard { _ = try Self.parseShard(shard) }
+        if let maxMemory { _ = try Self.parseSize(maxMemory) }
+    }
+
+    /// Bytes from `64M`, `2G`, `512K` or a plain number of bytes (binary units: M = 2^20).
+    static func parseSize(_ text: String) throws -> Int {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = Substring(text)
+        var scale = 1
+        if let last = text.uppercased().last, let unit = units[last] {
+            scale = unit
+            digits = digits.dropLast()
+        }
+        guard let value = Int(digits), value > 0, value <= Int.max / scale else {
+            throw ValidationError("--max-memory must be a size such as 64M or 2G, not '\(text)'")
+        }
+        return value * scale
     }
 
     static func parseShard(_ text: String) throws -> (index: Int, count: Int) {
@@ -123,6 +147,7 @@ struct ApplyCommand: ParsableCommand {
         options.failFast = failFast
         options.skipExisting = skipExisting
         options.shard = try shard.map(Self.parseShard)
+        options.memoryBudget = try maxMemory.map(Self.parseSize)
         options.filterPath = filter
 
         let tree = OutputTree(root: outputFolder)

@@ -63,6 +63,22 @@ int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, 
  * comes packed (row_stride 0), as from cimageio_png_decode. Returns out->status. */
 int cimageio_decode_rows(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
 
+/* What an image's first bytes say about it (see cimageio_probe). */
+typedef struct {
+    int format;                     /* 1 PNG, 2 JPEG */
+    uint32_t width;
+    uint32_t height;
+    int channels;                   /* as decoded (PNG palette: 3; tRNS may add alpha) */
+    int bit_depth;                  /* 8 or 16, as decoded */
+    int progressive;                /* JPEG: decoding keeps every coefficient */
+    uint32_t coefficients_per_pixel_x16;  /* JPEG: DCT coefficients per pixel, times 16 */
+} cimageio_probe_result;
+
+/* Reads the size and layout from the header in the first `size` bytes of a PNG or JPEG (for a
+ * JPEG, as far as its frame header; 64 KiB is almost always enough). Returns 1, or 0 when the
+ * bytes do not say (unknown format, header beyond `size`, malformed). Never decodes. */
+int cimageio_probe(const uint8_t *data, size_t size, cimageio_probe_result *out);
+
 /* Frees out->pixels (safe on a zeroed or failed result). */
 void cimageio_image_free(cimageio_image *image);
 

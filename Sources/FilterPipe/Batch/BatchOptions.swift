@@ -21,6 +21,10 @@ public struct BatchOptions: Sendable {
     public var pngLevel: Int = 1
     /// Images processed at once; each also splits its own work across `jobs` cores.
     public var jobs: Int = Executor().workers
+    /// Bytes the images in flight may take together, by their estimated footprints (`ImageFootprint`):
+    /// an image starts only when it fits beside those running (one over the budget runs alone).
+    /// Nil: only `jobs` limits them.
+    public var memoryBudget: Int? = nil
     public var limits: DecodeLimits = DecodeLimits()
     /// Stop at the first failed image.
     public var failFast: Bool = false

@@ -108,37 +108,36 @@ public struct BatchRunner: Sendable {
             // the files of an uninterrupted run.
             AtomicFile.removeStaleTemporaries(in: output.root, recursive: true)
         }
-        let order = Self.largestFirst(inputs)
+        let (order, footprints) = scheduled(inputs)
         let filterDate = Self.modificationDate(options.filterPath)
         let state = Mutex(BatchSummary())
         let executor = Executor(workers: options.jobs)
-        let started = Atomic<Int>(0)
-        executor.forEachDynamic(order.count) { position in
-            let input = order[position]
-            if cancellation.isCancelled {
-                state.withLock { $0.notStarted += 1 }
-                return
-            }
-            // While at least `jobs` images are still to start, every core already has an image:
-            // each image's stages run on one worker (nested splitting only added scheduling and
-            // cache traffic). The last images of the batch split their stages across all cores.
-            let remaining = order.count - started.add(1, ordering: .relaxed).newValue + 1
-            let stageWorkers = remaining > executor.workers ? 1 : options.jobs
-            let result = process(input, filterDate: filterDate, stageWorkers: stageWorkers)
-            if result.status == .failed && options.failFast { cancellation.cancel() }
-            manifest?.append(result)
-            state.withLock { summary in
-                switch result.status {
-                case .written: summary.written += 1
-                case .failed: summary.failed += 1
-                case .skipped: summary.skipped += 1
+        let queue = ImageQueue(footprints: footprints, budget: options.memoryBudget)
+        executor.forEach(min(executor.workers, order.count)) { _ in
+            while !cancellation.isCancelled, let item = queue.next() {
+                defer { queue.finish(bytes: item.bytes) }
+                let input = order[item.position]
+                // While at least `jobs` images are still to start, every core already has an image:
+                // each image's stages run on one worker (nested splitting only added scheduling and
+                // cache traffic). The last images of the batch split their stages across all cores.
+                let stageWorkers = item.remaining + 1 > executor.workers ? 1 : options.jobs
+                let result = process(input, filterDate: filterDate, stageWorkers: stageWorkers)
+                if result.status == .failed && options.failFast { cancellation.cancel() }
+                manifest?.append(result)
+                state.withLock { summary in
+                    switch result.status {
+                    case .written: summary.written += 1
+                    case .failed: summary.failed += 1
+                    case .skipped: summary.skipped += 1
+                    }
+                    summary.mapsWritten += result.mapsWritten
+                    summary.megapixels += result.megapixels
+                    summary.timings = summary.timings + result.timings
+                    onResult(result)
                 }
-                summary.mapsWritten += result.mapsWritten
-                summary.megapixels += result.megapixels
-                summary.timings = summary.timings + result.timings
-                onResult(result)
             }
         }
+        state.withLock { $0.notStarted = queue.notStarted }
         var summary = state.withLock { $0 }
         summary.total = inputs.count
         summary.workers = executor.workers
@@ -272,6 +271,24 @@ public struct BatchRunner: Sendable {
         case .pipeline(let e): e.message
         case .filterFile(let e): e.description
         }
+    }
+
+    /// The order images start in, with their estimated footprints: largest file first (so the
+    /// batch does not end on one big image with the other cores idle); with a memory budget,
+    /// largest footprint first, from each header (`ImageFootprint`).
+    func scheduled(_ inputs: [BatchInput]) -> (order: [BatchInput], footprints: [Int]) {
+        guard options.memoryBudget != nil else {
+            let order = Self.largestFirst(inputs)
+            return (order, Array(repeating: 0, count: order.count))
+        }
+        let streams = ImageOutputWriter(output: output, options: options, spec: pipeline.spec).streamsImages
+        let sized = inputs.map { input in
+            (input, ImageFootprint.bytes(of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, streams: streams))
+        }
+        let order = sized.enumerated().sorted { a, b in
+            a.element.1 != b.element.1 ? a.element.1 > b.element.1 : a.offset < b.offset
+        }.map(\.element)
+        return (order.map(\.0), order.map(\.1))
     }
 
     static func largestFirst(_ inputs: [BatchInput]) -> [BatchInput] {

@@ -108,6 +108,47 @@ public enum ImageCodec {
         try decode(try readFile(path), path: path, limits: limits)
     }
 
+    /// What an image file's header says, read without decoding (see `probe(fileAt:)`).
+    public struct Probe: Sendable, Equatable {
+        public var format: ImageFormat
+        public var width: Int
+        public var height: Int
+        /// Channels as decoded (a palette PNG counts 3; transparency may add alpha).
+        public var channels: Int
+        public var bitDepth: Int
+        /// A progressive JPEG: decoding holds every DCT coefficient, 2 bytes each.
+        public var progressive: Bool
+        /// DCT coefficients per pixel of a JPEG (1.5 for 4:2:0 colour, 3 for 4:4:4), 0 for a PNG.
+        public var coefficientsPerPixel: Double
+        /// The file's size in bytes.
+        public var fileSize: Int
+    }
+
+    /// The size and layout of the PNG or JPEG at `path` from its header: the first 8 KiB, or for a
+    /// JPEG whose frame header lies further (behind EXIF thumbnails, ICC profiles) up to 256 KiB.
+    /// Nil when the header does not say (not an image, unreadable, malformed).
+    public static func probe(fileAt path: String) -> Probe? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        var result = cimageio_probe_result()
+        var found = false
+        for size in [8 << 10, 256 << 10] {
+            var head = [UInt8](repeating: 0, count: size)
+            let count = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return nil }
+            found = head.withUnsafeBufferPointer { cimageio_probe($0.baseAddress, count, &result) } == 1
+            if found || count < size || sniff(Array(head.prefix(3))) != .jpeg { break }
+        }
+        guard found else { return nil }
+        return Probe(
+            format: result.format == 1 ? .png : .jpeg, width: Int(result.width), height: Int(result.height),
+            channels: Int(result.channels), bitDepth: Int(result.bit_depth), progressive: result.progressive != 0,
+            coefficientsPerPixel: Double(result.coefficients_per_pixel_x16) / 16, fileSize: Int(info.st_size))
+    }
+
     /// The result of `decodeRows`: 8-bit images in row layout, 16-bit ones packed.
     enum DecodedRows {
         case rows(RowImage)
