@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Pipeline {
     /// Loads, parses and validates the filter file at `path`.
@@ -15,7 +19,7 @@ extension Pipeline {
             throw .filterFile(
                 FilterFileError(
                     file: path, location: SourceLocation(line: 0, column: 0),
-                    message: "cannot read: \((error as NSError).localizedDescription)"))
+                    message: "cannot read: \(describeFileError(error))"))
         }
         try self.init(text: text, fileName: path)
     }

@@ -6,8 +6,14 @@
 // Usage: filterpipe-bench [runs] [workload names...]
 // With GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=1073741824
 // freed tensors stay in the heap, which shows how much of a run is page faults on fresh output memory.
+import Dispatch
 import FilterPipe
-import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
@@ -90,7 +96,7 @@ for workload in workloads where selected.isEmpty || selected.contains(workload.n
         let gflops = 2 * workload.multiplyAdds / (median / 1e3) / 1e9
         // CPU time shows how much of the wall time other processes on the machine took.
         print(
-            "\(workload.name) workers=\(workers): median \(String(format: "%.2f", median)) ms, "
-                + "\(String(format: "%.1f", gflops)) GFLOP/s (CPU \(String(format: "%.2f", cpuMedian)) ms)")
+            "\(workload.name) workers=\(workers): median \(formatted(median, decimals: 2)) ms, "
+                + "\(formatted(gflops, decimals: 1)) GFLOP/s (CPU \(formatted(cpuMedian, decimals: 2)) ms)")
     }
 }

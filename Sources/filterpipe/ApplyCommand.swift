@@ -1,7 +1,6 @@
 import ArgumentParser
 import Dispatch
 import FilterPipe
-import Foundation
 
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

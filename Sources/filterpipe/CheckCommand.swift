@@ -1,6 +1,10 @@
 import ArgumentParser
 import FilterPipe
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `filterpipe check FILTER [--size WxH]`: parse a filter file and print its per-stage table.
 struct CheckCommand: ParsableCommand {
@@ -40,7 +44,7 @@ struct CheckCommand: ParsableCommand {
         do {
             text = try String(contentsOfFile: filter, encoding: .utf8)
         } catch {
-            FileHandle.standardError.write(Data("\(filter): cannot read the filter file (\(error.localizedDescription))\n".utf8))
+            writeStandardError("\(filter): cannot read the filter file (\(describeFileError(error)))\n")
             throw ExitCode(1)
         }
         do {
@@ -49,10 +53,10 @@ struct CheckCommand: ParsableCommand {
             print("\(filter): input \(size.width)x\(size.height)")
             print(summary.renderTable(), terminator: "")
         } catch let error as FilterFileError {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            writeStandardError("\(error)\n")
             throw ExitCode(2)
         } catch let error as PipelineError {
-            FileHandle.standardError.write(Data("\(filter): for a \(size.width)x\(size.height) input, \(error)\n".utf8))
+            writeStandardError("\(filter): for a \(size.width)x\(size.height) input, \(error)\n")
             throw ExitCode(2)
         }
     }

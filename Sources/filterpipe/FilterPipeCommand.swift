@@ -1,6 +1,15 @@
 import ArgumentParser
 import FilterPipe
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @main
 struct FilterPipeCommand: ParsableCommand {
@@ -19,17 +28,32 @@ struct FilterPipeCommand: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 let message = fullMessage(for: error)
-                FileHandle.standardError.write(Data((message + "\n").utf8))
-                Foundation.exit(2)
+                writeStandardError(message + "\n")
+                exitProcess(2)
             }
             exit(withError: error)
         }
     }
 }
 
+/// Ends the process with `status`: libc's `exit`, which `ParsableCommand.exit(withError:)` hides
+/// inside a command.
+func exitProcess(_ status: Int32) -> Never { exit(status) }
+
 /// Prints one line to standard error.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    writeStandardError(line + "\n")
+}
+
+/// Writes `text` to standard error straight away (unbuffered, as progress lines need).
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let count = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { return }
+        bytes = bytes.dropFirst(count)
+    }
 }
 
 /// Loads a filter file and builds its pipeline, or prints the one-line error and exits 2.
@@ -38,7 +62,7 @@ func loadPipeline(_ path: String) throws -> Pipeline {
     do {
         text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-        printError("\(path): cannot read filter file: \((error as NSError).localizedDescription)")
+        printError("\(path): cannot read filter file: \(describeFileError(error))")
         throw ExitCode(2)
     }
     do {

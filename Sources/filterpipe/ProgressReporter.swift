@@ -1,6 +1,10 @@
 import FilterPipe
-import Foundation
 import Synchronization
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reports progress on standard error: a one-line bar redrawn in place on a terminal, a plain line
 /// every few seconds otherwise. Failures are always printed, one `PATH: reason` line each.
@@ -60,11 +64,11 @@ final class ProgressReporter: Sendable {
         let bar =
             isTerminal
             ? "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " : "filterpipe: "
-        return bar + "\(done)/\(total) images, " + String(format: "%.1f images/s, ETA %.0f s", rate, eta)
+        return bar + "\(done)/\(total) images, \(formatted(rate, decimals: 1)) images/s, ETA \(formatted(eta, decimals: 0)) s"
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        writeStandardError(text)
     }
 
     private static func now() -> Double {

@@ -1,6 +1,10 @@
 import FilterPipe
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Collects each image's result for the report (results arrive from several workers).
 final class ResultLog: Sendable {
@@ -37,7 +41,7 @@ enum ReportWriter {
             summaryText = "\(filter): \(error.message)"
         }
         let html = ReportPage.html(
-            title: "filterpipe: \((filter as NSString).lastPathComponent)",
+            title: "filterpipe: \(URL(fileURLWithPath: filter).lastPathComponent)",
             pipelineSummary: summaryText, entries: entries)
         try output.makeFolder("")
         let path = output.path("index.html")

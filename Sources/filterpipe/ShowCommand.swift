@@ -1,6 +1,5 @@
 import ArgumentParser
 import FilterPipe
-import Foundation
 
 /// `filterpipe show FILTER OUT.png`: draws every filter of every bank as a picture.
 struct ShowCommand: ParsableCommand {

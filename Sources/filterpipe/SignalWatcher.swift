@@ -1,7 +1,11 @@
 import Dispatch
 import FilterPipe
-import Foundation
 import Synchronization
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Turns SIGINT/SIGTERM into a cancelled batch: the first signal stops new images from starting
 /// (those in flight finish and are written whole, so no temporary file is left behind); a second
@@ -21,8 +25,7 @@ final class SignalWatcher {
             source.setEventHandler { [count] in
                 if count.value.add(1, ordering: .relaxed).oldValue > 0 { _exit(130) }
                 token.cancel()
-                FileHandle.standardError.write(
-                    Data("\nfilterpipe: interrupted; finishing the images in flight (again to quit now)\n".utf8))
+                writeStandardError("\nfilterpipe: interrupted; finishing the images in flight (again to quit now)\n")
             }
             source.resume()
         }

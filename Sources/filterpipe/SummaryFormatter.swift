@@ -1,17 +1,29 @@
 import FilterPipe
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The end-of-run texts: the JSON summary and the `--profile` breakdown.
 enum SummaryFormatter {
     static func json(_ s: BatchSummary) -> String {
-        let object: [String: Any] = [
-            "images": s.total, "written": s.written, "failed": s.failed, "skipped": s.skipped,
-            "not_started": s.notStarted, "maps_written": s.mapsWritten, "seconds": round3(s.seconds),
-            "megapixels": round3(s.megapixels), "megapixels_per_second": round3(s.megapixelsPerSecond),
-            "cancelled": s.cancelled,
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let summary = JSONSummary(
+            images: s.total, written: s.written, failed: s.failed, skipped: s.skipped, not_started: s.notStarted,
+            maps_written: s.mapsWritten, seconds: round3(s.seconds), megapixels: round3(s.megapixels),
+            megapixels_per_second: round3(s.megapixelsPerSecond), cancelled: s.cancelled)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(summary)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The `--json` fields, named as printed.
+    private struct JSONSummary: Encodable {
+        var images, written, failed, skipped, not_started, maps_written: Int
+        var seconds, megapixels, megapixels_per_second: Double
+        var cancelled: Bool
     }
 
     /// Worker-seconds per phase and their share of `workers × wall`.
@@ -21,12 +33,16 @@ enum SummaryFormatter {
             ("decode", s.timings.decode), ("compute", s.timings.compute),
             ("normalise", s.timings.normalize), ("encode", s.timings.encode), ("idle", s.idle),
         ]
-        var text = String(
-            format: "profile: %.2f s wall × %d workers = %.2f worker-s; %.1f MP", s.seconds, s.workers, budget, s.megapixels)
+        var text =
+            "profile: \(formatted(s.seconds, decimals: 2)) s wall × \(s.workers) workers = "
+            + "\(formatted(budget, decimals: 2)) worker-s; \(formatted(s.megapixels, decimals: 1)) MP"
         for (name, seconds) in rows {
-            text += "\n" + String(format: "  %-10@ %8.3f s  %5.1f %%", name as NSString, seconds, 100 * seconds / budget)
+            // Corelibs String(format:) ignored the width of `%-10@`: the name is followed by one space.
+            text +=
+                "\n  \(name) \(formatted(seconds, decimals: 3, width: 8)) s  "
+                + "\(formatted(100 * seconds / budget, decimals: 1, width: 5)) %"
             if name != "idle" && s.megapixels > 0 && seconds > 0 {
-                text += String(format: "  %7.1f MP/s per worker", s.megapixels / seconds)
+                text += "  \(formatted(s.megapixels / seconds, decimals: 1, width: 7)) MP/s per worker"
             }
         }
         return text

@@ -132,3 +132,16 @@ func inputsThatWouldShareOutputsAreRefused(names: [String], collide: Bool) throw
             "a/.hidden-but-mine.png", "a/.z.png.tmp-\(getppid())-99", "a/done.png",
         ])
 }
+
+@Test func staleTemporaryNamesAreReadFromTheirLastTmpMarker() throws {
+    let folder = TemporaryFolder()
+    let finished = Process()
+    finished.executableURL = URL(fileURLWithPath: "/bin/true")
+    try finished.run()
+    finished.waitUntilExit()
+    let dead = finished.processIdentifier
+    folder.write(".a.tmp-1-2.png.tmp-\(dead)-5", [1])  // an input name that itself holds ".tmp-"
+    folder.write(".b.tmp-\(dead)-5.png", [2])  // no pid-random after the last marker: not a temporary
+    AtomicFile.removeStaleTemporaries(in: folder.path)
+    #expect(folder.files() == [".b.tmp-\(dead)-5.png"])
+}

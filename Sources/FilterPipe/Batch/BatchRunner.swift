@@ -1,5 +1,14 @@
-import Foundation
 import Synchronization
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What happened to one image of a batch.
 public struct ImageResult: Sendable {
@@ -65,7 +74,7 @@ public struct BatchSummary: Sendable {
     public var line: String {
         var text = "written \(written), failed \(failed), skipped \(skipped) images"
         if notStarted > 0 { text += ", \(notStarted) not started" }
-        text += "; \(mapsWritten) maps; " + String(format: "%.2f s; %.1f MP/s", seconds, megapixelsPerSecond)
+        text += "; \(mapsWritten) maps; \(formatted(seconds, decimals: 2)) s; \(formatted(megapixelsPerSecond, decimals: 1)) MP/s"
         return text
     }
 }

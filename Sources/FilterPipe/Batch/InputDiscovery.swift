@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One image found for a batch: where it is and where its outputs go.
 public struct BatchInput: Sendable, Equatable {
@@ -35,7 +44,7 @@ public enum InputDiscovery {
                 let base = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
                 walk(folder: base, relative: "", into: &found, excluding: excluded.map(canonical))
             } else {
-                let name = (root as NSString).lastPathComponent
+                let name = PathText.lastComponent(root)
                 found.append(BatchInput(path: root, relativePath: name, outputStem: stem(of: name)))
             }
         }
@@ -56,8 +65,7 @@ public enum InputDiscovery {
     }
 
     static func stem(of relative: String) -> String {
-        let ns = relative as NSString
-        return ns.pathExtension.isEmpty ? relative : ns.deletingPathExtension
+        PathText.deletingExtension(relative)
     }
 
     static func canonical(_ path: String) -> String {

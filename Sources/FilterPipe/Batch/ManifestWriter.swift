@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Appends one JSON object per image to a JSON Lines file, so the records of several shards (or
 /// runs) can be concatenated, merged and audited.
@@ -44,7 +53,7 @@ public final class ManifestWriter: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(record) else { return }
         line.append(0x0A)
-        _ = line.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        _ = line.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
     }
 
     private func round6(_ x: Double) -> Double { (x * 1e6).rounded() / 1e6 }

@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The output folder of a batch, and the only code that creates folders in it.
 ///
@@ -64,7 +73,7 @@ public struct OutputTree: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw ImageIOError(.io, path: folder, message: "cannot create folder: \(error.localizedDescription)")
+                throw ImageIOError(.io, path: folder, message: "cannot create folder: \(describeFileError(error))")
             }
         } else if mkdir(folder, 0o755) != 0 && errno != EEXIST {
             throw ImageIOError(.io, path: folder, message: "cannot create folder: \(String(cString: strerror(errno)))")

@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Writes whole files so that a reader, a crash or `kill -9` never leaves a partial file under the
 /// final name: the bytes go to a hidden temporary file in the same folder, which is renamed into
@@ -17,7 +26,7 @@ public enum AtomicFile {
         try write(to: path) { (fd: Int32) throws(ImageIOError) in
             var written = 0
             while written < bytes.count {
-                let n = Foundation.write(fd, bytes.baseAddress! + written, bytes.count - written)
+                let n = systemWrite(fd, bytes.baseAddress! + written, bytes.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw ImageIOError(.io, path: path, message: "cannot write: \(String(cString: strerror(errno)))")
@@ -72,12 +81,28 @@ public enum AtomicFile {
                 }
             }
             guard name.hasPrefix(".") else { continue }
-            guard let marker = name.range(of: ".tmp-", options: .backwards) else { continue }
-            let parts = name[marker.upperBound...].split(separator: "-")
+            guard let suffix = text(after: ".tmp-", in: name) else { continue }
+            let parts = suffix.split(separator: "-")
             guard parts.count == 2, let pid = Int32(parts[0]), UInt32(parts[1]) != nil else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
                 unlink(folder + "/" + name)
             }
         }
     }
+
+    /// What follows the last occurrence of `marker` in `name`, or nil when it does not occur.
+    private static func text(after marker: String, in name: String) -> String? {
+        let bytes = Array(name.utf8), pattern = Array(marker.utf8)
+        guard bytes.count >= pattern.count else { return nil }
+        for start in stride(from: bytes.count - pattern.count, through: 0, by: -1)
+        where bytes[start..<start + pattern.count].elementsEqual(pattern) {
+            return String(decoding: bytes[(start + pattern.count)...], as: UTF8.self)
+        }
+        return nil
+    }
+}
+
+/// POSIX `write(2)`, callable where a type's own `write` method hides the free function.
+func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
 }

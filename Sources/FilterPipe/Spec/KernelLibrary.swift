@@ -7,7 +7,11 @@
 //             x' = u cos θ + v sin θ,  y' = −u sin θ + v cos θ:
 //             exp(−(x'² + γ² y'²) / 2σ²) · cos(2π x' / λ + ψ)                    (OpenCV getGaborKernel)
 //   box 1/size², identity δ(x, y), sharpen δ − amount · [0 1 0; 1 −4 1; 0 1 0]
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The catalogue of named kernels for filter files and `filterpipe kernels`.
 public enum KernelLibrary {

@@ -4,7 +4,6 @@
 //   multiply-adds H'·W' · Σ_f C·K_h,f·K_w,f  (depthwise alike: C maps of K_h,f·K_w,f taps; padded taps counted)
 // Filters of one bank share a size except under pad=same, where every output is the input size.
 // Activations and pools have no weights and no multiply-adds.
-import Foundation
 
 /// Output shape, weight count and multiply-adds of every stage of a pipeline for an input size.
 public struct PipelineSummary: Sendable, Equatable {
@@ -152,7 +151,7 @@ public struct PipelineSummary: Sendable, Equatable {
     static func scaled(_ value: Int) -> String {
         let units: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
         for (scale, unit) in units where Double(value) >= scale {
-            return String(format: "%.2f %@", Double(value) / scale, unit)
+            return formatted(Double(value) / scale, decimals: 2) + " " + unit
         }
         return String(value)
     }

@@ -1,6 +1,10 @@
 // relu: max(v, 0); abs: |v|; leaky_relu: v < 0 ? slope·v : v; sigmoid: 1 / (1 + e^−v); tanh: tanh v.
 
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An element-wise activation as a stage (also applied in place inside fused stages).
 struct ActivationStage: Stage {
@@ -34,9 +38,9 @@ struct ActivationStage: Stage {
         case .leakyReLU(let slope):
             for n in 0..<count { values[n] = values[n] < 0 ? slope * values[n] : values[n] }
         case .sigmoid:
-            for n in 0..<count { values[n] = 1 / (1 + Foundation.exp(-values[n])) }
+            for n in 0..<count { values[n] = 1 / (1 + exp(-values[n])) }
         case .tanh:
-            for n in 0..<count { values[n] = Foundation.tanh(values[n]) }
+            for n in 0..<count { values[n] = tanh(values[n]) }
         }
     }
 }

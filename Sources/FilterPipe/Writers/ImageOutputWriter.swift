@@ -1,5 +1,3 @@
-import Foundation
-
 /// Writes one image's results as its `OutputPlan` says: maps rendered by the visualisation
 /// layer, encoded as PNG (or the raw tensor as `.npy`), each file written whole.
 struct ImageOutputWriter {
@@ -68,7 +66,7 @@ struct ImageOutputWriter {
     ) throws(FilterPipeError) -> [String] {
         do throws(ImageIOError) {
             let relative = plan.single!
-            try output.makeFolder((relative as NSString).deletingLastPathComponent)
+            try output.makeFolder(PathText.deletingLastComponent(relative))
             let path = output.path(relative)
             try ImageCodec.writePNG(
                 consuming: image, to: path,
@@ -119,7 +117,7 @@ struct ImageOutputWriter {
     }
 
     private var software: PNGWriteOptions.TextChunk { PNGWriteOptions.TextChunk(keyword: "Software", text: "filterpipe") }
-    private var filterName: String { (options.filterPath as NSString).lastPathComponent }
+    private var filterName: String { PathText.lastComponent(options.filterPath) }
 
     private func metadata(mapName: String) -> [PNGWriteOptions.TextChunk] {
         [
@@ -133,14 +131,14 @@ struct ImageOutputWriter {
         _ pixels: PixelBuffer, _ relative: String, text: [PNGWriteOptions.TextChunk],
         _ written: inout [String]
     ) throws(ImageIOError) {
-        try output.makeFolder((relative as NSString).deletingLastPathComponent)
+        try output.makeFolder(PathText.deletingLastComponent(relative))
         let path = output.path(relative)
         try ImageCodec.writePNG(pixels, to: path, options: PNGWriteOptions(compressionLevel: options.pngLevel, text: text))
         written.append(path)
     }
 
     private func save(_ bytes: [UInt8], _ relative: String, _ written: inout [String]) throws(ImageIOError) {
-        try output.makeFolder((relative as NSString).deletingLastPathComponent)
+        try output.makeFolder(PathText.deletingLastComponent(relative))
         let path = output.path(relative)
         try AtomicFile.write(bytes, to: path)
         written.append(path)
