@@ -18,6 +18,24 @@ static inline int cimageio_mul(size_t a, size_t b, size_t *result) {
     return !__builtin_mul_overflow(a, b, result);
 }
 
+/* Asks for transparent huge pages on the 2 MiB-aligned interior of a large buffer: a fresh image
+ * buffer then costs one page fault per 2 MiB instead of per 4 KiB. Advice only. */
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+static inline void cimageio_advise_huge(void *buffer, size_t size) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (buffer == NULL || size < 2 * huge) return;
+    uintptr_t start = ((uintptr_t)buffer + huge - 1) & ~(huge - 1);
+    uintptr_t end = ((uintptr_t)buffer + size) & ~(huge - 1);
+    if (end > start) madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    (void)buffer;
+    (void)size;
+#endif
+}
+
 /* JPEG decoding with the row layout of cimageio_decode_rows when `row_layout` (jpeg.c). */
 int cimageio_jpeg_decode_layout(const uint8_t *data, size_t size, uint64_t max_pixels, int row_layout,
                                 cimageio_image *out);

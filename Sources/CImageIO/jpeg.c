@@ -241,6 +241,7 @@ static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo,
         longjmp(context->jump, 1);
     }
     pixels = (uint8_t *)malloc(total ? total : 1);
+    cimageio_advise_huge(pixels, total);
     if (pixels == NULL) {
         context->status = CIMAGEIO_ERR_TOO_LARGE;
         cimageio_set_message(context->message, "JPEG: cannot allocate %zu bytes for pixels", total);
@@ -323,6 +324,7 @@ int cimageio_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, 
 uint8_t *cimageio_to_row_layout(uint8_t *pixels, size_t width, size_t height, size_t channels) {
     size_t row_bytes = width * channels;
     uint8_t *rows = (uint8_t *)malloc((row_bytes + 1) * height);
+    cimageio_advise_huge(rows, (row_bytes + 1) * height);
     if (rows != NULL)
         for (size_t y = 0; y < height; y++) memcpy(rows + y * (row_bytes + 1) + 1, pixels + y * row_bytes, row_bytes);
     free(pixels);

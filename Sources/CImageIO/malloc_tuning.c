@@ -1,5 +1,5 @@
 /*
- * glibc malloc settings for a batch of large images.
+ * glibc malloc settings for a batch of large images, two of them.
  *
  * By default glibc serves every allocation over its mmap threshold (at most 32 MiB) with a fresh
  * mmap and unmaps it on free, and worker threads get their own arenas, whose heaps cannot hold
@@ -14,15 +14,24 @@
 #include <malloc.h>
 #endif
 
-int cimageio_tune_malloc_for_batches(void) {
+int cimageio_tune_malloc_for_batches(int reuse_large_buffers) {
 #if defined(__GLIBC__)
-    int ok = 1;
-    ok &= mallopt(M_ARENA_MAX, 1);
-    ok &= mallopt(M_MMAP_MAX, 0);
-    ok &= mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    ok &= mallopt(M_TOP_PAD, 64 << 20);
+    int ok = mallopt(M_ARENA_MAX, 1);
+    if (reuse_large_buffers) {
+        ok &= mallopt(M_MMAP_MAX, 0);
+        ok &= mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        ok &= mallopt(M_TOP_PAD, 64 << 20);
+    } else {
+        /* The streaming route's large buffers are image rows of every size: reused from one heap,
+         * the holes between them stay resident and memory creeps above what is live. Mapped afresh
+         * (a fixed threshold: glibc would otherwise raise it to the largest block freed) and advised
+         * to huge pages where they are allocated, they cost a few faults each and leave on free. */
+        ok &= mallopt(M_MMAP_THRESHOLD, 4 << 20);
+        ok &= mallopt(M_TRIM_THRESHOLD, 16 << 20);
+    }
     return ok;
 #else
+    (void)reuse_large_buffers;
     return 0;
 #endif
 }

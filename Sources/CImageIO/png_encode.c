@@ -406,6 +406,7 @@ int cimageio_png_write_rows(int fd, uint8_t *rows, uint32_t width, uint32_t heig
     }
     size_t bound = libdeflate_zlib_compress_bound(compressor, size);
     uint8_t *compressed = (uint8_t *)malloc(bound);
+    cimageio_advise_huge(compressed, bound);
     size_t compressed_size = compressed ? libdeflate_zlib_compress(compressor, rows, size, compressed, bound) : 0;
     libdeflate_free_compressor(compressor);
     if (compressed_size == 0) {

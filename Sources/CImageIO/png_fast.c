@@ -177,6 +177,7 @@ int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixe
     /* The IDAT payloads, joined. */
     uint8_t *stream = (uint8_t *)malloc(idat_bytes ? idat_bytes : 1);
     uint8_t *raw = (uint8_t *)malloc(raw_size);
+    cimageio_advise_huge(raw, raw_size);
     struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
     int ok = stream && raw && inflater;
     if (ok) {

@@ -64,7 +64,7 @@ private func bandedTensor(_ run: BandedPipelineRun, source: RowImage, workers: I
             }
             let whole = try pipeline.run(input, executor: Executor(workers: 1))
             let banded = bandedTensor(run, source: source, workers: 1 + index % 2)
-            let mismatch = zip(banded.values, whole.values).firstIndex { $0.bitPattern != $1.bitPattern }
+            let mismatch = zip(banded.values, whole.values).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }?.offset
             #expect(banded.shape == whole.shape && mismatch == nil, "case \(index), value \(mismatch ?? -1): \(testCase)")
             let comparison = ReferenceComparison(banded, expected)
             #expect(comparison.passed, "case \(index): \(comparison.firstFailure ?? "shape") — \(testCase)")

@@ -131,9 +131,11 @@ void cimageio_buffer_free(cimageio_buffer *buffer);
 int cimageio_png_write_rows(int fd, uint8_t *rows, uint32_t width, uint32_t height, int channels, int level,
                             const cimageio_text_chunk *texts, size_t text_count, char *message);
 
-/* Sets glibc malloc up for a batch of large images: one arena, no mmap'd blocks, no trimming
- * (freed pixel and tensor buffers are reused by the next image instead of being unmapped and
- * faulted in again). Returns 1 when applied, 0 elsewhere (non-glibc). Call before the workers start. */
-int cimageio_tune_malloc_for_batches(void);
+/* Sets glibc malloc up for a batch of large images. reuse_large_buffers = 1 (float tensors of the
+ * same few sizes, image after image): one arena, no mmap'd blocks, no trimming, so freed buffers
+ * are reused instead of unmapped and faulted in again. 0 (the streaming route's row buffers): one
+ * arena, blocks over 1 MiB mapped and unmapped, so resident memory follows what is live. Returns 1
+ * when applied, 0 elsewhere (non-glibc). Call before the workers start. */
+int cimageio_tune_malloc_for_batches(int reuse_large_buffers);
 
 #endif

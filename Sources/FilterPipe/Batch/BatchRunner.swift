@@ -97,6 +97,12 @@ public struct BatchRunner: Sendable {
         self.options = options
     }
 
+    /// Whether images take the streaming route (`BandedPipelineRun`: one clamped 8-bit image out),
+    /// holding image rows rather than float tensors.
+    public var streamsImages: Bool {
+        ImageOutputWriter(output: output, options: options, spec: pipeline.spec).streamsImages
+    }
+
     /// The inputs this run processes: all of them, or its shard (by position in sorted order,
     /// which is the same on every machine given the same tree).
     public func selectShard(_ inputs: [BatchInput]) -> [BatchInput] {

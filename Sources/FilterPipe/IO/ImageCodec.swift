@@ -255,15 +255,17 @@ public enum ImageCodec {
         }
     }
 
-    /// Tunes the C allocator for a batch of large images (see `cimageio_tune_malloc_for_batches`):
-    /// freed pixel and tensor buffers are reused by the next image instead of being unmapped and
-    /// faulted in again. Once per process; later calls do nothing. Returns whether it applied.
-    /// It changes the whole process's allocator, so the library never calls it: a program that
-    /// runs batches (the `filterpipe` command) opts in.
+    /// Tunes the C allocator for a batch of large images (see `cimageio_tune_malloc_for_batches`).
+    /// `reusingLargeBuffers` (float tensors of a few sizes, image after image): freed buffers are
+    /// reused instead of unmapped and faulted in again. Otherwise (the streaming route, or a
+    /// memory budget): large buffers are mapped and unmapped, so resident memory follows what is
+    /// live. It changes the whole process's allocator, so the library never calls it: a program
+    /// that runs batches (the `filterpipe` command) opts in, once, before its workers start.
+    /// Returns whether it applied.
     @discardableResult
-    public static func tuneAllocatorForBatches() -> Bool { allocatorTuned }
-
-    private static let allocatorTuned: Bool = cimageio_tune_malloc_for_batches() == 1
+    public static func tuneAllocatorForBatches(reusingLargeBuffers: Bool = true) -> Bool {
+        cimageio_tune_malloc_for_batches(reusingLargeBuffers ? 1 : 0) == 1
+    }
 
     // MARK: - Bridging to CImageIO
 

@@ -31,6 +31,7 @@ final class RowImage {
     /// A new image of uninitialised samples.
     convenience init(width: Int, height: Int, channels: Int) {
         let storage = UnsafeMutablePointer<UInt8>.allocate(capacity: height * (1 + width * channels))
+        HugePages.advise(UnsafeMutableRawPointer(storage), byteCount: height * (1 + width * channels))
         self.init(adopting: storage, width: width, height: height, channels: channels) { $0.deallocate() }
     }
 
