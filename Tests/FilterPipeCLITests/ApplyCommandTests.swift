@@ -172,3 +172,39 @@ func badFlagsAreUsageErrorsWithExitTwo(flags: [String]) throws {
     #expect(files.count == 80 && scratch.files(under: "out") == files)
     for file in files { #expect(scratch.bytes("out/" + file) == scratch.bytes("fresh/" + file)) }
 }
+
+/// W2's kind of pipeline (one clamped image out): the streaming route.
+private let blurFilter = """
+    input rgb
+    conv pad=2 pad_mode=replicate depthwise
+      filter gauss = gaussian size=5 sigma=1
+    output image normalize=clamp
+    """
+
+@Test(arguments: [edgeFilter, blurFilter])
+func aMemoryBudgetChangesWhenImagesStartNotWhatIsWritten(filterText: String) throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    scratch.copy(CLI.samples + "/images/coffee.png", to: "in/coffee.png")
+    let filter = scratch.write("f.filter", filterText)
+    #expect(try CLI.run(["apply", filter, scratch.file("in"), scratch.file("free"), "-q"]).status == 0)
+    // 1 MiB is less than any of the images needs: each runs alone.
+    for budget in ["1M", "64M"] {
+        let result = try CLI.run(["apply", filter, scratch.file("in"), scratch.file(budget), "--max-memory", budget, "-q"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = scratch.files(under: "free")
+        #expect(files == scratch.files(under: budget) && files.count >= 3)
+        for file in files { #expect(scratch.bytes("free/" + file) == scratch.bytes(budget + "/" + file), "\(file)") }
+    }
+}
+
+@Test(arguments: ["0", "64Q", "-5M", "M", "1.5G", "99999999999999999999"])
+func aBadMemoryBudgetIsAUsageError(budget: String) throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let filter = scratch.write("edge.filter", edgeFilter)
+    let result = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out"), "--max-memory=\(budget)"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("--max-memory must be a size such as 64M"), "\(result.stderr)")
+    #expect(scratch.files(under: "out").isEmpty)
+}
