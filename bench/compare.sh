@@ -49,6 +49,9 @@ CASES_FILE=$WORK/cases-$STAMP.txt
   echo "W0|filterpipe|corpus|\$FILTERPIPE apply filters/identity.filter {IN} {OUT}"
   echo "W1|filterpipe|corpus|\$FILTERPIPE apply filters/edge.filter {IN} {OUT}"
   echo "W2|filterpipe|corpus|\$FILTERPIPE apply filters/blur.filter {IN} {OUT}"
+  # The same jobs holding the images in flight to a memory budget (--max-memory).
+  echo "W0|filterpipe-60M|corpus|\$FILTERPIPE apply --max-memory 60M filters/identity.filter {IN} {OUT}"
+  echo "W2|filterpipe-60M|corpus|\$FILTERPIPE apply --max-memory 60M filters/blur.filter {IN} {OUT}"
   echo "W3|filterpipe|corpus|\$FILTERPIPE apply filters/deep.filter {IN} {OUT}"
 } | { if [ "${SKIP_SLOW:-0}" = 1 ]; then grep -Ev 'imagemagick|pillow|scipy|^W3s'; else cat; fi; } |
   awk -F'|' 'NF >= 4 { printf "%s|%s|%s|python3 $TREE_MEMORY $MEMLOG %s/%s -- %s\n", $1, $2, $3, $1, $2, $4 }' > "$CASES_FILE"

@@ -25,6 +25,7 @@ WORKLOADS = {
 # zlib level and PNG settings each tool writes with (PEERS.md; filterpipe: --png-level default).
 ZLIB = {
     "filterpipe": "1 (default --png-level)",
+    "filterpipe-60M": "1 (default --png-level)",
     "opencv": "1, Z_RLE, SUB filter (W0fast: 1)",
     "opencv-threads": "1, Z_RLE, SUB filter",
     "opencv-u8": "1, Z_RLE, SUB filter",
@@ -104,12 +105,12 @@ def main():
             mp = float(rs[0]["mp_in"])
             mb = statistics.median(int(r["out_bytes"]) for r in rs) / 1e6
             ratio = f"{med[p] / ref:.2f}" if ref else "–"
-            name = f"**{p}**" if p == "filterpipe" else p
+            name = f"**{p}**" if p.startswith("filterpipe") else p
             total = f"{job[(wl, p)]:.0f}" if (wl, p) in job else "–"
             print(f"| {name} | {len(rs)} | {med[p]:.2f} ({min(w):.2f}–{max(w):.2f}) | {ratio} | {mp / med[p]:.1f} | "
                   f"{cpu:.1f} | {rss:.0f} | {total} | {rs[-1]['n_out']} | {mb:.1f} | {ZLIB.get(p, '?')} |")
         print()
-        others = [p for p in peers if p != "filterpipe"]
+        others = [p for p in peers if not p.startswith("filterpipe")]
         if "filterpipe" in peers and others:
             ref = med["filterpipe"]
             best = min(others, key=lambda p: med[p])
@@ -123,6 +124,13 @@ def main():
                 line += (f"; whole job {job[(wl, 'filterpipe')]:.0f} MB against {best}'s {job[(wl, best)]:.0f} MB"
                          f" (lowest of any peer: {lowest[1]} {lowest[0]:.0f} MB)")
             print(line + ".\n")
+            for variant in sorted(p for p in peers if p.startswith("filterpipe-")):
+                flag = variant.split("-", 1)[1]
+                text = (f"With `--max-memory {flag}`: filterpipe ÷ best peer **{med[variant] / med[best]:.2f}**{target}; "
+                        f"peak RSS {rss[variant]:.0f} MB against {best}'s {rss[best]:.0f} MB per process")
+                if (wl, variant) in job:
+                    text += f"; whole job {job[(wl, variant)]:.0f} MB"
+                print(text + ".\n")
 
 
     # Hand-measured notes (compute-only engine, the machine's ceiling, --profile) kept beside the script.
