@@ -38,11 +38,12 @@ export PY=$VENV/bin/python
 export FILTERPIPE=$WORK/build/release/filterpipe
 
 # The peer benchmark's case list (minus the slow peers with SKIP_SLOW=1) plus filterpipe's rows,
-# each command run under bench/tree_memory.py, which records the peak memory of the whole process
+# each command run under bench/tree_memory.c, which records the peak memory of the whole process
 # tree (a peer's pool of worker processes together) beside /usr/bin/time's largest single process.
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 export MEMLOG=$WORK/memory-$STAMP.csv
-export TREE_MEMORY=$ROOT/bench/tree_memory.py
+export TREE_MEMORY=$WORK/tree_memory
+cc -O2 -o "$TREE_MEMORY" "$ROOT/bench/tree_memory.c"
 CASES_FILE=$WORK/cases-$STAMP.txt
 {
   sed -n "/^CASES=\$(cat <<'EOF'/,/^EOF/p" "$WORK/bench/run_peers.sh" | sed '1d;$d'
@@ -54,7 +55,7 @@ CASES_FILE=$WORK/cases-$STAMP.txt
   echo "W2|filterpipe-60M|corpus|\$FILTERPIPE apply --max-memory 60M filters/blur.filter {IN} {OUT}"
   echo "W3|filterpipe|corpus|\$FILTERPIPE apply filters/deep.filter {IN} {OUT}"
 } | { if [ "${SKIP_SLOW:-0}" = 1 ]; then grep -Ev 'imagemagick|pillow|scipy|^W3s'; else cat; fi; } |
-  awk -F'|' 'NF >= 4 { printf "%s|%s|%s|python3 $TREE_MEMORY $MEMLOG %s/%s -- %s\n", $1, $2, $3, $1, $2, $4 }' > "$CASES_FILE"
+  awk -F'|' 'NF >= 4 { printf "%s|%s|%s|$TREE_MEMORY $MEMLOG %s/%s -- %s\n", $1, $2, $3, $1, $2, $4 }' > "$CASES_FILE"
 
 RESULTS=$WORK/runs-$STAMP.csv
 (cd "$WORK/bench" && RESULTS=$RESULTS REPS=$REPS CASES_FILE=$CASES_FILE bash run_peers.sh "$FILTER")

@@ -1,6 +1,6 @@
 """Turns a runs CSV of run_peers.sh (with filterpipe's rows) into BENCHMARKS.md on stdout:
 one table per workload, each tool's median wall time, its ratio to filterpipe, CPU time, peak
-memory (largest process, and the whole job from bench/tree_memory.py's log), output bytes and
+memory (largest process, and the whole job from bench/tree_memory.c's log), output bytes and
 zlib level, plus the machine it ran on.
 
     python3 bench/write_benchmarks.py RUNS.csv [MEMORY.csv] > BENCHMARKS.md
@@ -84,8 +84,8 @@ def main():
           "filterpipe's (above 1: filterpipe is faster). Peak RSS: the largest single process "
           "(`/usr/bin/time -v`); most peers run a pool of 2 worker processes, each holding one image, "
           "where filterpipe holds its 2 images in flight in one process. Job MB: the peak of the whole "
-          "job's memory, all its processes together (sum of PSS, sampled every 20 ms by "
-          "`bench/tree_memory.py`), the figure to compare across process models. Out MB: bytes "
+          "job's memory, all its processes together (sum of PSS, sampled every 50 ms by "
+          "`bench/tree_memory.c`), the figure to compare across process models. Out MB: bytes "
           "written, so PNG levels can be compared.\n")
     order = ["W0", "W0fast", "W0z6", "W1", "W2", "W3", "W3s"]
     for wl in sorted({k[0] for k in groups}, key=lambda w: order.index(w) if w in order else 99):
