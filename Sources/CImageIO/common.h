@@ -19,7 +19,8 @@ static inline int cimageio_mul(size_t a, size_t b, size_t *result) {
 }
 
 /* Asks for transparent huge pages on the 2 MiB-aligned interior of a large buffer: a fresh image
- * buffer then costs one page fault per 2 MiB instead of per 4 KiB. Advice only. */
+ * buffer then costs one page fault per 2 MiB instead of per 4 KiB. Advice only; given only for
+ * the streaming route's buffers, which are mapped afresh (see malloc_tuning.c). */
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif

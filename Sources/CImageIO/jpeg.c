@@ -241,7 +241,7 @@ static int jpeg_decode_run(jpeg_decode_context *context, j_decompress_ptr cinfo,
         longjmp(context->jump, 1);
     }
     pixels = (uint8_t *)malloc(total ? total : 1);
-    cimageio_advise_huge(pixels, total);
+    if (row_layout) cimageio_advise_huge(pixels, total);
     if (pixels == NULL) {
         context->status = CIMAGEIO_ERR_TOO_LARGE;
         cimageio_set_message(context->message, "JPEG: cannot allocate %zu bytes for pixels", total);

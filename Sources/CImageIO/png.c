@@ -260,7 +260,7 @@ static int png_decode_run(png_decode_context *context, const uint8_t *data, size
     }
 
     pixels = (uint8_t *)malloc(total ? total : 1);
-    cimageio_advise_huge(pixels, total);
+    if (spare) cimageio_advise_huge(pixels, total);
     rows = (png_bytepp)malloc(sizeof(png_bytep) * (size_t)height);
     if (pixels == NULL || rows == NULL) {
         context->status = CIMAGEIO_ERR_TOO_LARGE;
