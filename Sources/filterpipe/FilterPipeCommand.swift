@@ -1,5 +1,6 @@
 import ArgumentParser
 import FilterPipe
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -16,6 +17,7 @@ struct FilterPipeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filterpipe",
         abstract: "Run CNN-style convolution filter banks over folders of photos and write feature maps as PNGs.",
+        version: filterpipeVersion,
         subcommands: [ApplyCommand.self, CheckCommand.self, KernelsCommand.self, ShowCommand.self]
     )
 
@@ -35,6 +37,9 @@ struct FilterPipeCommand: ParsableCommand {
         }
     }
 }
+
+/// The release this build is (`filterpipe --version`).
+let filterpipeVersion = "0.2.0"
 
 /// Ends the process with `status`: libc's `exit`, which `ParsableCommand.exit(withError:)` hides
 /// inside a command.

@@ -37,9 +37,9 @@ enum SummaryFormatter {
             "profile: \(formatted(s.seconds, decimals: 2)) s wall × \(s.workers) workers = "
             + "\(formatted(budget, decimals: 2)) worker-s; \(formatted(s.megapixels, decimals: 1)) MP"
         for (name, seconds) in rows {
-            // Corelibs String(format:) ignored the width of `%-10@`: the name is followed by one space.
+            let label = name + String(repeating: " ", count: max(1, 10 - name.count))
             text +=
-                "\n  \(name) \(formatted(seconds, decimals: 3, width: 8)) s  "
+                "\n  \(label)\(formatted(seconds, decimals: 3, width: 8)) s  "
                 + "\(formatted(100 * seconds / budget, decimals: 1, width: 5)) %"
             if name != "idle" && s.megapixels > 0 && seconds > 0 {
                 text += "  \(formatted(s.megapixels / seconds, decimals: 1, width: 7)) MP/s per worker"
