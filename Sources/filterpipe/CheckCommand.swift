@@ -1,5 +1,6 @@
 import ArgumentParser
 import FilterPipe
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

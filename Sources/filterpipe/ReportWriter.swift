@@ -1,5 +1,6 @@
 import FilterPipe
 import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else

@@ -1,6 +1,7 @@
 import Dispatch
 import FilterPipe
 import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -24,7 +24,8 @@ private func bandedTensor(_ run: BandedPipelineRun, source: RowImage, workers: I
         for c in 0..<shape.channels {
             for y in rows {
                 for x in 0..<shape.width {
-                    values[(c * shape.height + y) * shape.width + x] = band[c * channelStride + (y - rows.lowerBound) * shape.width + x]
+                    values[(c * shape.height + y) * shape.width + x] =
+                        band[c * channelStride + (y - rows.lowerBound) * shape.width + x]
                 }
             }
         }
@@ -64,7 +65,9 @@ private func bandedTensor(_ run: BandedPipelineRun, source: RowImage, workers: I
             }
             let whole = try pipeline.run(input, executor: Executor(workers: 1))
             let banded = bandedTensor(run, source: source, workers: 1 + index % 2)
-            let mismatch = zip(banded.values, whole.values).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }?.offset
+            let mismatch = zip(banded.values, whole.values).enumerated().first {
+                $0.element.0.bitPattern != $0.element.1.bitPattern
+            }?.offset
             #expect(banded.shape == whole.shape && mismatch == nil, "case \(index), value \(mismatch ?? -1): \(testCase)")
             let comparison = ReferenceComparison(banded, expected)
             #expect(comparison.passed, "case \(index): \(comparison.firstFailure ?? "shape") — \(testCase)")
@@ -83,7 +86,8 @@ private func bandedTensor(_ run: BandedPipelineRun, source: RowImage, workers: I
         let conv = ConvSpec(
             filters: [FilterSpec(name: "gauss", bias: 0, channels: [Matrix(rows: 5, columns: 5, values: weights)])],
             stride: 1, padding: .explicit(2), padMode: .replicate, dilation: 1, depthwise: true)
-        return try Pipeline(spec: PipelineSpec(input: .rgb, stages: [.conv(conv)], output: OutputSpec(kind: .image, normalization: .clamp)))
+        return try Pipeline(
+            spec: PipelineSpec(input: .rgb, stages: [.conv(conv)], output: OutputSpec(kind: .image, normalization: .clamp)))
     }
 
     @Test(arguments: [1, 7, 64])
@@ -105,7 +109,10 @@ private func bandedTensor(_ run: BandedPipelineRun, source: RowImage, workers: I
 
     @Test func aShrinkingPipelineCannotWriteInPlace() throws {
         let conv = ConvSpec(
-            filters: [FilterSpec(name: "box", bias: 0, channels: [Matrix(rows: 3, columns: 3, values: Array(repeating: 1 / 9, count: 9))])],
+            filters: [
+                FilterSpec(
+                    name: "box", bias: 0, channels: [Matrix(rows: 3, columns: 3, values: Array(repeating: 1 / 9, count: 9))])
+            ],
             stride: 2, padding: .explicit(1), padMode: .zero, dilation: 1, depthwise: true)
         let pipeline = try Pipeline(spec: PipelineSpec(input: .rgb, stages: [.conv(conv)]))
         let run = try #require(try BandedPipelineRun(pipeline: pipeline, mode: .rgb, width: 40, height: 30))
@@ -118,13 +125,16 @@ private func bandedTensor(_ run: BandedPipelineRun, source: RowImage, workers: I
         // Every sample value 0...255 in each channel position.
         let source = RowImage(width: 256, height: 2, channels: channels)
         for y in 0..<2 {
-            for i in 0..<256 * channels { source.row(y)[i] = UInt8(truncatingIfNeeded: i / channels &+ 37 &* (i % channels) &+ y) }
+            for i in 0..<256 * channels {
+                source.row(y)[i] = UInt8(truncatingIfNeeded: i / channels &+ 37 &* (i % channels) &+ y)
+            }
         }
         let pipeline = try Pipeline(spec: PipelineSpec(input: .rgb))
         let run = try #require(try BandedPipelineRun(pipeline: pipeline, mode: .rgb, width: 256, height: 2))
         let target = RowImage(width: 256, height: 2, channels: 3)
         run.run(source: source, executor: Executor(workers: 1)) { band, channelStride, rows in
-            ImageComposer.composeClampedRows(band: band, channelStride: channelStride, firstRow: rows.lowerBound, rows: rows, into: target)
+            ImageComposer.composeClampedRows(
+                band: band, channelStride: channelStride, firstRow: rows.lowerBound, rows: rows, into: target)
         }
         for y in 0..<2 {
             for x in 0..<256 {

@@ -2,11 +2,11 @@ import Dispatch
 import Synchronization
 import Testing
 
+@testable import FilterPipe
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import FilterPipe
 
 // The batch's image queue: every image starts once, in order when no budget binds, and the
 // footprints in flight stay within the budget unless an image runs alone.
@@ -15,7 +15,9 @@ import Testing
     /// Runs `footprints` through a queue with `workers` workers, each image "working" briefly;
     /// returns the order images started and the largest total footprint in flight over the run
     /// with the number running when it was reached.
-    private func drain(_ footprints: [Int], budget: Int?, workers: Int, microseconds: Int = 200) -> (started: [Int], peak: Int, peakRunning: Int, overBudgetAlone: Bool) {
+    private func drain(_ footprints: [Int], budget: Int?, workers: Int, microseconds: Int = 200) -> (
+        started: [Int], peak: Int, peakRunning: Int, overBudgetAlone: Bool
+    ) {
         let queue = ImageQueue(footprints: footprints, budget: budget)
         let record = Mutex((started: [Int](), inFlight: 0, running: 0, peak: 0, peakRunning: 0, overBudgetAlone: true))
         Executor(workers: workers).forEach(workers) { _ in
@@ -61,10 +63,15 @@ import Testing
         #expect(result.overBudgetAlone)
     }
 
-    @Test func aWorkerTakesTheFirstPendingImageThatFits() {
-        // 70 runs first; 50 would not fit beside it, so the second worker takes 20.
-        let result = drain([70, 50, 20], budget: 100, workers: 2, microseconds: 50_000)
-        #expect(result.started.first == 0)
-        #expect(result.started.firstIndex(of: 2)! < result.started.firstIndex(of: 1)!)
+    @Test func aWorkerTakesTheFirstPendingImageThatFits() throws {
+        let queue = ImageQueue(footprints: [70, 50, 20, 10], budget: 100)
+        let first = try #require(queue.next())
+        #expect(first.position == 0 && first.bytes == 70 && first.remaining == 3)
+        // 50 would not fit beside 70: the next image that does is 20, then 10.
+        #expect(queue.next()?.position == 2)
+        #expect(queue.next()?.position == 3)
+        queue.finish(bytes: 70)
+        #expect(queue.next()?.position == 1)
+        #expect(queue.notStarted == 0)
     }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -298,7 +299,11 @@ public struct BatchRunner: Sendable {
         }
         let streams = ImageOutputWriter(output: output, options: options, spec: pipeline.spec).streamsImages
         let sized = inputs.map { input in
-            (input, ImageFootprint.bytes(of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, streams: streams))
+            (
+                input,
+                ImageFootprint.bytes(
+                    of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, streams: streams)
+            )
         }
         let order = sized.enumerated().sorted { a, b in
             a.element.1 != b.element.1 ? a.element.1 > b.element.1 : a.offset < b.offset

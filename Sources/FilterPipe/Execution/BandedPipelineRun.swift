@@ -93,7 +93,9 @@ struct BandedPipelineRun {
             if !kept.isEmpty && kept.lowerBound > window.lowerBound {
                 for c in 0..<inputShape.channels {
                     let plane = buffers[0] + c * windowStride
-                    plane.update(from: plane + (kept.lowerBound - window.lowerBound) * inputShape.width, count: kept.count * inputShape.width)
+                    plane.update(
+                        from: plane + (kept.lowerBound - window.lowerBound) * inputShape.width,
+                        count: kept.count * inputShape.width)
                 }
             }
             Tensor.fillBand(

@@ -192,7 +192,9 @@ public enum ImageCodec {
                     descriptor, image.rows, UInt32(image.width), UInt32(image.height), Int32(image.channels),
                     Int32(options.compressionLevel), records.baseAddress, records.count, &reason)
                 guard status == Int32(CIMAGEIO_OK.rawValue) else {
-                    throw ImageIOError(errorCode(status), path: path, message: String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                    throw ImageIOError(
+                        errorCode(status), path: path,
+                        message: String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 }
             }
         }
