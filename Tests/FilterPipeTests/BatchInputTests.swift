@@ -114,13 +114,18 @@ func inputsThatWouldShareOutputsAreRefused(names: [String], collide: Bool) throw
     #expect(seen.sorted() == inputs.map(\.relativePath).sorted())
 }
 
-@Test func staleTemporariesOfDeadProcessesAreRemovedAndLiveOnesKept() throws {
-    let folder = TemporaryFolder()
+/// The id of a process that has exited (a `/bin/true` run to its end).
+private func deadProcessID() throws -> Int32 {
     let finished = Process()
     finished.executableURL = URL(fileURLWithPath: "/bin/true")
     try finished.run()
     finished.waitUntilExit()
-    let dead = finished.processIdentifier
+    return finished.processIdentifier
+}
+
+@Test func staleTemporariesOfDeadProcessesAreRemovedAndLiveOnesKept() throws {
+    let folder = TemporaryFolder()
+    let dead = try deadProcessID()
     folder.write("a/.x.png.tmp-\(dead)-12345", [1, 2])
     folder.write("a/b/.y.png.tmp-\(dead)-7", [1])
     folder.write("a/.z.png.tmp-\(getppid())-99", [3])  // a live process: another shard
@@ -135,11 +140,7 @@ func inputsThatWouldShareOutputsAreRefused(names: [String], collide: Bool) throw
 
 @Test func staleTemporaryNamesAreReadFromTheirLastTmpMarker() throws {
     let folder = TemporaryFolder()
-    let finished = Process()
-    finished.executableURL = URL(fileURLWithPath: "/bin/true")
-    try finished.run()
-    finished.waitUntilExit()
-    let dead = finished.processIdentifier
+    let dead = try deadProcessID()
     folder.write(".a.tmp-1-2.png.tmp-\(dead)-5", [1])  // an input name that itself holds ".tmp-"
     folder.write(".b.tmp-\(dead)-5.png", [2])  // no pid-random after the last marker: not a temporary
     AtomicFile.removeStaleTemporaries(in: folder.path)
