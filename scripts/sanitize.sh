@@ -14,7 +14,8 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do sanitizers+=("$1"); shift; done
 
 export SWIFT_BACKTRACE=enable=no
 # Keep going after a report so one run shows every distinct race / memory error.
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0:second_deadlock_stack=1}"
+# Suppressions: contended Synchronization.Mutex is invisible to TSan (see scripts/tsan.supp).
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=0:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp:print_suppressions=1}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=0:detect_leaks=1:detect_stack_use_after_return=1}"
 # Known leaks of XCTest and Foundation.Process (not filterpipe's); printed as "Suppressions used".
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/scripts/lsan.supp:print_suppressions=1}"

@@ -12,7 +12,11 @@ import FuzzSupport
 /// failed check (a trap) are failures.
 ///
 /// `--as png` / `--as jpeg` first overwrites each file's leading bytes with that format's
-/// signature, as the fuzz targets do, so a fuzzer's corpus can be replayed.
+/// signature, as the fuzz targets do, so a fuzzer's corpus can be replayed. Otherwise each file
+/// also goes through the batch runner's streaming route twice (decoded into row layout, written
+/// back from it: as is, and through a blur computed band by band over its own rows), so that
+/// valgrind sees the row-layout decoders and the in-place PNG writer too; its outputs must decode
+/// to the decoded image's size.
 @main
 struct DecodeAll {
     static func main() {
@@ -26,7 +30,10 @@ struct DecodeAll {
             }
             arguments.removeFirst(2)
         }
-        var decoded = 0, rejected = 0
+        var decoded = 0, rejected = 0, streamed = 0
+        let output = "/tmp/decodeall-\(getpid())"
+        mkdir(output, 0o755)
+        defer { _ = system("rm -rf '\(output)'") }
         for path in arguments {
             do {
                 let image: PixelBuffer
@@ -39,6 +46,7 @@ struct DecodeAll {
                 }
                 FuzzChecks.checkShape(image)
                 FuzzChecks.roundTrip(image)
+                if forcedSignature.isEmpty { streamed += stream(path, size: (image.width, image.height), into: output) }
                 decoded += 1
                 print("ok\t\(image.width)x\(image.height)x\(image.channels)@\(image.bitDepth)\t\(path)")
             } catch {
@@ -46,7 +54,35 @@ struct DecodeAll {
                 print("rejected\t\(error.code.rawValue)\t\(path)")
             }
         }
-        print("summary: \(decoded + rejected) files, \(decoded) decoded, \(rejected) rejected with an ImageIOError")
+        print(
+            "summary: \(decoded + rejected) files, \(decoded) decoded, \(rejected) rejected with an ImageIOError, "
+                + "\(streamed) streamed outputs")
+    }
+
+    static let streamingPipelines: [Pipeline] = [
+        "input rgb\noutput image normalize=clamp",
+        "input rgb\nconv pad=2 pad_mode=replicate depthwise\n  filter g = gaussian size=5 sigma=1\noutput image normalize=clamp",
+    ].map { try! Pipeline(text: $0) }
+
+    /// Runs `path` through the streaming route with each of `streamingPipelines`; returns how many
+    /// outputs were written (16-bit images take the float route and count too).
+    static func stream(_ path: String, size: (Int, Int), into output: String) -> Int {
+        var written = 0
+        for pipeline in streamingPipelines {
+            var options = BatchOptions()
+            options.jobs = 1
+            options.output = pipeline.spec.output
+            let runner = BatchRunner(pipeline: pipeline, output: OutputTree(root: output), options: options)
+            let result = runner.process(BatchInput(path: path, relativePath: "x", outputStem: "x"))
+            guard result.status == .written, let file = result.outputs.first else {
+                fatalError("\(path): streamed \(result.status): \(result.error ?? "")")
+            }
+            guard let back = try? ImageCodec.decode(fileAt: file), back.width == size.0, back.height == size.1 else {
+                fatalError("\(path): the streamed output does not decode to \(size)")
+            }
+            written += 1
+        }
+        return written
     }
 
     /// The whole file.

@@ -17,6 +17,12 @@ public struct BatchInput: Sendable, Equatable {
     public var relativePath: String
     /// `relativePath` without its extension: the stem every output path is built from.
     public var outputStem: String
+
+    public init(path: String, relativePath: String, outputStem: String) {
+        self.path = path
+        self.relativePath = relativePath
+        self.outputStem = outputStem
+    }
 }
 
 /// Why a batch cannot start; nothing has been processed when it is thrown.
