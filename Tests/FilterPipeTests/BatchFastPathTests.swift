@@ -92,3 +92,26 @@ private func runBatch(_ spec: PipelineSpec, inputs folder: TemporaryFolder, name
     }
     #expect(bytes[0] == bytes[1] && bytes[0].count == 2)
 }
+
+@Test(arguments: [(2, "makes 2"), (3, nil), (5, "makes 5")] as [(Int, String?)])
+func aStreamedImageNeedsOneThreeOrFourMapsAndSaysSoNamingTheFile(filters: Int, failure: String?) throws {
+    let folder = TemporaryFolder()
+    try ImageCodec.writePNG(photo(width: 40, height: 30, channels: 3, seed: 1), to: folder.path + "/p.png")
+    let box = Matrix(rows: 3, columns: 3, values: Array(repeating: 1 / 9, count: 9))
+    let conv = ConvSpec(filters: (0..<filters).map { FilterSpec(name: "f\($0)", channels: [box]) }, padding: .explicit(1))
+    let spec = PipelineSpec(input: .rgb, stages: [.conv(conv)], output: OutputSpec(kind: .image, normalization: .clamp))
+    var options = BatchOptions()
+    options.output = spec.output
+    let output = TemporaryFolder()
+    let runner = BatchRunner(pipeline: try Pipeline(spec: spec), output: OutputTree(root: output.path), options: options)
+    #expect(runner.streamsImages)
+    let result = runner.process(BatchInput(path: folder.path + "/p.png", relativePath: "p.png", outputStem: "p"))
+    if let failure {
+        #expect(result.status == .failed)
+        #expect(result.error?.hasPrefix(folder.path + "/p.png: an output image needs 1, 3 or 4 final maps") == true)
+        #expect(result.error?.contains(failure) == true, "\(result.error ?? "")")
+        #expect(output.files().filter { $0.hasSuffix(".png") }.isEmpty)
+    } else {
+        #expect(result.status == .written)
+    }
+}

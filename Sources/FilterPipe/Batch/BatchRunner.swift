@@ -254,16 +254,12 @@ public struct BatchRunner: Sendable {
             let run: BandedPipelineRun?
             do throws(PipelineError) {
                 run = try BandedPipelineRun(pipeline: pipeline, mode: mode, width: image.width, height: image.height)
+                if let run { try ImageComposer.checkComposable(channels: run.outputShape.channels, depth: 8) }
             } catch {
                 throw .pipeline(error)
             }
             guard let run else { return nil }
             let output = run.outputShape
-            guard [1, 3, 4].contains(output.channels) else {
-                throw .pipeline(
-                    PipelineError(
-                        "an output image needs 1, 3 or 4 final maps (gray, RGB, RGBA); the pipeline makes \(output.channels)"))
-            }
             target =
                 run.canWriteInPlace && output.channels == image.channels
                 ? image : RowImage(width: output.width, height: output.height, channels: output.channels)

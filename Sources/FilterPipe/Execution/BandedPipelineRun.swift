@@ -27,7 +27,8 @@ struct BandedPipelineRun {
     let canWriteInPlace: Bool
 
     /// Plans the bands for an image of `width` × `height`; nil when the pipeline does not stream:
-    /// a pad mode that wraps around (circular), so early bands read the image's last rows.
+    /// some band needs image rows above where the band before it started (circular padding wraps
+    /// the first band round to the last rows; reflect padding wider than a band reaches back up).
     init?(pipeline: Pipeline, mode: InputMode, width: Int, height: Int, outputRowsPerBand: Int? = nil) throws(PipelineError) {
         let inputShape = Shape(channels: mode.channels, height: height, width: width)
         let stageShapes = try pipeline.shapes(for: inputShape)

@@ -12,11 +12,7 @@ public enum ImageComposer {
         depth: Int = 8
     ) throws(PipelineError) -> PixelBuffer {
         let channels = maps.channels
-        guard [1, 3, 4].contains(channels) else {
-            throw PipelineError("an output image needs 1, 3 or 4 final maps (gray, RGB, RGBA); the pipeline makes \(channels)")
-        }
-        guard depth == 8 || depth == 16 else { throw PipelineError("output depth must be 8 or 16, not \(depth)") }
-        guard !(depth == 16 && channels == 4) else { throw PipelineError("16-bit output images are gray or RGB, not RGBA") }
+        try checkComposable(channels: channels, depth: depth)
         // Clamp needs no scan of the values (forMaps would find each map's extrema, used only to
         // flag constant maps, which an image never reports): its range is 0...1 whatever they are.
         let normalizations =
@@ -41,6 +37,16 @@ public enum ImageComposer {
         }
         let samples = channels == 1 ? planar : interleave(planar, channels: channels)
         return PixelBuffer(width: maps.width, height: maps.height, channels: channels, samples: .uint8(samples))
+    }
+
+    /// Throws unless `channels` maps make an image at `depth` bits: 1, 3 or 4 maps (gray, RGB,
+    /// RGBA), 8 or 16 bits, and no 16-bit RGBA (the PNG writer takes 16-bit gray and RGB only).
+    static func checkComposable(channels: Int, depth: Int) throws(PipelineError) {
+        guard [1, 3, 4].contains(channels) else {
+            throw PipelineError("an output image needs 1, 3 or 4 final maps (gray, RGB, RGBA); the pipeline makes \(channels)")
+        }
+        guard depth == 8 || depth == 16 else { throw PipelineError("output depth must be 8 or 16, not \(depth)") }
+        guard !(depth == 16 && channels == 4) else { throw PipelineError("16-bit output images are gray or RGB, not RGBA") }
     }
 
     /// Rows `rows` of the final maps, held in a band (channel c, row y at
