@@ -41,22 +41,12 @@ struct CheckCommand: ParsableCommand {
     var size: ImageSize = ImageSize(argument: "1920x1080")!
 
     func run() throws {
-        let text: String
+        let spec = try loadFilterSpec(filter)
         do {
-            text = try String(contentsOfFile: filter, encoding: .utf8)
-        } catch {
-            writeStandardError("\(filter): cannot read the filter file (\(describeFileError(error)))\n")
-            throw ExitCode(1)
-        }
-        do {
-            let spec = try FilterFileParser.parse(text, fileName: filter)
             let summary = try PipelineSummary(spec: spec, width: size.width, height: size.height)
             print("\(filter): input \(size.width)x\(size.height)")
             print(summary.renderTable(), terminator: "")
-        } catch let error as FilterFileError {
-            writeStandardError("\(error)\n")
-            throw ExitCode(2)
-        } catch let error as PipelineError {
+        } catch {
             writeStandardError("\(filter): for a \(size.width)x\(size.height) input, \(error)\n")
             throw ExitCode(2)
         }

@@ -61,8 +61,9 @@ func writeStandardError(_ text: String) {
     }
 }
 
-/// Loads a filter file and builds its pipeline, or prints the one-line error and exits 2.
-func loadPipeline(_ path: String) throws -> Pipeline {
+/// Reads and parses a filter file, or prints the one-line error and exits 2 (`check`, and every
+/// command through `loadPipeline`).
+func loadFilterSpec(_ path: String) throws -> PipelineSpec {
     let text: String
     do {
         text = try String(contentsOfFile: path, encoding: .utf8)
@@ -71,11 +72,18 @@ func loadPipeline(_ path: String) throws -> Pipeline {
         throw ExitCode(2)
     }
     do {
-        let spec = try FilterFileParser.parse(text, fileName: path)
-        return try Pipeline(spec: spec)
-    } catch let error as FilterFileError {
+        return try FilterFileParser.parse(text, fileName: path)
+    } catch {
         printError(error.description)
         throw ExitCode(2)
+    }
+}
+
+/// Loads a filter file and builds its pipeline, or prints the one-line error and exits 2.
+func loadPipeline(_ path: String) throws -> Pipeline {
+    let spec = try loadFilterSpec(path)
+    do {
+        return try Pipeline(spec: spec)
     } catch {
         printError("\(path): \(error)")
         throw ExitCode(2)

@@ -208,3 +208,17 @@ func aBadMemoryBudgetIsAUsageError(budget: String) throws {
     #expect(result.stderr.contains("--max-memory must be a size such as 64M"), "\(result.stderr)")
     #expect(scratch.files(under: "out").isEmpty)
 }
+
+@Test(arguments: ["apply", "check", "show"])
+func everyCommandRefusesAnUnreadableFilterFileWithExitTwoAndOneLine(command: String) throws {
+    let scratch = Scratch()
+    prepareInputs(scratch)
+    let missing = scratch.file("missing.filter")
+    let arguments =
+        command == "apply"
+        ? [command, missing, scratch.file("in"), scratch.file("out")]
+        : command == "show" ? [command, missing, scratch.file("filters.png")] : [command, missing]
+    let result = try CLI.run(arguments)
+    #expect(result.status == 2)
+    #expect(result.stderr == "\(missing): cannot read filter file: No such file or directory\n", "\(result.stderr)")
+}
