@@ -112,7 +112,9 @@ import Testing
             if let baseline = outputs[.baseline], baseline != outputs[Self.fusedSets[0]] { baselineDiffers += 1 }
             compared += 1
         }
-        print("kernel sets \(KernelSet.supported.map(\.rawValue)): \(compared) pipelines, baseline not byte-identical in \(baselineDiffers)")
+        print(
+            "kernel sets \(KernelSet.supported.map(\.rawValue)): \(compared) pipelines, baseline not byte-identical in \(baselineDiffers)"
+        )
         #expect(compared > 60)
     }
 
