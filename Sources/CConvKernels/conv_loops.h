@@ -161,3 +161,15 @@ void FP_NAME(fp_conv_scalar)(const fp_conv_job *job, const float *weights, const
         }
     }
 }
+
+/* 2×2 stride-2 max pooling of two rows: out[x] = max(top[2x], top[2x+1], bottom[2x], bottom[2x+1]),
+ * each max keeping the later operand on ties and the earlier one against NaN (Swift.max's rule
+ * without its NaN checks), so every set gives the same values; a plain loop the compiler
+ * vectorises for the set's width. */
+static inline __attribute__((always_inline)) float larger(float a, float b) { return b >= a ? b : a; }
+
+void FP_NAME(fp_max_pool_2x2)(const float *restrict top, const float *restrict bottom, ptrdiff_t count,
+                              float *restrict output) {
+    for (ptrdiff_t x = 0; x < count; x++)
+        output[x] = larger(larger(larger(top[2 * x], top[2 * x + 1]), bottom[2 * x]), bottom[2 * x + 1]);
+}

@@ -6,7 +6,8 @@
     void fp_conv_blocked_##suffix(const fp_conv_job *, const float *, const float *, float *const[FP_BLOCK]); \
     void fp_conv_single_##suffix(const fp_conv_job *, const float *, float, float *);                        \
     void fp_conv_separable_##suffix(const fp_conv_job *, const float *, const float *, float, float *, float *); \
-    void fp_conv_scalar_##suffix(const fp_conv_job *, const float *, const float *, float *const[FP_BLOCK]);
+    void fp_conv_scalar_##suffix(const fp_conv_job *, const float *, const float *, float *const[FP_BLOCK]); \
+    void fp_max_pool_2x2_##suffix(const float *, const float *, ptrdiff_t, float *);
 DECLARE(baseline)
 #if defined(__x86_64__)
 DECLARE(avx2)
@@ -71,6 +72,10 @@ void fp_conv_separable(int isa, const fp_conv_job *job, const float *vertical, c
 void fp_conv_scalar(int isa, const fp_conv_job *job, const float *weights, const float *biases,
                     float *const outputs[FP_BLOCK]) {
     ROUTE(fp_conv_scalar, job, weights, biases, outputs)
+}
+
+void fp_max_pool_2x2(int isa, const float *top, const float *bottom, ptrdiff_t count, float *output) {
+    ROUTE(fp_max_pool_2x2, top, bottom, count, output)
 }
 
 ptrdiff_t fp_separable_workspace(const fp_conv_job *job) {

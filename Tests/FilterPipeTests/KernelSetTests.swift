@@ -118,6 +118,36 @@ import Testing
         #expect(compared > 60)
     }
 
+    /// Ties between +0 and −0, NaN in either operand, infinities: every set keeps what
+    /// `b >= a ? b : a` keeps, in the order top-left, top-right, bottom-left, bottom-right.
+    @Test func maxPoolGivesTheSameBitsOnEverySetIncludingNaNAndSignedZeros() {
+        let specials: [Float] = [0, -0.0, .nan, -.nan, .infinity, -.infinity, 1, -1, 0.5, .leastNonzeroMagnitude]
+        var rng = SeededGenerator(seed: 11)
+        for width in [1, 2, 7, 16, 31, 32, 33, 64, 129, 300] {
+            let top = (0..<width).map { _ in specials.randomElement(using: &rng)! }
+            let bottom = (0..<width).map { _ in specials.randomElement(using: &rng)! }
+            func larger(_ a: Float, _ b: Float) -> Float { b >= a ? b : a }
+            let expected = (0..<width / 2).map {
+                larger(larger(larger(top[2 * $0], top[2 * $0 + 1]), bottom[2 * $0]), bottom[2 * $0 + 1]).bitPattern
+            }
+            for set in KernelSet.supported {
+                var output = [Float](repeating: 7, count: width / 2 + 1)
+                let count = top.withUnsafeBufferPointer { t in
+                    bottom.withUnsafeBufferPointer { b in
+                        output.withUnsafeMutableBufferPointer { o in
+                            PoolKernels.max2x2(
+                                top: t.baseAddress!, bottom: b.baseAddress!, inputWidth: width, output: o.baseAddress!,
+                                outputWidth: width / 2 + 1, kernels: set)
+                        }
+                    }
+                }
+                #expect(count == width / 2)
+                #expect(output.prefix(count).map(\.bitPattern) == expected, "\(set.rawValue), width \(width)")
+                #expect(output[count] == 7, "wrote past the count")
+            }
+        }
+    }
+
     @Test func forcedSetsAreParsedAndUnsupportedOrUnknownOnesRefused() throws {
         #expect(try KernelSet.requested(nil) == nil)
         #expect(try KernelSet.requested("") == nil)

@@ -64,4 +64,8 @@ ptrdiff_t fp_separable_workspace(const fp_conv_job *job);
 void fp_conv_scalar(int isa, const fp_conv_job *job, const float *weights, const float *biases,
                     float *const outputs[FP_BLOCK]);
 
+/* out[x] = max(top[2x], top[2x+1], bottom[2x], bottom[2x+1]) for x < count, maxima taken in that
+ * order, each keeping the later operand unless it is smaller (so NaN in the later one is dropped). */
+void fp_max_pool_2x2(int isa, const float *top, const float *bottom, ptrdiff_t count, float *output);
+
 #endif
