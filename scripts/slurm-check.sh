@@ -134,9 +134,9 @@ start=$(date +%s%N)
 filterpipe apply "$filter" "$photos" "$T/single" --jobs 1 --quiet
 echo "slurm-check: single run (1 CPU): $((($(date +%s%N) - start) / 1000000)) ms"
 
-# Submits the example into MAPS=$1 and prints the job id.
+# Submits the example into MAPS=$1 (array 0..tasks-1, or $2) and prints the job id.
 submit() {
-  FILTER=$filter PHOTOS=$photos MAPS=$1 sbatch --parsable --array=0-$((tasks - 1)) \
+  FILTER=$filter PHOTOS=$photos MAPS=$1 sbatch --parsable --array="${2:-0-$((tasks - 1))}" \
     --cpus-per-task=1 --mem=1G --time=00:10:00 --output="$T/logs/%x-%A_%a.out" \
     "$repo/docs/examples/slurm-array.sh"
 }
@@ -175,6 +175,13 @@ PY
   records="$(wc -l <"$1/manifest.jsonl") records from $(cat "$1"/manifest-*.jsonl | wc -l) lines"
 }
 
+# --- 0. task IDs that are not 0..N-1 would skip or repeat shards: the example refuses them.
+job=$(submit "$T/gap" 1-2)
+await "$job"
+refusals=$(cat "$T/logs/"*"-${job}_"*.out | grep -c "must be 0-1, not 1-2" || true)
+[[ $refusals == 2 && ! -e $T/gap ]] || fail "--array=1-2 was not refused: $(cat "$T/logs/"*"-${job}_"*.out)"
+echo "slurm-check: --array=1-2 refused by both tasks, nothing written"
+
 # --- 1. the array run.
 job=$(submit "$T/array")
 await "$job"
@@ -194,8 +201,8 @@ done
 ((seen >= 1 && seen < shard0)) || fail "task 0 not caught mid-run ($seen of $shard0 images written)"
 raw=$(squeue -h -j "${job}_0" -o %A) # the task's own job id
 scontrol requeue "${job}_0"
-echo "slurm-check: requeued ${job}_0 after $seen of its $shard0 images"
-# Slurm holds a requeued job for a while (Reason=BeginTime, about 2-3 minutes here); let it start.
+echo "slurm-check: requeued ${job}_0 at $(date -u +%T) after $seen of its $shard0 images"
+# Slurm holds a requeued job for about two minutes (Reason=BeginTime); let it start now.
 for _ in $(seq 100); do
   [[ $(squeue -h -j "${job}_0" -o %T 2>/dev/null) == PENDING ]] && break
   sleep 0.1

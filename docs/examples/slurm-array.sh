@@ -31,7 +31,7 @@ MAPS="${MAPS:-/shared/maps}"
 
 # The number of shards is the array's size, so `--array=0-3` needs no edit here; the task IDs must
 # then be 0..N-1 (a throttle such as `--array=0-7%2` is fine).
-N="${SLURM_ARRAY_TASK_COUNT}"
+N="${SLURM_ARRAY_TASK_COUNT:?run this with sbatch, as a job array}"
 if ((SLURM_ARRAY_TASK_MIN != 0 || SLURM_ARRAY_TASK_MAX != N - 1)); then
   echo "slurm-array.sh: --array must be 0-$((N - 1)), not $SLURM_ARRAY_TASK_MIN-$SLURM_ARRAY_TASK_MAX" >&2
   exit 2
