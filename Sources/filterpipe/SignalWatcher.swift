@@ -15,8 +15,8 @@ import Synchronization
 /// see an interrupted task, not a failed or finished one.
 final class SignalWatcher {
     private let sources: [DispatchSourceSignal]
-    private let count = SignalCount()
-    private let first = SignalCount()
+    /// The first signal's number; 0 until one arrives.
+    private let first = SignalNumber()
 
     init(token: CancellationToken) {
         var made: [DispatchSourceSignal] = []
@@ -27,9 +27,10 @@ final class SignalWatcher {
         sources = made
         for source in sources {
             let number = Int32(source.handle)
-            source.setEventHandler { [count, first] in
-                if count.value.add(1, ordering: .relaxed).oldValue > 0 { _exit(128 + number) }
-                first.value.store(Int(number), ordering: .relaxed)
+            source.setEventHandler { [first] in
+                let (isFirst, _) = first.value.compareExchange(
+                    expected: 0, desired: Int(number), ordering: .acquiringAndReleasing)
+                if !isFirst { _exit(128 + number) }
                 token.cancel()
                 let name = number == SIGTERM ? "SIGTERM" : "SIGINT"
                 writeStandardError(
@@ -39,16 +40,16 @@ final class SignalWatcher {
         }
     }
 
-    var received: Bool { count.value.load(ordering: .relaxed) > 0 }
+    var received: Bool { first.value.load(ordering: .acquiring) != 0 }
 
     /// The status to exit with after a signal: 128 + the first signal's number.
-    var exitStatus: Int32 { 128 + Int32(first.value.load(ordering: .relaxed)) }
+    var exitStatus: Int32 { 128 + Int32(first.value.load(ordering: .acquiring)) }
 
     func stop() {
         for source in sources { source.cancel() }
     }
 }
 
-private final class SignalCount: Sendable {
+private final class SignalNumber: Sendable {
     let value = Atomic<Int>(0)
 }
