@@ -7,7 +7,7 @@
 #      finishes the images in flight, leaves no temporary file and exits 143; a retry resumes to
 #      the bytes of an uninterrupted run.
 # `docker build -f docs/examples/Dockerfile .` itself is not run (no engine here).
-# Needs python3 with PyYAML, and root for `unshare --pid`.
+# Needs python3 with PyYAML (installs python3-yaml when missing), and root for `unshare --pid`.
 #
 #   scripts/container-check.sh    # FILTERPIPE=path/to/filterpipe to skip the release build
 set -euo pipefail
@@ -15,8 +15,19 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 yaml=$repo/docs/examples/kubernetes-indexed-job.yaml
 
+# A python3 with PyYAML: the one on PATH, Debian's, or Debian's after installing python3-yaml.
+py=
+for candidate in python3 /usr/bin/python3; do
+  if "$candidate" -c 'import yaml' 2>/dev/null; then py=$candidate && break; fi
+done
+if [[ -z $py ]]; then
+  echo "container-check: installing python3-yaml"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-yaml >/dev/null
+  py=/usr/bin/python3
+fi
+
 # The container's command line, with /data/... and the shard count as in the YAML.
-args=$(python3 - "$yaml" <<'PY'
+args=$("$py" - "$yaml" <<'PY'
 import re, sys, yaml
 job = yaml.safe_load(open(sys.argv[1]))
 spec = job["spec"]
