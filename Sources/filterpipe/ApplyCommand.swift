@@ -12,7 +12,7 @@ struct ApplyCommand: ParsableCommand {
             OUTPUT/<path without extension>/<k>-<filter>.png for maps.
 
             Exit status: 0 every image written (or skipped), 1 some images failed, \
-            2 usage or filter-file error (nothing processed), 130 interrupted.
+            2 usage or filter-file error (nothing processed), 130 interrupted (SIGINT), 143 (SIGTERM).
             """
     )
 
@@ -198,7 +198,7 @@ struct ApplyCommand: ParsableCommand {
         if profile {
             printError(SummaryFormatter.profile(summary))
         }
-        if signals.received { throw ExitCode(130) }
+        if signals.received { throw ExitCode(signals.exitStatus) }
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }
