@@ -47,7 +47,7 @@ struct CheckCommand: ParsableCommand {
             print("\(filter): input \(size.width)x\(size.height)")
             print(summary.renderTable(), terminator: "")
         } catch {
-            writeStandardError("\(filter): for a \(size.width)x\(size.height) input, \(error)\n")
+            writeStandardError("\(escapedForMessage(filter)): for a \(size.width)x\(size.height) input, \(error)\n")
             throw ExitCode(2)
         }
     }

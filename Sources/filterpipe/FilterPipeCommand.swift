@@ -68,7 +68,7 @@ func loadFilterSpec(_ path: String) throws -> PipelineSpec {
     do {
         text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-        printError("\(path): cannot read filter file: \(describeFileError(error))")
+        printError(escapedForMessage("\(path): cannot read filter file: \(describeFileError(error))"))
         throw ExitCode(2)
     }
     do {
@@ -85,7 +85,7 @@ func loadPipeline(_ path: String) throws -> Pipeline {
     do {
         return try Pipeline(spec: spec)
     } catch {
-        printError("\(path): \(error)")
+        printError(escapedForMessage(path) + ": \(error)")
         throw ExitCode(2)
     }
 }
