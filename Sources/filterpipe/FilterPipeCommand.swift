@@ -29,8 +29,8 @@ struct FilterPipeCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                let message = fullMessage(for: error)
-                writeStandardError(message + "\n")
+                // One line (the usage is a `--help` away), with anything quoted from the command line escaped.
+                writeStandardError("filterpipe: " + escapedForMessage(message(for: error)) + " (see --help)\n")
                 exitProcess(2)
             }
             exit(withError: error)

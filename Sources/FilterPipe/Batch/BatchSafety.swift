@@ -100,7 +100,7 @@ public enum BatchSafety {
             let name = PathText.lastComponent(file)
             if name.utf8.count > nameMax {
                 throw BatchSetupError(
-                    "\(filterName): the output file name '\(name)' is \(name.utf8.count) bytes, over the file "
+                    "\(filterName): the output file name '\(name.prefix(32))…' is \(name.utf8.count) bytes, over the file "
                         + "system's limit of \(nameMax) bytes (NAME_MAX); shorten the map name in the filter file",
                     kind: .nameTooLong)
             }
@@ -133,25 +133,38 @@ public enum BatchSafety {
         }
     }
 
-    private struct FileID: Hashable {
+    /// A directory entry, independent of how its path is spelt: the folder's device and inode, and the name in it.
+    private struct Entry: Hashable {
         var device: UInt64
-        var inode: UInt64
+        var folder: UInt64
+        var name: String
     }
 
+    private static func entry(folder: String, name: String) -> Entry? {
+        var info = stat()
+        guard stat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        return Entry(device: UInt64(info.st_dev), folder: UInt64(info.st_ino), name: name)
+    }
+
+    // Every file is written to a temporary name and renamed into place (`AtomicFile`), which
+    // replaces the directory entry and never writes into an existing inode. So an input is
+    // overwritten exactly when an output's entry is one of the entries its path resolves through:
+    // compared by (device, inode of the folder, name) where the folder exists (whatever the
+    // spelling: `.`, `..`, symbolic links, bind mounts), by resolved path where it does not yet.
     private static func checkInputs(
         _ planned: [(file: String, owner: String)], inputs: [BatchInput], roots: [String], output: OutputTree,
         protected: [Protected]
     ) throws(BatchSetupError) {
-        // Every directory entry whose replacement would change what an input reads: its own path,
-        // each symbolic link it goes through, and the file at the end.
-        var entries: [String: String] = [:]
-        var ids: [FileID: String] = [:]
+        var paths: [String: String] = [:]
+        var entries: [Entry: String] = [:]
         func protect(_ path: String, as label: String) {
-            for entry in linkChain(path) where entries[entry] == nil { entries[entry] = label }
-            var info = stat()
-            if stat(path, &info) == 0 {
-                let id = FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
-                if ids[id] == nil { ids[id] = label }
+            for named in linkChain(path) {
+                if paths[named] == nil { paths[named] = label }
+                if let key = entry(folder: PathText.deletingLastComponent(named), name: PathText.lastComponent(named)),
+                    entries[key] == nil
+                {
+                    entries[key] = label
+                }
             }
         }
         for input in inputs { protect(input.path, as: "input \(input.path)") }
@@ -164,15 +177,20 @@ public enum BatchSafety {
             }
         }
 
-        var folderCache: [String: (real: String, exists: Bool)] = [:]
+        let root = resolvedAllowingMissing(output.root)
+        var folderCache: [String: OutputFolder] = [:]
         for (file, _) in planned {
             let relativeFolder = PathText.deletingLastComponent(file)
             let cached = folderCache[relativeFolder]
-            let folder =
-                cached ?? resolvedAllowingMissing(relativeFolder.isEmpty ? output.root : output.path(relativeFolder))
+            let folder = cached ?? outputFolder(root: root, relative: relativeFolder)
             folderCache[relativeFolder] = folder
-            let entry = (folder.real == "/" ? "" : folder.real) + "/" + PathText.lastComponent(file)
-            if let victim = entries[entry] {
+            // A symbolic link or a file on the way: `OutputTree.makeFolder` refuses to write there.
+            guard !folder.blocked else { continue }
+            let name = PathText.lastComponent(file)
+            let path = (folder.real == "/" ? "" : folder.real) + "/" + name
+            var victim = paths[path]
+            if victim == nil, folder.exists, let key = entry(folder: folder.real, name: name) { victim = entries[key] }
+            if let victim {
                 throw BatchSetupError(
                     "\(output.path(file)) would overwrite \(victim); choose another output folder", kind: .overwritesInput)
             }
@@ -183,14 +201,33 @@ public enum BatchSafety {
                             + "would read it as an input; choose an output outside the inputs", kind: .overwritesInput)
                 }
             }
-            guard folder.exists else { continue }
-            var info = stat()
-            if stat(entry, &info) == 0, let victim = ids[FileID(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))] {
-                throw BatchSetupError(
-                    "\(output.path(file)) is already a link to \(victim); choose another output folder",
-                    kind: .overwritesInput)
-            }
         }
+    }
+
+    private struct OutputFolder {
+        var real: String
+        var exists: Bool
+        var blocked: Bool
+    }
+
+    /// Where OUTPUT/`relative` is, as `OutputTree.makeFolder` would reach it: OUTPUT itself through
+    /// any links, then only through real folders (a link or a file below OUTPUT blocks the way).
+    private static func outputFolder(root: (real: String, exists: Bool), relative: String) -> OutputFolder {
+        var current = root.real
+        var exists = root.exists
+        for component in relative.split(separator: "/") {
+            let next = (current == "/" ? "" : current) + "/" + component
+            if exists {
+                var info = stat()
+                if lstat(next, &info) == 0 {
+                    if (info.st_mode & S_IFMT) != S_IFDIR { return OutputFolder(real: next, exists: false, blocked: true) }
+                } else {
+                    exists = false
+                }
+            }
+            current = next
+        }
+        return OutputFolder(real: current, exists: exists, blocked: false)
     }
 
     /// The real path of an existing `path`, or nil.
