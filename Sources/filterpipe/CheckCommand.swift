@@ -42,6 +42,12 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let spec = try loadFilterSpec(filter)
+        do throws(BatchSetupError) {
+            try BatchSafety.checkMapNames(spec: spec, filterName: filter)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
         do {
             let summary = try PipelineSummary(spec: spec, width: size.width, height: size.height)
             print("\(filter): input \(size.width)x\(size.height)")

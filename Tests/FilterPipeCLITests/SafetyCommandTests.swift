@@ -177,6 +177,12 @@ func anOutputFolderSpeltAnyWayThatWouldOverwriteThePhotoIsRefusedBeforeWriting(o
     #expect(refused.stderr.hasPrefix("filterpipe: \(tooLong): the output file name '00-nnn"), "\(refused.stderr)")
     #expect(refused.stderr.contains("is 260 bytes, over the file system's limit of 255 bytes (NAME_MAX)"), "\(refused.stderr)")
     #expect(!FileManager.default.fileExists(atPath: scratch.file("out3")))
+
+    // `check` says so too, and accepts the 240-byte name.
+    #expect(try CLI.run(["check", ok]).status == 0)
+    let checked = try CLI.run(["check", tooLong])
+    #expect(checked.status == 2, "\(checked.stderr)")
+    #expect(lines(checked.stderr).count == 1 && checked.stderr.contains("(NAME_MAX)"), "\(checked.stderr)")
 }
 
 @Test func aManifestOrReportThatCannotBeWrittenMakesTheExitStatusNonZero() throws {

@@ -85,6 +85,16 @@ public enum BatchSafety {
         try checkInputs(planned, inputs: inputs, roots: roots, output: output, protected: protected)
     }
 
+    /// Throws when a map name of `spec` gives an output file name over NAME_MAX (with any output
+    /// kind, `--stages` included), naming `filterName`: what `filterpipe check` reports.
+    public static func checkMapNames(spec: PipelineSpec, filterName: String) throws(BatchSetupError) {
+        var options = BatchOptions()
+        options.output.kind = .maps
+        options.stages = true
+        let files = OutputPlan(stem: "x", spec: spec, options: options).allFiles.map { ($0, filterName) }
+        try checkNames(files, inputs: [], filterName: filterName)
+    }
+
     private static func checkNames(
         _ planned: [(file: String, owner: String)], inputs: [BatchInput], filterName: String
     ) throws(BatchSetupError) {
