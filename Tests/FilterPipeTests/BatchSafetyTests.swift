@@ -133,6 +133,9 @@ private func inputs(_ relativePaths: [String], root: String = "/in") -> [BatchIn
     }
     _ = try ManifestWriter(path: manifest)  // its own records: accepted
     _ = try ManifestWriter(path: "/dev/null")
+    // A pipe nobody reads: refused at once (a blocking open would hang here).
+    #expect(mkfifo(folder.path + "/pipe", 0o644) == 0)
+    #expect(throws: BatchSetupError.self) { try ManifestWriter(path: folder.path + "/pipe") }
     let full = try ManifestWriter(path: "/dev/full")
     full.append(ImageResult(input: BatchInput(path: input, relativePath: "a.png", outputStem: "a"), status: .written))
     #expect(full.writeFailure == "/dev/full: manifest: cannot write a record: No space left on device")

@@ -18,8 +18,8 @@ import Synchronization
 /// concurrent workers or processes do not interleave.
 ///
 /// A manifest is appended only to a file that is ours: a new file, an empty regular file, a
-/// regular file whose every line is a filterpipe manifest record, or a character device
-/// (`/dev/stdout`, `/dev/null`). Never to an input, the filter file, a FIFO or anything else.
+/// regular file whose every line is a filterpipe manifest record, a character device or a pipe
+/// (`/dev/stdout`, `/dev/null`). Never to an input, the filter file, a folder or a socket.
 /// A record that cannot be written (a full disk) is remembered in `writeFailure`, so the run
 /// can end with a non-zero status.
 public final class ManifestWriter: Sendable {
@@ -66,7 +66,7 @@ public final class ManifestWriter: Sendable {
         var after = stat()
         guard fstat(descriptor, &after) == 0,
             !existed || (after.st_dev == before.st_dev && after.st_ino == before.st_ino),
-            (after.st_mode & S_IFMT) == S_IFREG || (after.st_mode & S_IFMT) == S_IFCHR
+            [S_IFREG, S_IFCHR, S_IFIFO].contains(after.st_mode & S_IFMT)
         else {
             close(descriptor)
             throw BatchSetupError("\(path): changed while it was checked; refusing to append a manifest to it")
@@ -82,7 +82,9 @@ public final class ManifestWriter: Sendable {
 
     private static func checkOurs(_ path: String, info: stat, protecting protected: [String]) throws(BatchSetupError) {
         let type = info.st_mode & S_IFMT
-        if type == S_IFCHR { return }
+        // A device or a pipe (`/dev/stdout`, `/dev/null`): opening a pipe without a reader fails
+        // at once (O_NONBLOCK), it never hangs.
+        if type == S_IFCHR || type == S_IFIFO { return }
         guard type == S_IFREG else {
             throw BatchSetupError(
                 "\(path): is \(InputDiscovery.typeName(type)); a manifest is written only to a new file, "
