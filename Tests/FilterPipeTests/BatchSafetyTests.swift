@@ -77,10 +77,12 @@ private func inputs(_ relativePaths: [String], root: String = "/in") -> [BatchIn
     #expect(mkfifo(folder.path + "/in/pipe.png", 0o644) == 0)
     try FileManager.default.createSymbolicLink(atPath: folder.path + "/in/gone.png", withDestinationPath: "nowhere")
     try FileManager.default.createSymbolicLink(atPath: folder.path + "/in/null.png", withDestinationPath: "/dev/null")
+    try FileManager.default.createSymbolicLink(atPath: folder.path + "/in/elsewhere", withDestinationPath: folder.path)
     let result = try InputDiscovery.discover([folder.path + "/in"])
     #expect(result.inputs.map(\.relativePath) == ["ok.png"])
     #expect(
         result.skipped == [
+            SkippedPath(path: folder.path + "/in/elsewhere", reason: "a symbolic link to a folder, not followed"),
             SkippedPath(path: folder.path + "/in/gone.png", reason: "dangling symbolic link"),
             SkippedPath(path: folder.path + "/in/null.png", reason: "links to a character device, not a regular file"),
             SkippedPath(path: folder.path + "/in/pipe.png", reason: "a FIFO, not a regular file"),

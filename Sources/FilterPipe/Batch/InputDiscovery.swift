@@ -64,8 +64,8 @@ public struct SkippedPath: Sendable, Equatable {
 /// so a walk never leaves the trees it was given. A file is taken when its extension is `.png`,
 /// `.jpg` or `.jpeg` (any case) or its first bytes are PNG/JPEG magic; whether it decodes is
 /// found out later, and a failure then is reported, never skipped silently. Only regular files
-/// (or links to them) are ever opened: a FIFO, device, socket or dangling link inside a folder is
-/// returned in `skipped`, and one given as an argument is refused.
+/// (or links to them) are ever opened: a FIFO, device, socket, dangling link or link to a folder
+/// inside a folder is returned in `skipped`, and a non-regular file given as an argument is refused.
 public enum InputDiscovery {
     /// The inputs of `roots`, sorted by relative path (then by root, for equal relative paths).
     public static func find(_ roots: [String], excluding excluded: String? = nil) throws(BatchSetupError) -> [BatchInput] {
@@ -170,7 +170,10 @@ public enum InputDiscovery {
                     continue
                 }
                 let targetType = target.st_mode & S_IFMT
-                if targetType == S_IFDIR { continue }
+                if targetType == S_IFDIR {
+                    skipped.append(SkippedPath(path: path, reason: "a symbolic link to a folder, not followed"))
+                    continue
+                }
                 guard targetType == S_IFREG else {
                     skipped.append(SkippedPath(path: path, reason: "links to \(typeName(targetType)), not a regular file"))
                     continue
