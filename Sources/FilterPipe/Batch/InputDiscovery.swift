@@ -103,19 +103,6 @@ public enum InputDiscovery {
         return (found.map(\.input), skipped)
     }
 
-    /// Stops the batch when two inputs would write the same outputs, naming both.
-    public static func checkCollisions(_ inputs: [BatchInput]) throws(BatchSetupError) {
-        var seen: [String: String] = [:]
-        for input in inputs {
-            if let other = seen[input.outputStem] {
-                throw BatchSetupError(
-                    "\(other) and \(input.path) would both write to '\(input.outputStem)': rename one or run them separately",
-                    kind: .outputClash)
-            }
-            seen[input.outputStem] = input.path
-        }
-    }
-
     static func stem(of relative: String) -> String {
         PathText.deletingExtension(relative)
     }
