@@ -11,8 +11,9 @@ struct ApplyCommand: ParsableCommand {
             with PNG/JPEG magic are inputs. Outputs mirror the input tree under OUTPUT: \
             OUTPUT/<path without extension>/<k>-<filter>.png for maps.
 
-            Exit status: 0 every image written (or skipped), 1 some images failed, \
-            2 usage or filter-file error (nothing processed), 130 interrupted.
+            Exit status: 0 every image written (or skipped), 1 some images failed or the manifest or \
+            report could not be written, 2 usage or filter-file error or an unsafe batch (an output \
+            would overwrite an input or clash; nothing processed), 130 interrupted.
             """
     )
 
