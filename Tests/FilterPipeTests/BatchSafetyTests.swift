@@ -134,6 +134,12 @@ private func inputs(_ relativePaths: [String], root: String = "/in") -> [BatchIn
         #expect(writer.writeFailure == nil)
     }
     _ = try ManifestWriter(path: manifest)  // its own records: accepted
+    // A record another shard is half-way through writing (no newline yet) is not held against it.
+    let handle = try #require(FileHandle(forWritingAtPath: manifest))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data("{\"input\":\"/in/b.png\",\"outp".utf8))
+    try handle.close()
+    _ = try ManifestWriter(path: manifest)
     _ = try ManifestWriter(path: "/dev/null")
     // A pipe nobody reads: refused at once (a blocking open would hang here).
     #expect(mkfifo(folder.path + "/pipe", 0o644) == 0)

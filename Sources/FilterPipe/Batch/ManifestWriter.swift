@@ -104,7 +104,10 @@ public final class ManifestWriter: Sendable {
             throw BatchSetupError("\(path): cannot read the earlier manifest: \(error.message)")
         }
         let decoder = JSONDecoder()
-        for (number, line) in text.split(separator: 0x0A).enumerated() {
+        var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)
+        // The last line without its newline may be a record another shard is writing right now.
+        if text.last != 0x0A && lines.count > 1 { lines.removeLast() }
+        for (number, line) in lines.enumerated() where !line.isEmpty {
             guard (try? decoder.decode(RecordHead.self, from: Data(line))) != nil else {
                 throw BatchSetupError(
                     "\(path): line \(number + 1) is not a filterpipe manifest record; refusing to append a manifest "
