@@ -42,12 +42,18 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let spec = try loadFilterSpec(filter)
+        do throws(BatchSetupError) {
+            try BatchSafety.checkMapNames(spec: spec, filterName: filter)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
         do {
             let summary = try PipelineSummary(spec: spec, width: size.width, height: size.height)
             print("\(filter): input \(size.width)x\(size.height)")
             print(summary.renderTable(), terminator: "")
         } catch {
-            writeStandardError("\(filter): for a \(size.width)x\(size.height) input, \(error)\n")
+            writeStandardError("\(escapedForMessage(filter)): for a \(size.width)x\(size.height) input, \(error)\n")
             throw ExitCode(2)
         }
     }

@@ -29,8 +29,8 @@ struct FilterPipeCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                let message = fullMessage(for: error)
-                writeStandardError(message + "\n")
+                // One line (the usage is a `--help` away), with anything quoted from the command line escaped.
+                writeStandardError("filterpipe: " + escapedForMessage(message(for: error)) + " (see --help)\n")
                 exitProcess(2)
             }
             exit(withError: error)
@@ -68,7 +68,7 @@ func loadFilterSpec(_ path: String) throws -> PipelineSpec {
     do {
         text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-        printError("\(path): cannot read filter file: \(describeFileError(error))")
+        printError(escapedForMessage("\(path): cannot read filter file: \(describeFileError(error))"))
         throw ExitCode(2)
     }
     do {
@@ -85,7 +85,7 @@ func loadPipeline(_ path: String) throws -> Pipeline {
     do {
         return try Pipeline(spec: spec)
     } catch {
-        printError("\(path): \(error)")
+        printError(escapedForMessage(path) + ": \(error)")
         throw ExitCode(2)
     }
 }

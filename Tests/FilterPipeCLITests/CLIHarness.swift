@@ -21,9 +21,15 @@ struct CLI {
     static var samples: String { root + "/samples" }
 
     @discardableResult
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = try start(arguments)
+    static func run(_ arguments: [String], in directory: String? = nil, timeout: Double? = nil) throws -> Result {
+        let process = try start(arguments, in: directory)
         let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
+        if let timeout {
+            // A hang is a failure, not a stuck test run: kill the child after `timeout` seconds.
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -32,10 +38,11 @@ struct CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func start(_ arguments: [String]) throws -> Process {
+    static func start(_ arguments: [String], in directory: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardOutput = Pipe()
         process.standardError = Pipe()
         try process.run()

@@ -232,7 +232,7 @@ public struct BatchRunner: Sendable {
                 timings: &result.timings, lap: lap)
         } catch {
             result.status = .failed
-            result.error = "\(input.path): \(Self.reason(error))"
+            result.error = escapedForMessage("\(input.path): \(Self.reason(error))")
         }
         return result
     }
