@@ -116,19 +116,22 @@ public struct Pipeline: Sendable {
         guard input.channels == spec.input.channels else {
             throw PipelineError("the pipeline expects \(spec.input.channels) input channels, got \(input.channels)")
         }
-        guard !input.isEmpty else { throw PipelineError("the input is empty (\(input))") }
-        var shape = input
-        var shapes: [Shape] = []
-        for (index, stage) in stages.enumerated() {
-            guard let next = stage.outputShape(for: shape) else {
-                throw PipelineError(
-                    "layer \(index + 1) (\(stage.label)): output would be empty for a "
-                        + "\(shape.width)×\(shape.height) input")
-            }
-            shapes.append(next)
-            shape = next
-        }
-        return shapes
+        // The checked estimate: a shape or byte count that overflows is an error here, not a trap
+        // in an allocation later.
+        return try MemoryEstimate(spec: spec, input: input).layers.map(\.outputShape)
+    }
+
+    /// Every stage's shapes and bytes for a `width`×`height` image (see `MemoryEstimate`).
+    public func memoryEstimate(width: Int, height: Int) throws(PipelineError) -> MemoryEstimate {
+        try MemoryEstimate(spec: spec, input: Shape(channels: spec.input.channels, height: height, width: width))
+    }
+
+    /// The most bytes one image of `width`×`height` needs at once while its stages run on `route` with
+    /// `workers` tiles in flight, and the layer that needs them; throws when they overflow 64 bits.
+    public func peakMemory(
+        width: Int, height: Int, route: MemoryEstimate.Route, workers: Int
+    ) throws(PipelineError) -> (layer: LayerMemory?, bytes: Int) {
+        try memoryEstimate(width: width, height: height).peak(route: route, steps: steps.map(\.specIndices), workers: workers)
     }
 
     /// The final tensor's shape for an input of `input`; throws if some layer's output would be empty.

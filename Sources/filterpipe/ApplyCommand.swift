@@ -148,6 +148,16 @@ struct ApplyCommand: ParsableCommand {
         options.shard = try shard.map(Self.parseShard)
         options.memoryBudget = try maxMemory.map(Self.parseSize)
         options.filterPath = filter
+        if options.format == .png && options.output.kind == .image {
+            // --kind image or --depth 16 may ask for an image the maps cannot make: refuse before any image is read.
+            do {
+                let maps = pipeline.mapNames(inputChannels: pipeline.spec.input.channels).count
+                try ImageComposer.checkComposable(channels: maps, depth: depth)
+            } catch {
+                printError("filterpipe: \(filter): \(error)")
+                throw ExitCode(2)
+            }
+        }
 
         let tree = OutputTree(root: outputFolder)
         let selected: [BatchInput]
