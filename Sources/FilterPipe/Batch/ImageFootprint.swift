@@ -19,6 +19,8 @@ struct ImageFootprint {
     /// The layer whose step needs the most while the stages run, when that phase is the peak
     /// (nil: decoding or encoding needs the most).
     let layer: LayerMemory?
+    /// What that step needs by itself (its tensors or bands and tiles), without decoding or rendering.
+    var layerBytes = 0
 
     /// The footprint of the image `probe` describes; throws naming the layer (or the input) when a
     /// stage's output would be empty or a count overflows 64 bits.
@@ -49,7 +51,8 @@ struct ImageFootprint {
                 let encode = CheckedSize.sum(rows, outputRows, (inPlace ? rows : outputRows) / 2),
                 let total = CheckedSize.sum(max(decode, encode), bands.bytes)
             else { throw tooLarge }
-            return ImageFootprint(bytes: total, layer: bands.bytes >= max(decode, encode) ? bands.layer : nil)
+            return ImageFootprint(
+                bytes: total, layer: bands.bytes >= max(decode, encode) ? bands.layer : nil, layerBytes: bands.bytes)
         }
         let bytesPerSample = probe.bitDepth == 16 ? 2 : 1
         let tensors = try estimate.peak(
@@ -64,7 +67,8 @@ struct ImageFootprint {
             let decode = CheckedSize.sum(decoded, fileBytes, coefficients),
             let compute = CheckedSize.sum(decoded, tensors.bytes, rendered)
         else { throw tooLarge }
-        return ImageFootprint(bytes: max(decode, compute), layer: compute >= decode ? tensors.layer : nil)
+        return ImageFootprint(
+            bytes: max(decode, compute), layer: compute >= decode ? tensors.layer : nil, layerBytes: tensors.bytes)
     }
 
     /// Estimated bytes for scheduling; 0 when the header could not be read or the estimate failed
@@ -80,8 +84,11 @@ struct ImageFootprint {
     }
 
     /// The one-line reason an image over `budget` fails: "layer 2 (conv) needs 384 GiB, more than …".
+    /// With decoding and rendering the image needs more than its layer: "… needs 149 GiB (186 GiB in all), …".
     func refusal(budget: Int, source: String) -> String {
-        let what = layer.map { "\($0.name) needs" } ?? "decoding it needs"
-        return "\(what) \(ByteText.describe(bytes)), more than the memory budget of \(ByteText.describe(budget)) (\(source))"
+        let limit = "more than the memory budget of \(ByteText.describe(budget)) (\(source))"
+        guard let layer else { return "decoding it needs \(ByteText.describe(bytes)), \(limit)" }
+        let all = ByteText.describe(bytes), own = ByteText.describe(layerBytes)
+        return "\(layer.name) needs \(own)\(all == own ? "" : " (\(all) in all)"), \(limit)"
     }
 }

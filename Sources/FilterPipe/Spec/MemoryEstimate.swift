@@ -60,6 +60,8 @@ public struct LayerMemory: Sendable, Equatable {
     public var outputBytes: Int
     /// Scratch memory of one tile while it is computed (a conv's padded input band; 0 for others).
     public var scratchBytes: Int
+    /// Tiles of the whole-tensor route (at most this many scratch bands are in use at once).
+    public var tiles: Int = 1
     /// Output rows the streaming route holds of this stage's output per band, for `rows` output rows of the
     /// stage after it: its input rows for those, within the image.
     let inputRowsForOutputRows: @Sendable (Int) -> Int
@@ -69,7 +71,7 @@ public struct LayerMemory: Sendable, Equatable {
 
     public static func == (a: LayerMemory, b: LayerMemory) -> Bool {
         a.index == b.index && a.kind == b.kind && a.inputShape == b.inputShape && a.outputShape == b.outputShape
-            && a.outputBytes == b.outputBytes && a.scratchBytes == b.scratchBytes
+            && a.outputBytes == b.outputBytes && a.scratchBytes == b.scratchBytes && a.tiles == b.tiles
     }
 }
 
@@ -117,9 +119,16 @@ public struct MemoryEstimate: Sendable, Equatable {
                 let outputBytes = next.checkedCount.flatMap({ CheckedSize.product($0, 4) })
             else { throw overflow }
             let scratch: Int
+            var tiles = 1
             let rows: @Sendable (Int) -> Int
             switch stage {
             case .conv(let conv):
+                let tileRows = Self.tileRows(
+                    channelBlock: conv.channelBlock, workPerOutputValue: conv.workPerOutputValue(inputChannels: shape.channels),
+                    input: shape, output: next)
+                let block = max(1, min(conv.channelBlock, next.channels))
+                tiles =
+                    CheckedSize.product((next.channels + block - 1) / block, (next.height + tileRows - 1) / tileRows) ?? Int.max
                 guard let bytes = Self.scratchBytes(conv, input: shape, output: next) else {
                     throw PipelineError(
                         "\(name) needs more than \(ByteText.largest) (its padded input band's byte count overflows 64 bits)")
@@ -138,7 +147,7 @@ public struct MemoryEstimate: Sendable, Equatable {
             layers.append(
                 LayerMemory(
                     index: offset + 1, kind: stage.keyword, inputShape: shape, outputShape: next,
-                    outputBytes: outputBytes, scratchBytes: scratch, inputRowsForOutputRows: rows))
+                    outputBytes: outputBytes, scratchBytes: scratch, tiles: tiles, inputRowsForOutputRows: rows))
             shape = next
         }
         self.layers = layers
@@ -210,7 +219,7 @@ public struct MemoryEstimate: Sendable, Equatable {
                 else { return nil }
                 tile = sum
             }
-            return CheckedSize.product(tile, workers)
+            return CheckedSize.product(tile, min(workers, first.tiles))
         }
         var best: (layer: LayerMemory?, bytes: Int) = (nil, inputBytes)
         switch route {
