@@ -198,13 +198,26 @@ func anApplyFlagAskingForAnImageTheMapsCannotMakeIsRefusedBeforeAnyImageIsRead(
 }
 
 @Test func checkRefusesWhatApplyRefusesWithTheSameLine() throws {
-    // A pad=same bank of mixed kernel sizes: the parser accepts it, the engine does not run it.
+    // A pad=same bank of mixed sizes runs at the largest (MixedKernelSizeTests), unless an offset is
+    // not a whole dilated step: then check and apply both refuse it, with the same line.
     let scratch = Scratch()
     try prepare(scratch)
     let filter = scratch.write(
-        "mixed.filter", "input gray\nconv pad=same\n  filter a = sobel_x\n  filter b = gaussian size=5 sigma=1\n")
+        "mixed.filter", "input gray\nconv pad=same dilation=2\n  filter a = sobel_x\n  filter b\n    1 1\n    1 1\n")
     let check = try CLI.run(["check", filter])
     let apply = try CLI.run(["apply", filter, scratch.file("in"), scratch.file("out2")])
     #expect(check.status == 2 && apply.status == 2)
     #expect(check.stderr == apply.stderr && check.stderr.split(separator: "\n").count == 1, "\(check.stderr)")
+    #expect(check.stderr.contains("cannot share pad=same"), "\(check.stderr)")
+}
+
+@Test func aMixedSizeSameBankThatCheckAcceptsApplyRuns() throws {
+    let scratch = Scratch()
+    try prepare(scratch)
+    let filter = scratch.write(
+        "mixed.filter", "input gray\nconv pad=same\n  filter a = sobel_x\n  filter b = gaussian size=5 sigma=1\n")
+    #expect(try CLI.run(["check", filter]).status == 0)
+    let apply = try CLI.run(["apply", filter, scratch.file("in/other.png"), scratch.file("out2"), "-q"])
+    #expect(apply.status == 0, "\(apply.stderr)")
+    #expect(scratch.files(under: "out2") == ["other/00-a.png", "other/01-b.png"])
 }

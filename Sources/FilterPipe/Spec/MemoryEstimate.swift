@@ -134,7 +134,7 @@ public struct MemoryEstimate: Sendable, Equatable {
                         "\(name) needs more than \(ByteText.largest) (its padded input band's byte count overflows 64 bits)")
                 }
                 scratch = bytes
-                let stride = conv.stride, reach = conv.dilation * (conv.kernelHeight - 1), height = shape.height
+                let stride = conv.stride, reach = conv.dilation * (conv.largestKernel.height - 1), height = shape.height
                 rows = { r in min(height, (r - 1) * stride + reach + 1) }
             case .pool(let pool):
                 scratch = 0
@@ -170,8 +170,9 @@ public struct MemoryEstimate: Sendable, Equatable {
         let rows = tileRows(
             channelBlock: conv.channelBlock, workPerOutputValue: conv.workPerOutputValue(inputChannels: input.channels),
             input: input, output: output)
-        guard let reachDown = CheckedSize.product(conv.dilation, conv.kernelHeight - 1),
-            let reachRight = CheckedSize.product(conv.dilation, conv.kernelWidth - 1),
+        let kernel = conv.largestKernel
+        guard let reachDown = CheckedSize.product(conv.dilation, kernel.height - 1),
+            let reachRight = CheckedSize.product(conv.dilation, kernel.width - 1),
             let strideRows = CheckedSize.product(rows - 1, conv.stride)
         else { return nil }
         let strip = ConvKernels.stripWidth
@@ -279,10 +280,15 @@ extension ConvSpec {
         return depthwise ? filterCount * max(1, 64 / filterCount) : min(filterCount, 64)
     }
 
+    /// The largest kernel of the bank (a `pad=same` bank of mixed sizes runs them all at it).
+    var largestKernel: (height: Int, width: Int) {
+        (filters.map(\.kernelHeight).max() ?? 0, filters.map(\.kernelWidth).max() ?? 0)
+    }
+
     /// Multiply-adds per output value, to size tiles (a broadcast bank convolves the channel sum once).
     func workPerOutputValue(inputChannels: Int) -> Int {
         let terms = depthwise || filters.allSatisfy(\.isBroadcast) ? 1 : inputChannels
-        return max(1, CheckedSize.product(terms, kernelHeight, kernelWidth) ?? Int.max)
+        return max(1, CheckedSize.product(terms, largestKernel.height, largestKernel.width) ?? Int.max)
     }
 }
 
