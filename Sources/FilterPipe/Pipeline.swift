@@ -165,6 +165,23 @@ public struct Pipeline: Sendable {
         try memoryEstimate(width: width, height: height).peak(route: route, steps: steps.map(\.specIndices), workers: workers)
     }
 
+    /// The machine's memory, read once (`SystemMemory`).
+    private static let physicalMemory = SystemMemory.physical()
+
+    /// Throws, before anything is allocated, when running on `input` would need more than the
+    /// physical memory: an allocation that large would end the process instead of failing.
+    /// (`BatchRunner` admits each image against a smaller budget before decoding it.)
+    private func checkFitsInMemory(_ input: Shape, keepingEveryStage: Bool, workers: Int) throws(PipelineError) {
+        guard let physical = Self.physicalMemory else { return }
+        let peak = try MemoryEstimate(spec: spec, input: input).peak(
+            route: .wholeTensors(keepingEveryStage: keepingEveryStage), steps: steps.map(\.specIndices), workers: workers)
+        if peak.bytes > physical {
+            throw PipelineError(
+                "\(peak.layer?.name ?? "the input") needs \(ByteText.describe(peak.bytes)), more than the physical memory (\(ByteText.describe(physical)))"
+            )
+        }
+    }
+
     /// The final tensor's shape for an input of `input`; throws if some layer's output would be empty.
     public func outputShape(for input: Shape) throws(PipelineError) -> Shape {
         try shapes(for: input).last ?? input
@@ -195,6 +212,7 @@ public struct Pipeline: Sendable {
     /// Runs every stage on `input` and returns the final tensor.
     public func run(_ input: Tensor, executor: Executor = Executor()) throws(PipelineError) -> Tensor {
         let shapes = try shapes(for: input.shape)
+        try checkFitsInMemory(input.shape, keepingEveryStage: false, workers: executor.workers)
         var current = input
         for step in steps {
             current = step.stage.run(current, outputShape: shapes[step.specIndices.upperBound - 1], executor: executor)
@@ -205,6 +223,7 @@ public struct Pipeline: Sendable {
     /// Runs every stage and returns the output of each (index i: after stage i), for `--stages`.
     public func runAllStages(_ input: Tensor, executor: Executor = Executor()) throws(PipelineError) -> [Tensor] {
         let shapes = try shapes(for: input.shape)
+        try checkFitsInMemory(input.shape, keepingEveryStage: true, workers: executor.workers)
         var outputs: [Tensor] = []
         var current = input
         for (index, stage) in stages.enumerated() {

@@ -147,3 +147,24 @@ func checkedProductsReportOverflowInsteadOfTrapping(factors: [Int], expected: In
 func byteCountsReadInBinaryUnitsWithThreeDigits(bytes: Int, text: String) {
     #expect(ByteText.describe(bytes) == text)
 }
+
+@Test func runningALayerLargerThanThePhysicalMemoryThrowsInsteadOfAborting() throws {
+    // pad=100000 on a 1×1 tensor: 149 GiB of output, more than any test machine has.
+    let conv = ConvSpec(filters: broadcastBank(1), padding: .explicit(100_000))
+    let pipeline = try Pipeline(spec: PipelineSpec(input: .gray, stages: [.activation(.relu), .conv(conv)]))
+    let input = Tensor(shape: Shape(channels: 1, height: 1, width: 1), values: [0.5])
+    guard let physical = SystemMemory.physical(), physical < 150 << 30 else { return }
+    for run in [{ try pipeline.run(input) }, { try pipeline.runAllStages(input).last! }] as [() throws -> Tensor] {
+        let error = #expect(throws: PipelineError.self) { try run() }
+        #expect(
+            error?.message.hasPrefix("layer 2 (conv) needs 149 GiB, more than the physical memory") == true,
+            "\(error?.message ?? "")")
+    }
+}
+
+@Test func physicalMemoryIsReadAndHalvedForTheDefaultBudget() throws {
+    let physical = try #require(SystemMemory.physical())
+    // Some MiB at least, and no more than MemTotal says (a cgroup limit can only lower it).
+    #expect(physical > 64 << 20)
+    #expect(SystemMemory.defaultBudget() == physical / 2)
+}
