@@ -56,7 +56,8 @@ struct ApplyCommand: ParsableCommand {
         name: .customLong("max-memory"),
         help: ArgumentHelp(
             "Start an image only when the estimated memory of the images in flight stays within SIZE "
-                + "(e.g. 64M, 2G; estimated from each header). Default: only --jobs limits them.",
+                + "(e.g. 64M, 2G; estimated from each header); an image that alone needs more fails. "
+                + "Default: each image must fit half the physical memory; only --jobs limits how many run.",
             valueName: "SIZE"))
     var maxMemory: String?
 
