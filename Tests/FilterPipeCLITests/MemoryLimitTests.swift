@@ -221,3 +221,19 @@ func anApplyFlagAskingForAnImageTheMapsCannotMakeIsRefusedBeforeAnyImageIsRead(
     #expect(apply.status == 0, "\(apply.stderr)")
     #expect(scratch.files(under: "out2") == ["other/00-a.png", "other/01-b.png"])
 }
+
+@Test func aStreamedImageTooLargeToWriteSaysSoInOneLine() throws {
+    // One clamped image out streams: the bands are small, the 199999×199999 output rows are not
+    // (199999 · 200000 bytes, 37 GiB, and half again while compressing).
+    let scratch = Scratch()
+    try prepare(scratch)
+    let filter = scratch.write("huge.filter", "input gray\nconv pad=100000\n  filter s = sobel_x\noutput image\n")
+    let result = try CLI.run(["apply", filter, scratch.file("in/tiny.png"), scratch.file("out"), "--max-memory", "1G"])
+    #expect(result.status == 1)
+    let lines = errorLines(result.stderr)
+    #expect(lines.count == 1, "\(result.stderr)")
+    #expect(
+        lines.first?.hasPrefix(scratch.file("in/tiny.png") + ": writing its output image needs 55.") == true,
+        "\(result.stderr)")
+    #expect(!scratch.files(under: "out").contains { $0.hasPrefix("tiny") })
+}

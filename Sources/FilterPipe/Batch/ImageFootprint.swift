@@ -21,6 +21,8 @@ struct ImageFootprint {
     let layer: LayerMemory?
     /// What that step needs by itself (its tensors or bands and tiles), without decoding or rendering.
     var layerBytes = 0
+    /// When no layer is the peak: true if writing the output needs the most, false if decoding does.
+    var encodingPeaks = false
 
     /// The footprint of the image `probe` describes; throws naming the layer (or the input) when a
     /// stage's output would be empty or a count overflows 64 bits.
@@ -52,7 +54,8 @@ struct ImageFootprint {
                 let total = CheckedSize.sum(max(decode, encode), bands.bytes)
             else { throw tooLarge }
             return ImageFootprint(
-                bytes: total, layer: bands.bytes >= max(decode, encode) ? bands.layer : nil, layerBytes: bands.bytes)
+                bytes: total, layer: bands.bytes >= max(decode, encode) ? bands.layer : nil, layerBytes: bands.bytes,
+                encodingPeaks: encode > decode)
         }
         let bytesPerSample = probe.bitDepth == 16 ? 2 : 1
         let tensors = try estimate.peak(
@@ -87,7 +90,9 @@ struct ImageFootprint {
     /// With decoding and rendering the image needs more than its layer: "… needs 149 GiB (186 GiB in all), …".
     func refusal(budget: Int, source: String) -> String {
         let limit = "more than the memory budget of \(ByteText.describe(budget)) (\(source))"
-        guard let layer else { return "decoding it needs \(ByteText.describe(bytes)), \(limit)" }
+        guard let layer else {
+            return "\(encodingPeaks ? "writing its output image" : "decoding it") needs \(ByteText.describe(bytes)), \(limit)"
+        }
         let all = ByteText.describe(bytes), own = ByteText.describe(layerBytes)
         return "\(layer.name) needs \(own)\(all == own ? "" : " (\(all) in all)"), \(limit)"
     }
