@@ -58,7 +58,8 @@ struct ApplyCommand: ParsableCommand {
         name: .customLong("max-memory"),
         help: ArgumentHelp(
             "Start an image only when the estimated memory of the images in flight stays within SIZE "
-                + "(e.g. 64M, 2G; estimated from each header). Default: only --jobs limits them.",
+                + "(e.g. 64M, 2G; estimated from each header); an image that alone needs more fails. "
+                + "Default: each image must fit half the physical memory; only --jobs limits how many run.",
             valueName: "SIZE"))
     var maxMemory: String?
 
@@ -158,6 +159,16 @@ struct ApplyCommand: ParsableCommand {
         options.shard = try shard.map(Self.parseShard)
         options.memoryBudget = try maxMemory.map(Self.parseSize)
         options.filterPath = filter
+        if options.format == .png && options.output.kind == .image {
+            // --kind image or --depth 16 may ask for an image the maps cannot make: refuse before any image is read.
+            do {
+                let maps = pipeline.mapNames(inputChannels: pipeline.spec.input.channels).count
+                try ImageComposer.checkComposable(channels: maps, depth: depth)
+            } catch {
+                printError("filterpipe: \(filter): \(error)")
+                throw ExitCode(2)
+            }
+        }
 
         let tree = OutputTree(root: outputFolder)
         let selected: [BatchInput]
