@@ -197,6 +197,7 @@ struct ApplyCommand: ParsableCommand {
         }
         if profile {
             printError(SummaryFormatter.profile(summary))
+            printError("  deflate   " + ImageCodec.deflateBackend)
         }
         if signals.received { throw ExitCode(130) }
         if summary.failed > 0 { throw ExitCode(1) }

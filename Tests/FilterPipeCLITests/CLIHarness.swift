@@ -20,9 +20,10 @@ struct CLI {
 
     static var samples: String { root + "/samples" }
 
+    /// `environment` is added to this process's environment for the run.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = try start(arguments)
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = try start(arguments, environment: environment)
         let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
@@ -32,10 +33,13 @@ struct CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func start(_ arguments: [String]) throws -> Process {
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = Pipe()
         process.standardError = Pipe()
         try process.run()
