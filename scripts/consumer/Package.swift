@@ -1,0 +1,15 @@
+// swift-tools-version: 6.1
+// A package that uses filterpipe the way any other package would: by URL and version.
+// scripts/check-consumer.sh points FILTERPIPE_PACKAGE_URL at a tagged clone and runs it.
+import PackageDescription
+
+let url = Context.environment["FILTERPIPE_PACKAGE_URL"] ?? "https://github.com/filterpipe/filterpipe"
+
+let package = Package(
+    name: "consumer",
+    platforms: [.macOS(.v13)],
+    dependencies: [.package(url: url, from: "1.0.0")],
+    targets: [
+        .executableTarget(name: "consumer", dependencies: [.product(name: "FilterPipe", package: "filterpipe")])
+    ]
+)
