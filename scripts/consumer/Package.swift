@@ -3,7 +3,9 @@
 // scripts/check-consumer.sh points FILTERPIPE_PACKAGE_URL at a tagged clone and runs it.
 import PackageDescription
 
-let url = Context.environment["FILTERPIPE_PACKAGE_URL"] ?? "https://github.com/filterpipe/filterpipe"
+guard let url = Context.environment["FILTERPIPE_PACKAGE_URL"] else {
+    fatalError("set FILTERPIPE_PACKAGE_URL to a tagged filterpipe repository (scripts/check-consumer.sh does)")
+}
 
 let package = Package(
     name: "consumer",
