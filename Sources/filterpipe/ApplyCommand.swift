@@ -224,6 +224,7 @@ struct ApplyCommand: ParsableCommand {
         }
         if profile {
             printError(SummaryFormatter.profile(summary))
+            printError("  deflate   " + ImageCodec.deflateBackend)
         }
         if signals.received { throw ExitCode(signals.exitStatus) }
         if summary.failed > 0 || writeFailed { throw ExitCode(1) }

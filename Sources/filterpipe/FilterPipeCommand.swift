@@ -17,7 +17,8 @@ struct FilterPipeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filterpipe",
         abstract: "Run CNN-style convolution filter banks over folders of photos and write feature maps as PNGs.",
-        version: filterpipeVersion,
+        // Second line: which deflate implementation writes the PNGs (libdeflate is optional).
+        version: filterpipeVersion + "\ndeflate: " + ImageCodec.deflateBackend,
         subcommands: [ApplyCommand.self, CheckCommand.self, KernelsCommand.self, ShowCommand.self]
     )
 

@@ -20,9 +20,13 @@ struct CLI {
 
     static var samples: String { root + "/samples" }
 
+    /// `environment` is added to this process's environment for the run.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String? = nil, timeout: Double? = nil) throws -> Result {
-        let process = try start(arguments, in: directory)
+    static func run(
+        _ arguments: [String], in directory: String? = nil, timeout: Double? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
+        let process = try start(arguments, in: directory, environment: environment)
         let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
         if let timeout {
             // A hang is a failure, not a stuck test run: kill the child after `timeout` seconds.
@@ -38,11 +42,16 @@ struct CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func start(_ arguments: [String], in directory: String? = nil) throws -> Process {
+    static func start(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = Pipe()
         process.standardError = Pipe()
         try process.run()

@@ -43,7 +43,8 @@ public struct PNGWriteOptions: Sendable, Equatable {
     }
 }
 
-/// Reading PNG/JPEG files into pixels and writing PNGs, through libpng, libjpeg-turbo and libdeflate.
+/// Reading PNG/JPEG files into pixels and writing PNGs, through libpng, libjpeg-turbo and libdeflate
+/// (or zlib where libdeflate is not installed: see `deflateBackend`).
 ///
 /// All decoding happens from memory in the C target `CImageIO`; its status codes and messages
 /// become `ImageIOError`s here.
@@ -92,6 +93,47 @@ public enum ImageCodec {
         guard image.status == Int32(CIMAGEIO_OK.rawValue) else {
             throw ImageIOError(errorCode(image.status), path: path, message: message(of: &image.message))
         }
+        return pixelBuffer(copying: image)
+    }
+
+    /// The deflate implementation PNG writing and the PNG fast path use, with its version or path:
+    /// libdeflate when its shared library (libdeflate.so.0, from the libdeflate0 package) loads at
+    /// run time, else zlib, with the reason; `FILTERPIPE_DEFLATE=zlib` forces zlib. Chosen once per
+    /// process, on first use. Both write valid PNGs that decode to the same pixels; the bytes differ.
+    public static var deflateBackend: String {
+        String(cString: cimageio_deflate_backend_name(CIMAGEIO_DEFLATE_ACTIVE))
+    }
+
+    /// One of the two deflate implementations, named explicitly (tests compare them).
+    enum DeflateBackend: Int32, CaseIterable, Sendable {
+        case zlib = 1
+        case libdeflate = 2
+
+        /// Its name and version or path; nil when it is not available in this process.
+        var name: String? { cimageio_deflate_backend_name(rawValue).map { String(cString: $0) } }
+    }
+
+    /// `encodePNG` (no text chunks) through `backend`, whichever is active.
+    static func encodePNG(_ image: PixelBuffer, level: Int, rowFilter: Int, using backend: DeflateBackend)
+        throws(ImageIOError) -> [UInt8]
+    {
+        try encode(image, options: PNGWriteOptions(compressionLevel: level)) { pixels, _, _, buffer in
+            cimageio_png_encode_using(
+                backend.rawValue, pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                Int32(image.bitDepth), Int32(level), Int32(rowFilter), buffer)
+        }
+    }
+
+    /// Only the 8-bit PNG fast path of `decode`, inflating through `backend`: nil when it leaves
+    /// the file to libpng (another layout, anything unusual, or `backend` unavailable).
+    static func decodePNGFastPath(_ data: [UInt8], using backend: DeflateBackend) -> PixelBuffer? {
+        var image = cimageio_image()
+        let decoded = data.withUnsafeBufferPointer { buffer in
+            cimageio_png_decode_fast_using(
+                backend.rawValue, buffer.baseAddress, buffer.count, UInt64(DecodeLimits().maxPixels), &image)
+        }
+        guard decoded == 1 else { return nil }
+        defer { cimageio_image_free(&image) }
         return pixelBuffer(copying: image)
     }
 
@@ -207,9 +249,9 @@ public enum ImageCodec {
 
     /// Encodes `image` as PNG bytes (8-bit: 1–4 channels; 16-bit: gray or RGB).
     ///
-    /// Rows use PNG filter Up and the image is deflated in one piece by libdeflate at
-    /// `options.compressionLevel` (0 stores without compression); the default level 1 is the
-    /// fast setting filterpipe's feature-map output wants.
+    /// Rows use PNG filter Up and the image is deflated in one piece (by libdeflate, or zlib: see
+    /// `deflateBackend`) at `options.compressionLevel` (0 stores without compression); the default
+    /// level 1 is the fast setting filterpipe's feature-map output wants.
     public static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError)
         -> [UInt8]
     {
