@@ -14,7 +14,12 @@ let package = Package(
     targets: [
         .target(
             name: "CImageIO",
-            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z"), .linkedLibrary("deflate")]
+            // libdeflate is not linked: deflate_backend.c loads it at run time when present (dlopen,
+            // in libc since glibc 2.34 and on macOS; libdl before), else zlib does its work.
+            linkerSettings: [
+                .linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("z"),
+                .linkedLibrary("dl", .when(platforms: [.linux])),
+            ]
         ),
         // The convolution loops in C, compiled per instruction set inside the sources
         // (`#pragma clang attribute push(target(...))`) and chosen at run time: no build flags.

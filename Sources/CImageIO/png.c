@@ -306,14 +306,14 @@ int cimageio_png_decode_libpng(const uint8_t *data, size_t size, uint64_t max_pi
 }
 
 int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
-    if (cimageio_png_decode_fast(data, size, max_pixels, 0, out)) return CIMAGEIO_OK;
+    if (cimageio_png_decode_fast(cimageio_deflate_get(CIMAGEIO_DEFLATE_ACTIVE), data, size, max_pixels, 0, out)) return CIMAGEIO_OK;
     return cimageio_png_decode_libpng(data, size, max_pixels, out);
 }
 
 int cimageio_decode_rows(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out) {
     if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF)
         return cimageio_jpeg_decode_layout(data, size, max_pixels, 1, out);
-    if (cimageio_png_decode_fast(data, size, max_pixels, 1, out)) return CIMAGEIO_OK;
+    if (cimageio_png_decode_fast(cimageio_deflate_get(CIMAGEIO_DEFLATE_ACTIVE), data, size, max_pixels, 1, out)) return CIMAGEIO_OK;
     return cimageio_png_decode_libpng_layout(data, size, max_pixels, 1, out);
 }
 

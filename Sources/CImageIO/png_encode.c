@@ -2,17 +2,18 @@
  * PNG encoding into memory.
  *
  * Default path (cimageio_png_encode): each row gets one PNG filter (CIMAGEIO_DEFAULT_PNG_FILTER),
- * the whole filtered image is compressed in one call by libdeflate into a zlib
- * stream, and the chunks (IHDR, tEXt, IDAT split at 1 MiB, IEND) are written here with
- * their CRC-32. Measured on 2 cores at level 1: libdeflate is 1.1-2x faster than zlib's best
- * fast setting (level 1, Up, Z_RLE) within ~5% of its size, and 10-20x faster than libpng's
- * defaults (level 6, adaptive filters). The libpng path is kept for comparison and tests.
+ * the whole filtered image is compressed in one call into a zlib stream (libdeflate when it
+ * loads, else zlib: deflate_backend.c), and the chunks (IHDR, tEXt, IDAT split at 1 MiB, IEND)
+ * are written here with their CRC-32. Measured on 2 cores at level 1: libdeflate is 1.1-2x
+ * faster than zlib's best fast setting (level 1, Up, Z_RLE) within ~5% of its size, and 10-20x
+ * faster than libpng's defaults (level 6, adaptive filters). The libpng path is kept for
+ * comparison and tests.
  */
 #include <setjmp.h>
 #include <stdlib.h>
 #include <png.h>
-#include <libdeflate.h>
 #include "common.h"
+#include "deflate_backend.h"
 
 typedef struct {
     uint8_t *data;
@@ -46,14 +47,14 @@ static void put32(uint8_t *p, uint32_t value) {
 }
 
 /* length, type, data, CRC-32 over type + data */
-static void sink_chunk(byte_sink *sink, const char type[4], const uint8_t *part1, size_t length1,
-                       const uint8_t *part2, size_t length2) {
+static void sink_chunk(byte_sink *sink, const cimageio_deflate *backend, const char type[4], const uint8_t *part1,
+                       size_t length1, const uint8_t *part2, size_t length2) {
     uint8_t header[8];
     put32(header, (uint32_t)(length1 + length2));
     memcpy(header + 4, type, 4);
-    uint32_t crc = libdeflate_crc32(0, type, 4);
-    if (length1) crc = libdeflate_crc32(crc, part1, length1);
-    if (length2) crc = libdeflate_crc32(crc, part2, length2);
+    uint32_t crc = cimageio_deflate_crc32(backend, 0, type, 4);
+    if (length1) crc = cimageio_deflate_crc32(backend, crc, part1, length1);
+    if (length2) crc = cimageio_deflate_crc32(backend, crc, part2, length2);
     uint8_t trailer[4];
     put32(trailer, crc);
     sink_append(sink, header, 8);
@@ -125,10 +126,11 @@ int cimageio_png_encode(const void *pixels, uint32_t width, uint32_t height, int
                                         level == 0 ? 0 : CIMAGEIO_DEFAULT_PNG_FILTER, texts, text_count, out);
 }
 
-int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
-                                 int level, int filter, const cimageio_text_chunk *texts, size_t text_count,
-                                 cimageio_buffer *out) {
+static int encode_filtered(const cimageio_deflate *backend, const void *pixels, uint32_t width, uint32_t height,
+                           int channels, int bit_depth, int level, int filter, const cimageio_text_chunk *texts,
+                           size_t text_count, cimageio_buffer *out) {
     memset(out, 0, sizeof *out);
+    if (backend == NULL) return encode_fail(out, "that deflate backend is not available");
     if (filter != 0 && filter != 1 && filter != 2 && filter != 4) return encode_fail(out, "filter must be 0, 1, 2 or 4");
     size_t row_bytes = 0, filtered_size = 0;
     if (!validate_layout(width, height, channels, bit_depth, &row_bytes) ||
@@ -168,19 +170,12 @@ int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t he
     }
     free(rows);
 
-    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(level);
-    if (compressor == NULL) { free(filtered); return encode_fail(out, "cannot create libdeflate compressor"); }
-    size_t bound = libdeflate_zlib_compress_bound(compressor, filtered_size);
-    uint8_t *compressed = (uint8_t *)malloc(bound);
-    if (compressed == NULL) {
-        libdeflate_free_compressor(compressor);
-        free(filtered);
-        return encode_fail(out, "out of memory");
-    }
-    size_t compressed_size = libdeflate_zlib_compress(compressor, filtered, filtered_size, compressed, bound);
-    libdeflate_free_compressor(compressor);
+    uint8_t *compressed = NULL;
+    size_t compressed_size = 0;
+    const char *failure = cimageio_deflate_compress(backend, filtered, filtered_size, level, 0, &compressed,
+                                                    &compressed_size);
     free(filtered);
-    if (compressed_size == 0) { free(compressed); return encode_fail(out, "libdeflate failed"); }
+    if (failure) return encode_fail(out, failure);
 
     byte_sink sink = {0};
     sink_reserve(&sink, compressed_size + 1024);
@@ -192,25 +187,38 @@ int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t he
     ihdr[8] = (uint8_t)bit_depth;
     ihdr[9] = color_types[channels];
     ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;  /* deflate, adaptive filtering, no interlace */
-    sink_chunk(&sink, "IHDR", ihdr, 13, NULL, 0);
+    sink_chunk(&sink, backend, "IHDR", ihdr, 13, NULL, 0);
     for (size_t i = 0; i < text_count; i++) {
         uint8_t keyword[80];
         memcpy(keyword, texts[i].keyword, texts[i].keyword_length);
         keyword[texts[i].keyword_length] = 0;
-        sink_chunk(&sink, "tEXt", keyword, texts[i].keyword_length + 1, (const uint8_t *)texts[i].text, texts[i].text_length);
+        sink_chunk(&sink, backend, "tEXt", keyword, texts[i].keyword_length + 1, (const uint8_t *)texts[i].text, texts[i].text_length);
     }
     const size_t idat_max = 1u << 20;
     for (size_t offset = 0; offset < compressed_size; offset += idat_max) {
         size_t length = compressed_size - offset < idat_max ? compressed_size - offset : idat_max;
-        sink_chunk(&sink, "IDAT", compressed + offset, length, NULL, 0);
+        sink_chunk(&sink, backend, "IDAT", compressed + offset, length, NULL, 0);
     }
-    sink_chunk(&sink, "IEND", NULL, 0, NULL, 0);
+    sink_chunk(&sink, backend, "IEND", NULL, 0, NULL, 0);
     free(compressed);
     if (sink.failed) { free(sink.data); return encode_fail(out, "out of memory"); }
     out->status = CIMAGEIO_OK;
     out->data = sink.data;
     out->size = sink.size;
     return CIMAGEIO_OK;
+}
+
+int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
+                                 int level, int filter, const cimageio_text_chunk *texts, size_t text_count,
+                                 cimageio_buffer *out) {
+    return encode_filtered(cimageio_deflate_get(CIMAGEIO_DEFLATE_ACTIVE), pixels, width, height, channels, bit_depth,
+                           level, filter, texts, text_count, out);
+}
+
+int cimageio_png_encode_using(int backend, const void *pixels, uint32_t width, uint32_t height, int channels,
+                              int bit_depth, int level, int filter, cimageio_buffer *out) {
+    return encode_filtered(cimageio_deflate_get(backend), pixels, width, height, channels, bit_depth, level, filter,
+                           NULL, 0, out);
 }
 
 /* ---- libpng writer (comparison path) ---- */
@@ -355,12 +363,12 @@ static int write_all(int fd, const uint8_t *bytes, size_t length) {
     return 1;
 }
 
-static int write_chunk(int fd, const char type[4], const uint8_t *data, size_t length) {
+static int write_chunk(int fd, const cimageio_deflate *backend, const char type[4], const uint8_t *data, size_t length) {
     uint8_t header[8], trailer[4];
     put32(header, (uint32_t)length);
     memcpy(header + 4, type, 4);
-    uint32_t crc = libdeflate_crc32(0, type, 4);
-    if (length) crc = libdeflate_crc32(crc, data, length);
+    uint32_t crc = cimageio_deflate_crc32(backend, 0, type, 4);
+    if (length) crc = cimageio_deflate_crc32(backend, crc, data, length);
     put32(trailer, crc);
     return write_all(fd, header, 8) && (length == 0 || write_all(fd, data, length)) && write_all(fd, trailer, 4);
 }
@@ -399,19 +407,12 @@ int cimageio_png_write_rows(int fd, uint8_t *rows, uint32_t width, uint32_t heig
     }
     free(scratch);
 
-    struct libdeflate_compressor *compressor = libdeflate_alloc_compressor(level);
-    if (compressor == NULL) {
-        cimageio_set_message(message, "PNG encode: cannot create libdeflate compressor");
-        return CIMAGEIO_ERR_ENCODE;
-    }
-    size_t bound = libdeflate_zlib_compress_bound(compressor, size);
-    uint8_t *compressed = (uint8_t *)malloc(bound);
-    cimageio_advise_huge(compressed, bound);
-    size_t compressed_size = compressed ? libdeflate_zlib_compress(compressor, rows, size, compressed, bound) : 0;
-    libdeflate_free_compressor(compressor);
-    if (compressed_size == 0) {
-        free(compressed);
-        cimageio_set_message(message, compressed ? "PNG encode: libdeflate failed" : "PNG encode: out of memory");
+    const cimageio_deflate *backend = cimageio_deflate_get(CIMAGEIO_DEFLATE_ACTIVE);
+    uint8_t *compressed = NULL;
+    size_t compressed_size = 0;
+    const char *failure = cimageio_deflate_compress(backend, rows, size, level, 1, &compressed, &compressed_size);
+    if (failure) {
+        cimageio_set_message(message, "PNG encode: %s", failure);
         return CIMAGEIO_ERR_ENCODE;
     }
 
@@ -422,7 +423,7 @@ int cimageio_png_write_rows(int fd, uint8_t *rows, uint32_t width, uint32_t heig
     ihdr[8] = 8;
     ihdr[9] = color_types[channels];
     ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
-    int ok = write_all(fd, signature, 8) && write_chunk(fd, "IHDR", ihdr, 13);
+    int ok = write_all(fd, signature, 8) && write_chunk(fd, backend, "IHDR", ihdr, 13);
     for (size_t i = 0; ok && i < text_count; i++) {
         uint8_t body[80 + 4096];
         size_t keyword = texts[i].keyword_length, length = keyword + 1 + texts[i].text_length;
@@ -431,15 +432,15 @@ int cimageio_png_write_rows(int fd, uint8_t *rows, uint32_t width, uint32_t heig
         memcpy(chunk, texts[i].keyword, keyword);
         chunk[keyword] = 0;
         memcpy(chunk + keyword + 1, texts[i].text, texts[i].text_length);
-        ok = write_chunk(fd, "tEXt", chunk, length);
+        ok = write_chunk(fd, backend, "tEXt", chunk, length);
         if (chunk != body) free(chunk);
     }
     const size_t idat_max = 1u << 20;
     for (size_t offset = 0; ok && offset < compressed_size; offset += idat_max) {
         size_t length = compressed_size - offset < idat_max ? compressed_size - offset : idat_max;
-        ok = write_chunk(fd, "IDAT", compressed + offset, length);
+        ok = write_chunk(fd, backend, "IDAT", compressed + offset, length);
     }
-    ok = ok && write_chunk(fd, "IEND", NULL, 0);
+    ok = ok && write_chunk(fd, backend, "IEND", NULL, 0);
     int saved = errno;
     free(compressed);
     if (!ok) {

@@ -1,7 +1,7 @@
 /*
  * Fast path of PNG decoding for the common photo layouts: 8-bit gray, gray+alpha, RGB, RGBA,
- * not interlaced, no PLTE or tRNS. The IDAT stream is inflated in one call by libdeflate
- * (about 2x zlib's inflate) and the rows unfiltered here:
+ * not interlaced, no PLTE or tRNS. The IDAT stream is inflated in one call (by libdeflate, about
+ * 2x zlib's inflate, when it loads; else by zlib: deflate_backend.c) and the rows unfiltered here:
  *   None x, Sub x + a, Up x + b, Average x + floor((a + b) / 2), Paeth x + paeth(a, b, c)
  * (a left, b above, c above-left, 0 outside the image; bytes, modulo 256; PNG spec §9).
  *
@@ -13,8 +13,8 @@
  * check the pixels of both paths.
  */
 #include <stdlib.h>
-#include <libdeflate.h>
 #include "common.h"
+#include "deflate_backend.h"
 #include "png_fast.h"
 
 static uint32_t be32(const uint8_t *p) {
@@ -173,13 +173,14 @@ static int unfilter_in_place(int filter, uint8_t *row, const uint8_t *above, siz
     }
 }
 
-int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixels, int row_layout,
-                             cimageio_image *out) {
+int cimageio_png_decode_fast(const cimageio_deflate *backend, const uint8_t *data, size_t size, uint64_t max_pixels,
+                             int row_layout, cimageio_image *out) {
+    if (backend == NULL) return 0;
     if (size < 8 + 25 || memcmp(data, "\x89PNG\r\n\x1a\n", 8) != 0) return 0;
     /* IHDR first, 13 bytes, valid CRC. */
     if (be32(data + 8) != 13 || memcmp(data + 12, "IHDR", 4) != 0) return 0;
     const uint8_t *ihdr = data + 16;
-    if (libdeflate_crc32(0, data + 12, 17) != be32(data + 29)) return 0;
+    if (cimageio_deflate_crc32(backend, 0, data + 12, 17) != be32(data + 29)) return 0;
     uint32_t width = be32(ihdr), height = be32(ihdr + 4);
     int bit_depth = ihdr[8], color_type = ihdr[9];
     if (bit_depth != 8 || ihdr[10] != 0 || ihdr[11] != 0 || ihdr[12] != 0) return 0;
@@ -216,7 +217,7 @@ int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixe
             if (memcmp(type, "IEND", 4) == 0) saw_end = 1;
             else if (critical || memcmp(type, "tRNS", 4) == 0) return 0;  /* PLTE, unknown critical, tRNS */
         }
-        if (critical && libdeflate_crc32(0, type, 4 + (size_t)length) != be32(type + 4 + length)) return 0;
+        if (critical && cimageio_deflate_crc32(backend, 0, type, 4 + (size_t)length) != be32(type + 4 + length)) return 0;
         offset += 12 + (size_t)length;
     }
     if (idat_state == 0) return 0;
@@ -232,8 +233,7 @@ int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixe
     /* Row layout: unfiltered where inflated. Packed: into a second buffer (the packed route holds
      * float tensors several times larger anyway, and this is its fastest form). */
     uint8_t *pixels = row_layout ? raw : (uint8_t *)malloc(total);
-    struct libdeflate_decompressor *inflater = libdeflate_alloc_decompressor();
-    int ok = stream && raw && pixels && inflater;
+    int ok = stream && raw && pixels;
     if (ok) {
         size_t filled = 0;
         for (size_t at = first_idat; filled < idat_bytes;) {
@@ -244,10 +244,9 @@ int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixe
             at += 12 + (size_t)length;
         }
         /* Exactly the image's bytes (NULL: a shorter or longer stream is not success). */
-        ok = libdeflate_zlib_decompress(inflater, stream, idat_bytes, raw, raw_size, NULL) == LIBDEFLATE_SUCCESS;
+        ok = cimageio_deflate_inflate_exact(backend, stream, idat_bytes, raw, raw_size);
     }
     free(stream);
-    if (inflater) libdeflate_free_decompressor(inflater);
     for (size_t y = 0; ok && y < height; y++) {
         if (row_layout) {
             uint8_t *row = raw + y * (row_bytes + 1) + 1;
@@ -273,4 +272,9 @@ int cimageio_png_decode_fast(const uint8_t *data, size_t size, uint64_t max_pixe
     out->pixels_size = row_layout ? raw_size : total;
     out->row_stride = row_layout ? row_bytes + 1 : 0;
     return 1;
+}
+
+int cimageio_png_decode_fast_using(int backend, const uint8_t *data, size_t size, uint64_t max_pixels,
+                                   cimageio_image *out) {
+    return cimageio_png_decode_fast(cimageio_deflate_get(backend), data, size, max_pixels, 0, out);
 }

@@ -29,7 +29,10 @@ public struct ImageIOError: Error, Sendable, Equatable, CustomStringConvertible 
         self.message = message
     }
 
-    public var description: String { path.map { "\($0): \(message)" } ?? message }
+    /// `PATH: message`, with control characters escaped (``escapedForMessage(_:)``) so it stays one line.
+    public var description: String {
+        escapedForMessage(path.map { "\($0): \(message)" } ?? message)
+    }
 }
 
 /// A problem in a filter file, at a line and column. Description: `FILE:LINE:COLUMN: message`.
@@ -46,7 +49,8 @@ public struct FilterFileError: Error, Sendable, Equatable, CustomStringConvertib
 
     /// `FILE:LINE:COLUMN: message`, or `FILE: message` for a file that could not be read (line 0).
     public var description: String {
-        location.line > 0 ? "\(file):\(location.line):\(location.column): \(message)" : "\(file): \(message)"
+        escapedForMessage(
+            location.line > 0 ? "\(file):\(location.line):\(location.column): \(message)" : "\(file): \(message)")
     }
 }
 
@@ -54,7 +58,7 @@ public struct FilterFileError: Error, Sendable, Equatable, CustomStringConvertib
 public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    public var description: String { escapedForMessage(message) }
 }
 
 /// Any error the FilterPipe API throws.

@@ -23,7 +23,8 @@ public struct Pipeline: Sendable {
         for (index, stage) in spec.stages.enumerated() {
             let context = "layer \(index + 1) (\(Self.label(stage)))"
             switch stage {
-            case .conv(let conv):
+            case .conv(var conv):
+                if conv.padding == .same { conv = try Self.sharingOneKernelSize(conv, context: context) }
                 try Self.validate(conv, inputChannels: channels, context: context)
                 let planned = Conv2D(spec: conv, inputChannels: channels, kernels: kernels)
                 stages.append(planned)
@@ -85,6 +86,36 @@ public struct Pipeline: Sendable {
         }
     }
 
+    /// A `pad=same` bank of mixed kernel sizes as one size, the largest: each smaller kernel placed
+    /// in zeros where its own `same` padding puts it. Exact: every output still reads the same input
+    /// positions with the same weights, the added taps weigh 0. Possible when the offset, the
+    /// difference of the two paddings ⌊D·(K−1)/2⌋ − ⌊D·(k−1)/2⌋, is a whole number of dilated steps.
+    static func sharingOneKernelSize(_ conv: ConvSpec, context: String) throws(PipelineError) -> ConvSpec {
+        let matrices = conv.filters.flatMap(\.channels)
+        guard let rows = matrices.map(\.rows).max(), let columns = matrices.map(\.columns).max(),
+            matrices.contains(where: { $0.rows != rows || $0.columns != columns })
+        else { return conv }
+        let d = conv.dilation
+        var result = conv
+        for (index, filter) in conv.filters.enumerated() {
+            let top = d * (rows - 1) / 2 - d * (filter.kernelHeight - 1) / 2
+            let left = d * (columns - 1) / 2 - d * (filter.kernelWidth - 1) / 2
+            guard top % d == 0, left % d == 0 else {
+                throw PipelineError(
+                    "\(context): filter \(filter.name) (\(filter.kernelHeight)×\(filter.kernelWidth)) cannot share pad=same "
+                        + "with the bank's \(rows)×\(columns) kernels at dilation \(d); give it a conv of its own")
+            }
+            result.filters[index].channels = filter.channels.map { matrix in
+                var values = [Float](repeating: 0, count: rows * columns)
+                for r in 0..<matrix.rows {
+                    for c in 0..<matrix.columns { values[(r + top / d) * columns + c + left / d] = matrix[r, c] }
+                }
+                return Matrix(rows: rows, columns: columns, values: values)
+            }
+        }
+        return result
+    }
+
     /// Groups each conv with the activations and the pool that directly follow it.
     private static func fuse(_ stages: [any Stage]) -> [(stage: any Stage, specIndices: Range<Int>)] {
         var steps: [(stage: any Stage, specIndices: Range<Int>)] = []
@@ -121,19 +152,39 @@ public struct Pipeline: Sendable {
         guard input.channels == spec.input.channels else {
             throw PipelineError("the pipeline expects \(spec.input.channels) input channels, got \(input.channels)")
         }
-        guard !input.isEmpty else { throw PipelineError("the input is empty (\(input))") }
-        var shape = input
-        var shapes: [Shape] = []
-        for (index, stage) in stages.enumerated() {
-            guard let next = stage.outputShape(for: shape) else {
-                throw PipelineError(
-                    "layer \(index + 1) (\(stage.label)): output would be empty for a "
-                        + "\(shape.width)×\(shape.height) input")
-            }
-            shapes.append(next)
-            shape = next
+        // The checked estimate: a shape or byte count that overflows is an error here, not a trap
+        // in an allocation later.
+        return try MemoryEstimate(spec: spec, input: input).layers.map(\.outputShape)
+    }
+
+    /// Every stage's shapes and bytes for a `width`×`height` image (see `MemoryEstimate`).
+    public func memoryEstimate(width: Int, height: Int) throws(PipelineError) -> MemoryEstimate {
+        try MemoryEstimate(spec: spec, input: Shape(channels: spec.input.channels, height: height, width: width))
+    }
+
+    /// The most bytes one image of `width`×`height` needs at once while its stages run on `route` with
+    /// `workers` tiles in flight, and the layer that needs them; throws when they overflow 64 bits.
+    public func peakMemory(
+        width: Int, height: Int, route: MemoryEstimate.Route, workers: Int
+    ) throws(PipelineError) -> (layer: LayerMemory?, bytes: Int) {
+        try memoryEstimate(width: width, height: height).peak(route: route, steps: steps.map(\.specIndices), workers: workers)
+    }
+
+    /// The machine's memory, read once (`SystemMemory`).
+    private static let physicalMemory = SystemMemory.physical()
+
+    /// Throws, before anything is allocated, when running on `input` would need more than the
+    /// physical memory: an allocation that large would end the process instead of failing.
+    /// (`BatchRunner` admits each image against a smaller budget before decoding it.)
+    private func checkFitsInMemory(_ input: Shape, keepingEveryStage: Bool, workers: Int) throws(PipelineError) {
+        guard let physical = Self.physicalMemory else { return }
+        let peak = try MemoryEstimate(spec: spec, input: input).peak(
+            route: .wholeTensors(keepingEveryStage: keepingEveryStage), steps: steps.map(\.specIndices), workers: workers)
+        if peak.bytes > physical {
+            throw PipelineError(
+                "\(peak.layer?.name ?? "the input") needs \(ByteText.describe(peak.bytes)), more than the physical memory (\(ByteText.describe(physical)))"
+            )
         }
-        return shapes
     }
 
     /// The final tensor's shape for an input of `input`; throws if some layer's output would be empty.
@@ -166,6 +217,7 @@ public struct Pipeline: Sendable {
     /// Runs every stage on `input` and returns the final tensor.
     public func run(_ input: Tensor, executor: Executor = Executor()) throws(PipelineError) -> Tensor {
         let shapes = try shapes(for: input.shape)
+        try checkFitsInMemory(input.shape, keepingEveryStage: false, workers: executor.workers)
         var current = input
         for step in steps {
             current = step.stage.run(current, outputShape: shapes[step.specIndices.upperBound - 1], executor: executor)
@@ -176,6 +228,7 @@ public struct Pipeline: Sendable {
     /// Runs every stage and returns the output of each (index i: after stage i), for `--stages`.
     public func runAllStages(_ input: Tensor, executor: Executor = Executor()) throws(PipelineError) -> [Tensor] {
         let shapes = try shapes(for: input.shape)
+        try checkFitsInMemory(input.shape, keepingEveryStage: true, workers: executor.workers)
         var outputs: [Tensor] = []
         var current = input
         for (index, stage) in stages.enumerated() {

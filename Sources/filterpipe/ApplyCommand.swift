@@ -11,8 +11,10 @@ struct ApplyCommand: ParsableCommand {
             with PNG/JPEG magic are inputs. Outputs mirror the input tree under OUTPUT: \
             OUTPUT/<path without extension>/<k>-<filter>.png for maps.
 
-            Exit status: 0 every image written (or skipped), 1 some images failed, \
-            2 usage or filter-file error (nothing processed), 130 interrupted.
+            Exit status: 0 every image written (or skipped), 1 some images failed or the manifest or \
+            report could not be written, 2 usage or filter-file error or an unsafe batch (an output \
+            would overwrite an input or clash; nothing processed), 130 interrupted (SIGINT), \
+            143 (SIGTERM).
             """
     )
 
@@ -56,9 +58,16 @@ struct ApplyCommand: ParsableCommand {
         name: .customLong("max-memory"),
         help: ArgumentHelp(
             "Start an image only when the estimated memory of the images in flight stays within SIZE "
-                + "(e.g. 64M, 2G; estimated from each header). Default: only --jobs limits them.",
+                + "(e.g. 64M, 2G; estimated from each header); an image that alone needs more fails. "
+                + "Default: each image must fit half the physical memory; only --jobs limits how many run.",
             valueName: "SIZE"))
     var maxMemory: String?
+
+    @Option(
+        name: .customLong("max-file-size"),
+        help: ArgumentHelp(
+            "Refuse input files larger than SIZE (e.g. 64M, 2G; checked before reading). Default: 1G.", valueName: "SIZE"))
+    var maxFileSize: String?
 
     @Flag(name: .customLong("fail-fast"), help: "Stop at the first image that fails.")
     var failFast = false
@@ -102,6 +111,8 @@ struct ApplyCommand: ParsableCommand {
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
         if let shard { _ = try Self.parseShard(shard) }
         if let maxMemory { _ = try Self.parseSize(maxMemory) }
+        _ = try maxFileBytes()
+        try validateOptionConflicts()
     }
 
     /// Bytes from `64M`, `2G`, `512K` or a plain number of bytes (binary units: M = 2^20).
@@ -142,25 +153,35 @@ struct ApplyCommand: ParsableCommand {
         options.depth = depth
         options.pngLevel = pngLevel
         if let jobs { options.jobs = jobs }
-        options.limits = DecodeLimits(maxPixels: maxPixels)
+        options.limits = DecodeLimits(maxPixels: maxPixels, maxFileBytes: try maxFileBytes())
         options.failFast = failFast
         options.skipExisting = skipExisting
         options.shard = try shard.map(Self.parseShard)
         options.memoryBudget = try maxMemory.map(Self.parseSize)
         options.filterPath = filter
+        if options.format == .png && options.output.kind == .image {
+            // --kind image or --depth 16 may ask for an image the maps cannot make: refuse before any image is read.
+            do {
+                let maps = pipeline.mapNames(inputChannels: pipeline.spec.input.channels).count
+                try ImageComposer.checkComposable(channels: maps, depth: depth)
+            } catch {
+                printError("filterpipe: \(filter): \(error)")
+                throw ExitCode(2)
+            }
+        }
 
         let tree = OutputTree(root: outputFolder)
         let selected: [BatchInput]
         let writer: ManifestWriter?
         let runner = BatchRunner(pipeline: pipeline, output: tree, options: options)
         do throws(BatchSetupError) {
-            try tree.checkSeparate(from: inputs)
-            let found = try InputDiscovery.find(inputs)
-            try InputDiscovery.checkCollisions(found)
+            let found = try prepareInputs(tree: tree, spec: pipeline.spec, options: options)
             selected = runner.selectShard(found)
-            writer = try manifest.map(ManifestWriter.init(path:))
+            writer = try manifest.map { (path) throws(BatchSetupError) in
+                try ManifestWriter(path: path, protecting: found.map(\.path) + [filter])
+            }
         } catch {
-            printError("filterpipe: \(error.message)")
+            printError("filterpipe: \(error.description)")
             throw ExitCode(2)
         }
 
@@ -179,14 +200,20 @@ struct ApplyCommand: ParsableCommand {
         }
         progress.finish()
         signals.stop()
+        var writeFailed = false
+        if let failure = writer?.writeFailure {
+            printError(failure)
+            writeFailed = true
+        }
         if report {
             do throws(ImageIOError) {
                 let path = try ReportWriter.write(
                     results: results.all, pipeline: pipeline, filter: filter,
                     output: tree)
-                if !quiet { printError("report: \(path)") }
+                if !quiet { printError("report: \(escapedForMessage(path))") }
             } catch {
                 printError(error.description)
+                writeFailed = true
             }
         }
 
@@ -197,9 +224,10 @@ struct ApplyCommand: ParsableCommand {
         }
         if profile {
             printError(SummaryFormatter.profile(summary))
+            printError("  deflate   " + ImageCodec.deflateBackend)
         }
-        if signals.received { throw ExitCode(130) }
-        if summary.failed > 0 { throw ExitCode(1) }
+        if signals.received { throw ExitCode(signals.exitStatus) }
+        if summary.failed > 0 || writeFailed { throw ExitCode(1) }
     }
 }
 

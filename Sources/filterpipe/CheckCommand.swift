@@ -41,13 +41,26 @@ struct CheckCommand: ParsableCommand {
     var size: ImageSize = ImageSize(argument: "1920x1080")!
 
     func run() throws {
-        let spec = try loadFilterSpec(filter)
+        // The same loader and validation as apply and show: what check accepts, they accept.
+        let pipeline = try loadPipeline(filter)
+        let spec = pipeline.spec
+        do throws(BatchSetupError) {
+            try BatchSafety.checkMapNames(spec: spec, filterName: filter)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
         do {
             let summary = try PipelineSummary(spec: spec, width: size.width, height: size.height)
+            let workers = Executor().workers
+            let peak = try pipeline.peakMemory(
+                width: size.width, height: size.height, route: .wholeTensors(keepingEveryStage: false), workers: workers)
             print("\(filter): input \(size.width)x\(size.height)")
             print(summary.renderTable(), terminator: "")
+            let at = peak.layer.map { " at \($0.name)" } ?? ""
+            print("memory: about \(ByteText.describe(peak.bytes)) of tensors\(at) (\(workers) worker\(workers == 1 ? "" : "s"))")
         } catch {
-            writeStandardError("\(filter): for a \(size.width)x\(size.height) input, \(error)\n")
+            writeStandardError("\(escapedForMessage(filter)): for a \(size.width)x\(size.height) input, \(error)\n")
             throw ExitCode(2)
         }
     }

@@ -17,7 +17,9 @@ struct FilterPipeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filterpipe",
         abstract: "Run CNN-style convolution filter banks over folders of photos and write feature maps as PNGs.",
-        version: "\(filterpipeVersion)\nconv kernels: \(KernelSet.active)",
+        // Second line: which deflate implementation writes the PNGs (libdeflate is optional);
+        // third: which conv kernel set runs (chosen from the CPU, or FILTERPIPE_ISA).
+        version: filterpipeVersion + "\ndeflate: " + ImageCodec.deflateBackend + "\nconv kernels: \(KernelSet.active)",
         subcommands: [ApplyCommand.self, CheckCommand.self, KernelsCommand.self, ShowCommand.self]
     )
 
@@ -37,8 +39,8 @@ struct FilterPipeCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                let message = fullMessage(for: error)
-                writeStandardError(message + "\n")
+                // One line (the usage is a `--help` away), with anything quoted from the command line escaped.
+                writeStandardError("filterpipe: " + escapedForMessage(message(for: error)) + " (see --help)\n")
                 exitProcess(2)
             }
             exit(withError: error)
@@ -76,7 +78,7 @@ func loadFilterSpec(_ path: String) throws -> PipelineSpec {
     do {
         text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
-        printError("\(path): cannot read filter file: \(describeFileError(error))")
+        printError(escapedForMessage("\(path): cannot read filter file: \(describeFileError(error))"))
         throw ExitCode(2)
     }
     do {
@@ -93,7 +95,7 @@ func loadPipeline(_ path: String) throws -> Pipeline {
     do {
         return try Pipeline(spec: spec)
     } catch {
-        printError("\(path): \(error)")
+        printError(escapedForMessage(path) + ": \(error)")
         throw ExitCode(2)
     }
 }

@@ -25,16 +25,22 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let pipeline = try loadPipeline(filter)
         guard pipeline.spec.stages.contains(where: { if case .conv = $0 { true } else { false } }) else {
-            printError("\(filter): has no conv stage, so no filters to draw")
+            printError("\(escapedForMessage(filter)): has no conv stage, so no filters to draw")
+            throw ExitCode(2)
+        }
+        do throws(ImageIOError) {
+            try OwnedFile.checkReplaceablePNG(output, protecting: [filter])
+        } catch {
+            printError(error.description)
             throw ExitCode(2)
         }
         let picture = FilterDrawing.draw(spec: pipeline.spec, cellSize: cellSize)
         do throws(ImageIOError) {
-            try ImageCodec.writePNG(picture, to: output, options: PNGWriteOptions(compressionLevel: 6))
+            try ImageCodec.writePNG(picture, to: output, options: PNGWriteOptions(compressionLevel: 6, text: [OwnedFile.marker]))
         } catch {
             printError(error.description)
             throw ExitCode(1)
         }
-        print("\(output): \(picture.width)×\(picture.height)")
+        print("\(escapedForMessage(output)): \(picture.width)×\(picture.height)")
     }
 }

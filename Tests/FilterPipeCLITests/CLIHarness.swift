@@ -20,11 +20,20 @@ struct CLI {
 
     static var samples: String { root + "/samples" }
 
-    /// Runs the binary with `arguments`; `environment` entries are set (nil values: removed).
+    /// `environment` is added to this process's environment for the run.
     @discardableResult
-    static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Result {
-        let process = try start(arguments, environment: environment)
+    static func run(
+        _ arguments: [String], in directory: String? = nil, timeout: Double? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
+        let process = try start(arguments, in: directory, environment: environment)
         let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
+        if let timeout {
+            // A hang is a failure, not a stuck test run: kill the child after `timeout` seconds.
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -33,14 +42,15 @@ struct CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func start(_ arguments: [String], environment: [String: String?] = [:]) throws -> Process {
+    static func start(
+        _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if !environment.isEmpty {
-            var merged = ProcessInfo.processInfo.environment
-            for (name, value) in environment { merged[name] = value }
-            process.environment = merged
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         process.standardOutput = Pipe()
         process.standardError = Pipe()

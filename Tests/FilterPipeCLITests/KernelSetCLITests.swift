@@ -7,7 +7,7 @@ import Testing
     static let variable = KernelSet.environmentVariable
 
     @Test func versionNamesTheBestSupportedKernelSetUnlessOneIsForced() throws {
-        let best = try CLI.run(["--version"], environment: [Self.variable: nil])
+        let best = try CLI.run(["--version"], environment: [Self.variable: ""])
         #expect(best.status == 0)
         #expect(best.stdout.contains("conv kernels: \(KernelSet.supported[0].rawValue) ("), "\(best.stdout)")
         let forced = try CLI.run(["--version"], environment: [Self.variable: "baseline"])

@@ -42,30 +42,22 @@ private let jpegMagic: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0]
 }
 
 @Test(arguments: [
-    (["a.png", "a.jpg"], true),
-    (["x/a.png", "y/a.png"], false),
-    (["a.png", "b.png"], false),
+    (["a.jpg", "a.png"], ["a.jpg", "a.png"]),
+    (["x/a.png", "y/a.png"], ["x/a", "y/a"]),
+    (["a.png", "b.png"], ["a", "b"]),
 ])
-func inputsThatWouldShareOutputsAreRefused(names: [String], collide: Bool) throws {
+func inputsThatWouldShareOutputsKeepTheirExtensionInstead(names: [String], stems: [String]) {
     let inputs = names.map { BatchInput(path: "/in/" + $0, relativePath: $0, outputStem: InputDiscovery.stem(of: $0)) }
-    if collide {
-        #expect(throws: BatchSetupError.self) { try InputDiscovery.checkCollisions(inputs) }
-    } else {
-        try InputDiscovery.checkCollisions(inputs)
-    }
+    #expect(OutputNaming.assign(inputs).map(\.outputStem) == stems)
 }
 
-@Test func twoInputFoldersHoldingTheSameNameAreRefusedNamingBoth() throws {
+@Test func twoInputFoldersHoldingTheSameNameGetDistinctOutputs() throws {
     let folder = TemporaryFolder()
     folder.write("one/cat.png")
     folder.write("two/cat.png")
-    let found = try InputDiscovery.find([folder.path + "/one", folder.path + "/two"])
-    do {
-        try InputDiscovery.checkCollisions(found)
-        Issue.record("expected a collision")
-    } catch {
-        #expect(error.message.contains("one/cat.png") && error.message.contains("two/cat.png"))
-    }
+    let found = OutputNaming.assign(try InputDiscovery.find([folder.path + "/one", folder.path + "/two"]))
+    #expect(found.map(\.path) == [folder.path + "/one/cat.png", folder.path + "/two/cat.png"])
+    #expect(found.map(\.outputStem) == ["cat.png", "cat.png~2"])
 }
 
 @Test func outputInsideOrEqualToAnInputIsRefused() throws {

@@ -13,17 +13,15 @@ import Testing
     static let ancillaryCRCOnly: Set<String> = ["png-bad/cicp_pq.png", "png-bad/issue_430.png"]
 
     @Test(
-        "each MANIFEST file decodes or fails as its verdict says, quickly and without crashing",
+        "each MANIFEST file decodes or fails as its verdict says, without crashing",
         .enabled(if: SharedTestData.isAvailable), arguments: rows)
     func manifestVerdictHolds(row: SharedTestData.ManifestRow) {
-        let start = Date()
         let result: Result<PixelBuffer, ImageIOError>
         do {
             result = .success(try ImageCodec.decode(fileAt: SharedTestData.path(row.path)))
         } catch {
             result = .failure(error)
         }
-        #expect(Date().timeIntervalSince(start) < 5, "\(row.path) took too long")
         switch result {
         case .success(let image):
             #expect(!row.isUnsupported, "\(row.path) is UNSUPPORTED but decoded")

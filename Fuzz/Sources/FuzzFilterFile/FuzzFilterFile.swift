@@ -4,7 +4,9 @@ import FilterPipe
 // file. A parse must either give a spec or throw a `FilterFileError` whose location points into
 // the text. A parsed spec must then be summarised (or refused with a `PipelineError`) for a few
 // input sizes, and, when cheap enough, run on a small image three ways that must agree exactly:
-// fused steps on one worker, fused steps on two workers, and stage by stage (`runAllStages`).
+// fused steps on one worker, fused steps on two workers, and stage by stage (`runAllStages`), each
+// stage's tensor as large as the memory estimate said. Sizes up to Int.max go through the table and
+// the estimate, which must refuse (not trap on) what overflows 64 bits.
 // Anything else (a trap, an overflow, a sanitizer report, a disagreement) is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFilterFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -20,8 +22,17 @@ public func fuzzFilterFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         }
         return 0
     }
-    for (width, height) in [(1, 1), (640, 480)] {
+    // Sizes up to Int.max: the table and the memory estimate refuse what does not fit in 64 bits,
+    // they never trap.
+    let pipeline = try? Pipeline(spec: spec)
+    for (width, height) in [(1, 1), (640, 480), (6000, 4000), (9_999_999_999, 9_999_999_999), (Int.max, 1)] {
         _ = try? PipelineSummary(spec: spec, width: width, height: height)
+        guard let pipeline else { continue }
+        for route in [
+            MemoryEstimate.Route.wholeTensors(keepingEveryStage: false), .wholeTensors(keepingEveryStage: true), .bands,
+        ] {
+            _ = try? pipeline.peakMemory(width: width, height: height, route: route, workers: 64)
+        }
     }
     runSmallImage(spec)
     return 0
@@ -37,7 +48,13 @@ private func runSmallImage(_ spec: PipelineSpec) {
         let pipeline = try? Pipeline(spec: spec)
     else { return }
     let inputShape = Shape(channels: spec.input.channels, height: height, width: width)
-    guard let expectedShape = try? pipeline.outputShape(for: inputShape) else { return }
+    guard let expectedShape = try? pipeline.outputShape(for: inputShape),
+        let estimate = try? pipeline.memoryEstimate(width: width, height: height),
+        (try? estimate.peak(route: .wholeTensors(keepingEveryStage: true), steps: [], workers: 2))?.bytes ?? .max <= 64 << 20
+    else { return }
+    if estimate.outputShape != expectedShape {
+        fatalError("estimate says \(estimate.outputShape), pipeline says \(expectedShape)")
+    }
     if let last = summary.rows.last, last.outputShape != expectedShape {
         fatalError("summary says \(last.outputShape), pipeline says \(expectedShape)")
     }
@@ -45,7 +62,11 @@ private func runSmallImage(_ spec: PipelineSpec) {
     do {
         let fusedSerial = try pipeline.run(input, executor: Executor(workers: 1))
         let fusedParallel = try pipeline.run(input, executor: Executor(workers: 2))
-        let stageByStage = try pipeline.runAllStages(input, executor: Executor(workers: 2)).last ?? input
+        let stages = try pipeline.runAllStages(input, executor: Executor(workers: 2))
+        for (tensor, layer) in zip(stages, estimate.layers) where 4 * tensor.values.count != layer.outputBytes {
+            fatalError("\(layer.name): \(4 * tensor.values.count) bytes, estimated \(layer.outputBytes)")
+        }
+        let stageByStage = stages.last ?? input
         if fusedSerial.shape != expectedShape { fatalError("run gave \(fusedSerial.shape), expected \(expectedShape)") }
         if !identical(fusedSerial, fusedParallel) { fatalError("1 and 2 workers disagree") }
         if !identical(fusedSerial, stageByStage) { fatalError("fused steps and stage-by-stage disagree") }

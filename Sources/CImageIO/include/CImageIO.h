@@ -2,7 +2,7 @@
 #define CIMAGEIO_H
 /*
  * CImageIO: PNG and JPEG decoding from memory and PNG encoding into memory, on libpng,
- * libjpeg-turbo and libdeflate. Every library error is caught here (setjmp/longjmp never
+ * libjpeg-turbo and zlib or libdeflate. Every library error is caught here (setjmp/longjmp never
  * leave this C target) and returned as a status code plus a message; nothing is printed
  * and nothing aborts.
  */
@@ -46,7 +46,7 @@ typedef struct {
  * Text, iCCP, eXIf and other unused ancillary chunks are skipped unread. Returns out->status. */
 int cimageio_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
 
-/* cimageio_png_decode always through libpng: its 8-bit fast path (libdeflate inflate, rows
+/* cimageio_png_decode always through libpng: its 8-bit fast path (one-call inflate, rows
  * unfiltered in C) skipped. Same results; kept as the fast path's reference in tests. */
 int cimageio_png_decode_libpng(const uint8_t *data, size_t size, uint64_t max_pixels, cimageio_image *out);
 
@@ -114,13 +114,33 @@ int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t he
                                  cimageio_buffer *out);
 
 /* Same contract as cimageio_png_encode, but through libpng's own zlib writer (filter and zlib
- * strategy given explicitly). Kept for measurement against the libdeflate path and as a
+ * strategy given explicitly). Kept for measurement against cimageio_png_encode and as a
  * cross-check in tests. filter: 0 none, 1 sub, 2 up, 5 adaptive (all); strategy: zlib Z_*. */
 int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
                                int level, int filter, int strategy,
                                const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out);
 
 void cimageio_buffer_free(cimageio_buffer *buffer);
+
+/* The deflate implementation behind PNG encoding, the PNG fast path's inflate and its CRCs:
+ * libdeflate when its shared library loads at run time (dlopen, never linked), else zlib; or zlib
+ * when FILTERPIPE_DEFLATE=zlib. Chosen once, on first use (deflate_backend.c). */
+#define CIMAGEIO_DEFLATE_ACTIVE 0
+#define CIMAGEIO_DEFLATE_ZLIB 1
+#define CIMAGEIO_DEFLATE_LIBDEFLATE 2
+
+/* The backend's name and version or path, e.g. "libdeflate (/usr/lib/.../libdeflate.so.0)" or
+ * "zlib 1.2.13 (FILTERPIPE_DEFLATE=zlib)"; NULL when that backend is not available. */
+const char *cimageio_deflate_backend_name(int backend);
+
+/* cimageio_png_encode_filtered through the given backend (tests compare the two). */
+int cimageio_png_encode_using(int backend, const void *pixels, uint32_t width, uint32_t height, int channels,
+                              int bit_depth, int level, int filter, cimageio_buffer *out);
+
+/* Only the 8-bit PNG fast path of cimageio_png_decode, inflating with the given backend: 1 when
+ * it decoded the file into `out`, 0 when it left the file to libpng (or that backend is missing). */
+int cimageio_png_decode_fast_using(int backend, const uint8_t *data, size_t size, uint64_t max_pixels,
+                                   cimageio_image *out);
 
 /* Writes 8-bit rows in row layout (see cimageio_decode_rows: row_stride = 1 + width * channels,
  * byte 0 of each row spare) as a PNG file to the open file descriptor `fd`, with the same bytes

@@ -22,8 +22,9 @@ public struct BatchOptions: Sendable {
     /// Images processed at once; each also splits its own work across `jobs` cores.
     public var jobs: Int = Executor().workers
     /// Bytes the images in flight may take together, by their estimated footprints (`ImageFootprint`):
-    /// an image starts only when it fits beside those running (one over the budget runs alone).
-    /// Nil: only `jobs` limits them.
+    /// an image starts only when it fits beside those running; one over the whole budget fails
+    /// before it is decoded. Nil: only `jobs` limits them, and each image must fit half the
+    /// physical memory (`SystemMemory`).
     public var memoryBudget: Int? = nil
     public var limits: DecodeLimits = DecodeLimits()
     /// Stop at the first failed image.

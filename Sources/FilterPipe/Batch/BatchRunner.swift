@@ -92,10 +92,19 @@ public struct BatchRunner: Sendable {
     public let output: OutputTree
     public let options: BatchOptions
 
+    /// The bytes one image may need (`ImageFootprint`) and where that figure comes from: `--max-memory`,
+    /// else half the physical memory (`SystemMemory`). An image over it fails before it is decoded.
+    let memoryLimit: (bytes: Int, source: String)?
+
     public init(pipeline: Pipeline, output: OutputTree, options: BatchOptions) {
         self.pipeline = pipeline
         self.output = output
         self.options = options
+        if let budget = options.memoryBudget {
+            memoryLimit = (budget, "--max-memory")
+        } else {
+            memoryLimit = SystemMemory.defaultBudget().map { ($0, "half the physical memory; see --max-memory") }
+        }
     }
 
     /// Whether images take the streaming route (`BandedPipelineRun`: one clamped 8-bit image out),
@@ -182,6 +191,7 @@ public struct BatchRunner: Sendable {
                 return now - mark
             }
             let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
+            try admit(input, streams: writer.streamsImages)
             let executor = Executor(workers: stageWorkers ?? options.jobs)
             let decoded: ImageCodec.DecodedRows
             do throws(ImageIOError) {
@@ -232,9 +242,25 @@ public struct BatchRunner: Sendable {
                 timings: &result.timings, lap: lap)
         } catch {
             result.status = .failed
-            result.error = "\(input.path): \(Self.reason(error))"
+            result.error = escapedForMessage("\(input.path): \(Self.reason(error))")
         }
         return result
+    }
+
+    /// Throws, before anything is allocated for the image, when its header says it would need more
+    /// than the memory limit, or when its shapes or bytes overflow 64 bits. An unreadable header
+    /// is left to the decoder, which names the problem.
+    private func admit(_ input: BatchInput, streams: Bool) throws(FilterPipeError) {
+        guard let probe = ImageCodec.probe(fileAt: input.path) else { return }
+        let footprint: ImageFootprint
+        do throws(PipelineError) {
+            footprint = try ImageFootprint.estimate(of: probe, pipeline: pipeline, options: options, streams: streams)
+        } catch {
+            throw .pipeline(error)
+        }
+        if let memoryLimit, footprint.bytes > memoryLimit.bytes {
+            throw .pipeline(PipelineError(footprint.refusal(budget: memoryLimit.bytes, source: memoryLimit.source)))
+        }
     }
 
     /// The streaming route: the pipeline runs band by band over `image`'s rows and its output rows are
@@ -294,12 +320,11 @@ public struct BatchRunner: Sendable {
             return (order, Array(repeating: 0, count: order.count))
         }
         let streams = ImageOutputWriter(output: output, options: options, spec: pipeline.spec).streamsImages
+        // An image over the limit fails before allocating: it need not wait for room.
         let sized = inputs.map { input in
-            (
-                input,
-                ImageFootprint.bytes(
-                    of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, streams: streams)
-            )
+            let bytes = ImageFootprint.bytes(
+                of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, streams: streams)
+            return (input, bytes > (memoryLimit?.bytes ?? Int.max) ? 0 : bytes)
         }
         let order = sized.enumerated().sorted { a, b in
             a.element.1 != b.element.1 ? a.element.1 > b.element.1 : a.offset < b.offset

@@ -3,7 +3,8 @@ import Synchronization
 
 /// Hands a batch's images to the workers in order (largest first), keeping the estimated memory of
 /// the images in flight within a budget: a worker takes the first image that fits beside those
-/// already running, or waits for one to finish. An image over the whole budget runs alone.
+/// already running, or waits for one to finish. An image over the whole budget runs alone
+/// (`BatchRunner` refuses such an image before decoding it, so it passes through with footprint 0).
 final class ImageQueue: Sendable {
     private struct State {
         /// Positions still to start, with their footprints, in order.

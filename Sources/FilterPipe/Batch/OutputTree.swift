@@ -32,8 +32,9 @@ public struct OutputTree: Sendable {
                 )
             }
         }
-        var info = stat()
-        if lstat(root, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+        // OUTPUT may be a link to a folder (`makeFolder` follows it, and only it), not a dangling one.
+        var info = stat(), link = stat()
+        if lstat(root, &link) == 0, stat(root, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
             throw BatchSetupError("\(root): exists and is not a folder")
         }
     }

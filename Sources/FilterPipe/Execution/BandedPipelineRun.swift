@@ -35,7 +35,7 @@ struct BandedPipelineRun {
         let levelShapes = [inputShape] + pipeline.steps.map { stageShapes[$0.specIndices.upperBound - 1] }
         let output = levelShapes.last!
         // About 1 MiB of output floats per band: cache-sized, and a few rows of halo next to many.
-        let rowsPerBand = max(1, outputRowsPerBand ?? min(128, max(8, (1 << 20) / max(1, 4 * output.channels * output.width))))
+        let rowsPerBand = max(1, outputRowsPerBand ?? MemoryEstimate.outputRowsPerBand(for: output))
         var bands: [[Range<Int>]] = []
         var first = 0
         while first < output.height {

@@ -40,9 +40,9 @@ public enum AtomicFile {
     /// file, renamed into place only when `produce` returns and the file closes cleanly; removed if
     /// `produce` throws).
     static func write(to path: String, _ produce: (Int32) throws(ImageIOError) -> Void) throws(ImageIOError) {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let folder = PathText.deletingLastComponent(path)
+        // Short and independent of the final name, so any name that fits NAME_MAX can be written.
+        let temp = (folder.isEmpty ? "." : folder) + "/" + temporaryName()
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw ImageIOError(.io, path: path, message: "cannot create file: \(String(cString: strerror(errno)))")
@@ -66,8 +66,29 @@ public enum AtomicFile {
         }
     }
 
+    /// The temporary name of a file being written: `.fp-<pid>-<random>.tmp` (at most 29 bytes).
+    static func temporaryName() -> String {
+        ".fp-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+    }
+
+    /// The process that owns a temporary file name: `.fp-<pid>-<random>.tmp`, or the older
+    /// `.<name>.tmp-<pid>-<random>`; nil for any other name.
+    static func temporaryOwner(_ name: String) -> Int32? {
+        guard name.hasPrefix(".") else { return nil }
+        if name.hasPrefix(".fp-") && name.hasSuffix(".tmp") {
+            let parts = name.dropFirst(4).dropLast(4).split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let pid = Int32(parts[0]), UInt32(parts[1]) != nil else { return nil }
+            return pid
+        }
+        guard let suffix = text(after: ".tmp-", in: name) else { return nil }
+        let parts = suffix.split(separator: "-")
+        guard parts.count == 2, let pid = Int32(parts[0]), UInt32(parts[1]) != nil else { return nil }
+        return pid
+    }
+
     /// Removes temporary files that a killed run (`kill -9`, power loss) left in `folder`: hidden
-    /// `.<name>.tmp-<pid>-<random>` files whose process no longer exists. Files of live processes
+    /// `.fp-<pid>-<random>.tmp` files (or the older `.<name>.tmp-<pid>-<random>`) whose process no
+    /// longer exists. Files of live processes
     /// (another shard writing into the same folder) are left alone.
     /// With `recursive`, every folder below too (symbolic links are not followed).
     public static func removeStaleTemporaries(in folder: String, recursive: Bool = false) {
@@ -80,10 +101,7 @@ public enum AtomicFile {
                     continue
                 }
             }
-            guard name.hasPrefix(".") else { continue }
-            guard let suffix = text(after: ".tmp-", in: name) else { continue }
-            let parts = suffix.split(separator: "-")
-            guard parts.count == 2, let pid = Int32(parts[0]), UInt32(parts[1]) != nil else { continue }
+            guard let pid = temporaryOwner(name) else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
                 unlink(folder + "/" + name)
             }

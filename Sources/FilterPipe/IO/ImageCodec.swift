@@ -12,7 +12,13 @@ import CImageIO
 public struct DecodeLimits: Sendable, Equatable {
     /// Largest width × height accepted (default 100 megapixels).
     public var maxPixels: Int = 100_000_000
-    public init(maxPixels: Int = 100_000_000) { self.maxPixels = maxPixels }
+    /// Largest file read, in bytes (default 1 GiB), checked with `fstat` before any byte is read.
+    public var maxFileBytes: Int = DecodeLimits.defaultMaxFileBytes
+    public static let defaultMaxFileBytes = 1 << 30
+    public init(maxPixels: Int = 100_000_000, maxFileBytes: Int = DecodeLimits.defaultMaxFileBytes) {
+        self.maxPixels = maxPixels
+        self.maxFileBytes = maxFileBytes
+    }
 }
 
 /// How PNGs are written.
@@ -37,7 +43,8 @@ public struct PNGWriteOptions: Sendable, Equatable {
     }
 }
 
-/// Reading PNG/JPEG files into pixels and writing PNGs, through libpng, libjpeg-turbo and libdeflate.
+/// Reading PNG/JPEG files into pixels and writing PNGs, through libpng, libjpeg-turbo and libdeflate
+/// (or zlib where libdeflate is not installed: see `deflateBackend`).
 ///
 /// All decoding happens from memory in the C target `CImageIO`; its status codes and messages
 /// become `ImageIOError`s here.
@@ -59,11 +66,11 @@ public enum ImageCodec {
             let ext = name[name.index(after: dot)...].lowercased()
             if ext == "png" || ext == "jpg" || ext == "jpeg" { return true }
         }
-        guard let file = fopen(path, "rb") else { return false }
-        defer { fclose(file) }
+        guard let descriptor = try? openRegularFile(path) else { return false }
+        defer { close(descriptor) }
         var head = [UInt8](repeating: 0, count: 8)
-        let count = head.withUnsafeMutableBytes { fread($0.baseAddress, 1, 8, file) }
-        return sniff(Array(head.prefix(count))) != nil
+        let count = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 8, 0) }
+        return count > 0 && sniff(Array(head.prefix(count))) != nil
     }
 
     /// Decodes a PNG or JPEG held in memory. `path` only names the source in errors.
@@ -89,6 +96,47 @@ public enum ImageCodec {
         return pixelBuffer(copying: image)
     }
 
+    /// The deflate implementation PNG writing and the PNG fast path use, with its version or path:
+    /// libdeflate when its shared library (libdeflate.so.0, from the libdeflate0 package) loads at
+    /// run time, else zlib, with the reason; `FILTERPIPE_DEFLATE=zlib` forces zlib. Chosen once per
+    /// process, on first use. Both write valid PNGs that decode to the same pixels; the bytes differ.
+    public static var deflateBackend: String {
+        String(cString: cimageio_deflate_backend_name(CIMAGEIO_DEFLATE_ACTIVE))
+    }
+
+    /// One of the two deflate implementations, named explicitly (tests compare them).
+    enum DeflateBackend: Int32, CaseIterable, Sendable {
+        case zlib = 1
+        case libdeflate = 2
+
+        /// Its name and version or path; nil when it is not available in this process.
+        var name: String? { cimageio_deflate_backend_name(rawValue).map { String(cString: $0) } }
+    }
+
+    /// `encodePNG` (no text chunks) through `backend`, whichever is active.
+    static func encodePNG(_ image: PixelBuffer, level: Int, rowFilter: Int, using backend: DeflateBackend)
+        throws(ImageIOError) -> [UInt8]
+    {
+        try encode(image, options: PNGWriteOptions(compressionLevel: level)) { pixels, _, _, buffer in
+            cimageio_png_encode_using(
+                backend.rawValue, pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
+                Int32(image.bitDepth), Int32(level), Int32(rowFilter), buffer)
+        }
+    }
+
+    /// Only the 8-bit PNG fast path of `decode`, inflating through `backend`: nil when it leaves
+    /// the file to libpng (another layout, anything unusual, or `backend` unavailable).
+    static func decodePNGFastPath(_ data: [UInt8], using backend: DeflateBackend) -> PixelBuffer? {
+        var image = cimageio_image()
+        let decoded = data.withUnsafeBufferPointer { buffer in
+            cimageio_png_decode_fast_using(
+                backend.rawValue, buffer.baseAddress, buffer.count, UInt64(DecodeLimits().maxPixels), &image)
+        }
+        guard decoded == 1 else { return nil }
+        defer { cimageio_image_free(&image) }
+        return pixelBuffer(copying: image)
+    }
+
     /// Decodes a PNG through libpng only, without the fast path `decode` takes for 8-bit photos:
     /// the fast path's reference in tests.
     static func decodePNGWithLibpng(_ data: [UInt8], limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> PixelBuffer {
@@ -105,7 +153,7 @@ public enum ImageCodec {
 
     /// Reads and decodes the file at `path`.
     public static func decode(fileAt path: String, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> PixelBuffer {
-        try decode(try readFile(path), path: path, limits: limits)
+        try decode(try readFile(path, limits: limits), path: path, limits: limits)
     }
 
     /// What an image file's header says, read without decoding (see `probe(fileAt:)`).
@@ -128,8 +176,7 @@ public enum ImageCodec {
     /// JPEG whose frame header lies further (behind EXIF thumbnails, ICC profiles) up to 256 KiB.
     /// Nil when the header does not say (not an image, unreadable, malformed).
     public static func probe(fileAt path: String) -> Probe? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        guard let descriptor = try? openRegularFile(path) else { return nil }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return nil }
@@ -158,7 +205,7 @@ public enum ImageCodec {
     /// Reads and decodes the file at `path` like `decode(fileAt:)`, an 8-bit result in row layout
     /// (the same samples, each row after a spare byte; see `RowImage`).
     static func decodeRows(fileAt path: String, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> DecodedRows {
-        let data = try readFile(path)
+        let data = try readFile(path, limits: limits)
         guard sniff(Array(data.prefix(8))) != nil else {
             let what = data.isEmpty ? "empty file" : "not a PNG or JPEG file"
             throw ImageIOError(.unknownFormat, path: path, message: what)
@@ -202,9 +249,9 @@ public enum ImageCodec {
 
     /// Encodes `image` as PNG bytes (8-bit: 1–4 channels; 16-bit: gray or RGB).
     ///
-    /// Rows use PNG filter Up and the image is deflated in one piece by libdeflate at
-    /// `options.compressionLevel` (0 stores without compression); the default level 1 is the
-    /// fast setting filterpipe's feature-map output wants.
+    /// Rows use PNG filter Up and the image is deflated in one piece (by libdeflate, or zlib: see
+    /// `deflateBackend`) at `options.compressionLevel` (0 stores without compression); the default
+    /// level 1 is the fast setting filterpipe's feature-map output wants.
     public static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError)
         -> [UInt8]
     {
@@ -381,36 +428,59 @@ public enum ImageCodec {
 
     private static func systemError() -> String { String(cString: strerror(errno)) }
 
-    private static func readFile(_ path: String) throws(ImageIOError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens `path` for reading only if it is a regular file (or a link to one), without ever
+    /// blocking: `O_NONBLOCK` so a FIFO swapped in after a check cannot hang the open, then `fstat`
+    /// on the descriptor itself so what is checked is what is read.
+    static func openRegularFile(_ path: String) throws(ImageIOError) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard descriptor >= 0 else {
             throw ImageIOError(.io, path: path, message: "cannot open: \(systemError())")
         }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let reason = systemError()
+            close(descriptor)
+            throw ImageIOError(.io, path: path, message: "cannot stat: \(reason)")
+        }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            close(descriptor)
+            throw ImageIOError(
+                .io, path: path, message: "is \(InputDiscovery.typeName(type)), not a regular file; refusing to read it")
+        }
+        return descriptor
+    }
+
+    /// The whole of the regular file at `path`: at most its `fstat` size, which must be within
+    /// `limits.maxFileBytes` (a sparse 60 GB file is refused before a byte is read).
+    static func readFile(_ path: String, limits: DecodeLimits = DecodeLimits()) throws(ImageIOError) -> [UInt8] {
+        let descriptor = try openRegularFile(path)
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             throw ImageIOError(.io, path: path, message: "cannot stat: \(systemError())")
         }
-        // One read into a buffer of the file's size (no growth copies); a file that grows while
-        // being read, or is not a regular file, continues in 64 KiB steps.
-        var bytes = [UInt8](unsafeUninitializedCapacity: max(0, Int(info.st_size))) { buffer, initialized in
+        let size = Int(info.st_size)
+        guard size <= limits.maxFileBytes else {
+            throw ImageIOError(
+                .tooLarge, path: path,
+                message: "file of \(size) bytes is larger than the limit of \(limits.maxFileBytes) bytes (--max-file-size)")
+        }
+        // One read into a buffer of the file's size (no growth copies), never beyond it: a file that
+        // grows while being read is read as it was when opened.
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(0, size)) { buffer, initialized in
             initialized = 0
             while initialized < buffer.count {
                 let count = read(descriptor, buffer.baseAddress! + initialized, buffer.count - initialized)
                 if count < 0 && errno == EINTR { continue }
+                if count < 0 { failure = errno }
                 if count <= 0 { break }
                 initialized += count
             }
         }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ImageIOError(.io, path: path, message: "read failed: \(systemError())")
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+        if failure != 0 {
+            throw ImageIOError(.io, path: path, message: "read failed: \(String(cString: strerror(failure)))")
         }
         return bytes
     }

@@ -56,6 +56,8 @@ public enum FilterFileParser {
         var spec = PipelineSpec()
         var inputLine: Int?
         var outputLine: Int?
+        /// Where `output image` named its kind: the final map count is checked there.
+        var imageKindLocation: SourceLocation?
         var channels = InputMode.rgb.channels
         var channelOrigin = "input rgb"
         var bank: BankBuilder?
@@ -154,6 +156,7 @@ public enum FilterFileParser {
                     throw error(line, first, "unknown output kind '\(first.text)' (expected \(kinds))")
                 }
                 output.kind = kind
+                if kind == .image { imageKindLocation = SourceLocation(line: line.number, column: first.column) }
                 rest = rest.dropFirst()
             }
             let options = try FilterFileOptions(
@@ -518,6 +521,14 @@ public enum FilterFileParser {
 
         mutating func finish() throws(FilterFileError) -> PipelineSpec {
             try closeBank()
+            // The map count does not depend on the image: a file that cannot compose its image is
+            // refused here (check, apply and show alike), not by every image at run time.
+            if let imageKindLocation, ![1, 3, 4].contains(channels) {
+                throw error(
+                    imageKindLocation,
+                    "output image needs 1, 3 or 4 final maps (gray, RGB, RGBA), but \(channelOrigin) (use output maps, or a last conv of 1, 3 or 4 filters)"
+                )
+            }
             return spec
         }
     }

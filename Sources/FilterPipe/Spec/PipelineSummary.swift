@@ -29,8 +29,8 @@ public struct PipelineSummary: Sendable, Equatable {
     public let rows: [Row]
     public let output: OutputSpec
 
-    public var totalWeights: Int { rows.reduce(0) { $0 + $1.weights } }
-    public var totalMultiplyAdds: Int { rows.reduce(0) { $0 + $1.multiplyAdds } }
+    public let totalWeights: Int
+    public let totalMultiplyAdds: Int
     /// The final tensor's shape (the input's when there are no stages).
     public var outputShape: Shape { rows.last?.outputShape ?? inputShape }
 
@@ -43,8 +43,14 @@ public struct PipelineSummary: Sendable, Equatable {
         input = spec.input
         output = spec.output
         inputShape = Shape(channels: spec.input.channels, height: height, width: width)
+        // Every count below is overflow-checked: a size or a filter file can ask for more than 64 bits hold.
+        guard width <= Shape.largestSide, height <= Shape.largestSide, inputShape.checkedCount != nil else {
+            throw PipelineError(
+                "input size \(width)x\(height) is too large (its \(inputShape) values overflow a 64-bit count)")
+        }
         var shape = inputShape
         var rows: [Row] = []
+        var totalWeights = 0, totalMultiplyAdds = 0
         for (offset, stage) in spec.stages.enumerated() {
             let index = offset + 1
             let line = offset < spec.stageLocations.count ? spec.stageLocations[offset].line : nil
@@ -53,15 +59,30 @@ public struct PipelineSummary: Sendable, Equatable {
             guard let next = stage.outputShape(for: shape) else {
                 throw PipelineError("\(name): output would be empty for its \(shape) input (\(stage.minimumInputExplanation))")
             }
+            func overflow(_ what: String) -> PipelineError {
+                PipelineError("\(name): its \(what) for its \(next) output overflow a 64-bit count")
+            }
+            guard next.width <= Shape.largestSide, next.height <= Shape.largestSide, next.checkedCount != nil else {
+                throw overflow("values")
+            }
             var weights = 0, multiplyAdds = 0
             if case .conv(let conv) = stage {
                 for filter in conv.filters {
-                    let taps = filter.kernelHeight * filter.kernelWidth
-                    weights += filter.channels.count * taps + 1
                     // C·K_h·K_w taps per output pixel either way: summed over channels, or depthwise C maps.
-                    multiplyAdds += next.planeCount * shape.channels * taps
+                    guard let taps = CheckedSize.product(filter.kernelHeight, filter.kernelWidth),
+                        let stored = CheckedSize.product(filter.channels.count, taps).flatMap({ CheckedSize.sum(weights, $0, 1) })
+                    else { throw overflow("weights") }
+                    guard let adds = CheckedSize.product(next.height, next.width, shape.channels, taps),
+                        let sum = CheckedSize.sum(multiplyAdds, adds)
+                    else { throw overflow("multiply-adds") }
+                    weights = stored
+                    multiplyAdds = sum
                 }
             }
+            guard let weightSum = CheckedSize.sum(totalWeights, weights) else { throw overflow("weights") }
+            guard let addSum = CheckedSize.sum(totalMultiplyAdds, multiplyAdds) else { throw overflow("multiply-adds") }
+            totalWeights = weightSum
+            totalMultiplyAdds = addSum
             rows.append(
                 Row(
                     index: index, kind: stage.keyword, parameters: stage.compactParameters,
@@ -69,6 +90,8 @@ public struct PipelineSummary: Sendable, Equatable {
             shape = next
         }
         self.rows = rows
+        self.totalWeights = totalWeights
+        self.totalMultiplyAdds = totalMultiplyAdds
     }
 
     private static func validate(_ conv: ConvSpec, inputChannels: Int, name: String) throws(PipelineError) {

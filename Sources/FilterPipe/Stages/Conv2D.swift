@@ -97,15 +97,9 @@ struct Conv2D: Stage {
 
     /// Every map of a tile shares one padded input band, so tiles take many maps (dense: up to 64;
     /// depthwise: whole channels' worth of filters).
-    var channelBlock: Int {
-        let filterCount = spec.filters.count
-        return spec.depthwise ? filterCount * max(1, 64 / filterCount) : min(filterCount, 64)
-    }
+    var channelBlock: Int { spec.channelBlock }
 
-    func workPerOutputValue(input: Shape) -> Int {
-        let terms = spec.depthwise || spec.filters.allSatisfy(\.isBroadcast) ? 1 : input.channels
-        return max(1, terms * kernelHeight * kernelWidth)
-    }
+    func workPerOutputValue(input: Shape) -> Int { spec.workPerOutputValue(inputChannels: input.channels) }
 
     func outputShape(for input: Shape) -> Shape? { spec.outputShape(for: input) }
 

@@ -31,10 +31,8 @@ extension Stage {
     /// 512 KiB (L2 is 1 MiB). Depends on shapes only, never on workers — though results would not
     /// change with other tiles either.
     func rowBand(input: Shape, output: Shape) -> Int {
-        let perRow = max(1, min(channelBlock, output.channels) * output.width * workPerOutputValue(input: input))
-        let inputRowsPerRow = max(1, input.height / max(1, output.height))
-        let inputBytesPerRow = max(1, input.channels * input.width * inputRowsPerRow * MemoryLayout<Float>.size)
-        return max(1, min(output.height, (16 << 20) / perRow, (512 << 10) / inputBytesPerRow))
+        MemoryEstimate.tileRows(
+            channelBlock: channelBlock, workPerOutputValue: workPerOutputValue(input: input), input: input, output: output)
     }
 
     /// Runs the stage on a whole tensor, tiles spread over `executor`'s workers.

@@ -41,7 +41,7 @@ public enum ImageComposer {
 
     /// Throws unless `channels` maps make an image at `depth` bits: 1, 3 or 4 maps (gray, RGB,
     /// RGBA), 8 or 16 bits, and no 16-bit RGBA (the PNG writer takes 16-bit gray and RGB only).
-    static func checkComposable(channels: Int, depth: Int) throws(PipelineError) {
+    public static func checkComposable(channels: Int, depth: Int) throws(PipelineError) {
         guard [1, 3, 4].contains(channels) else {
             throw PipelineError("an output image needs 1, 3 or 4 final maps (gray, RGB, RGBA); the pipeline makes \(channels)")
         }

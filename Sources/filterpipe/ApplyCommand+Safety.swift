@@ -1,0 +1,61 @@
+import ArgumentParser
+import FilterPipe
+
+/// The checks `apply` makes before anything is written: options that cannot apply together, and
+/// the batch's inputs against its outputs (`BatchSafety`).
+extension ApplyCommand {
+    /// Options that `--format npy` would silently ignore are usage errors.
+    func validateOptionConflicts() throws {
+        guard format == .npy else { return }
+        var ignored: [String] = []
+        if montage { ignored.append("--montage") }
+        if stages { ignored.append("--stages") }
+        if report { ignored.append("--report") }
+        if depth != 8 { ignored.append("--depth") }
+        if colormap != nil { ignored.append("--colormap") }
+        if kind != nil { ignored.append("--kind") }
+        if normalize != nil { ignored.append("--normalize") }
+        if pngLevel != 1 { ignored.append("--png-level") }
+        if !ignored.isEmpty {
+            throw ValidationError(
+                "--format npy writes the raw tensor; \(ignored.joined(separator: ", ")) cannot apply to it")
+        }
+    }
+
+    /// The size limit of `--max-file-size`.
+    func maxFileBytes() throws -> Int {
+        guard let maxFileSize else { return DecodeLimits.defaultMaxFileBytes }
+        do {
+            return try Self.parseSize(maxFileSize)
+        } catch {
+            throw ValidationError("--max-file-size must be a size such as 64M or 2G, not '\(maxFileSize)'")
+        }
+    }
+
+    /// Finds every input, names their outputs (shared stems keep their extension), and refuses a
+    /// batch that would write onto an input, the filter file or the manifest, or whose outputs
+    /// clash, before any image is read. Prints each skipped path and, once, the renamed stems.
+    func prepareInputs(tree: OutputTree, spec: PipelineSpec, options: BatchOptions) throws(BatchSetupError) -> [BatchInput] {
+        try tree.checkSeparate(from: inputs)
+        let discovery = try InputDiscovery.discover(inputs)
+        for skipped in discovery.skipped {
+            printError(escapedForMessage("\(skipped.path): skipped: \(skipped.reason)"))
+        }
+        let named = OutputNaming.assign(discovery.inputs)
+        let renamed = named.filter(\.keptExtension)
+        if !renamed.isEmpty {
+            let examples = renamed.prefix(3).map { "\($0.relativePath) → \($0.outputStem)" }.joined(separator: ", ")
+            printError(
+                escapedForMessage(
+                    "filterpipe: \(renamed.count) inputs share a name once the extension is dropped; their outputs "
+                        + "keep the extension (\(examples)\(renamed.count > 3 ? ", …" : "")); the manifest records each as kept_extension"
+                ))
+        }
+        var protected = [BatchSafety.Protected(path: filter, label: "the filter file \(filter)")]
+        if let manifest { protected.append(BatchSafety.Protected(path: manifest, label: "the manifest \(manifest)")) }
+        try BatchSafety.check(
+            inputs: named, roots: inputs, output: tree, spec: spec, options: options,
+            extraOutputs: report ? ["index.html"] : [], protected: protected, filterName: filter)
+        return named
+    }
+}
