@@ -9,6 +9,9 @@ import PackageDescription
 // than `..`: SwiftPM names a path dependency after its folder, which for `..` is whatever the
 // checkout is called (`main`, a worktree name, or `fuzz`, which then clashes with this package's
 // own identity). Through the link it is always `filterpipe`.
+// The fuzz targets' `-parse-as-library` (unsafeFlags) stays: they export libFuzzer's entry point and
+// have no `@main`, so SwiftPM would otherwise emit a `main` that clashes with libFuzzer's. This
+// package is a development tool, never a dependency; the root package has no unsafeFlags.
 let filterPipe: Target.Dependency = .product(name: "FilterPipe", package: "filterpipe")
 
 let package = Package(

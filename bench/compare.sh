@@ -10,14 +10,14 @@
 #               the corpus, the peers' venv and all outputs live there, never in the repo
 #   REPS        interleaved repetitions (default 3)
 #   SKIP_SLOW=1 leave out the peers that take minutes (ImageMagick, Pillow, scipy) and W3s
-#   BUILD_FLAGS extra `swift build` flags for filterpipe (default: -Xswiftc -target-cpu -Xswiftc native)
+#   BUILD_FLAGS extra `swift build` flags for filterpipe (default: none; the kernels are chosen at run time)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEERS_SRC=${PEERS_SRC:-$ROOT/../shared/bench}
 WORK=${WORK:-${TMPDIR:-/tmp}/filterpipe-bench}
 REPS=${REPS:-3}
 FILTER=${1:-W0\|W1\|W2\|W3}
-BUILD_FLAGS=${BUILD_FLAGS:--Xswiftc -target-cpu -Xswiftc native}
+BUILD_FLAGS=${BUILD_FLAGS:-}
 
 [ -d "$PEERS_SRC" ] || { echo "no peer benchmark at $PEERS_SRC (set PEERS_SRC)" >&2; exit 2; }
 mkdir -p "$WORK"

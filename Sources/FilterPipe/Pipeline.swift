@@ -12,6 +12,11 @@ public struct Pipeline: Sendable {
 
     /// Validates `spec` (kernel shapes, channel counts) and prepares its stages.
     public init(spec: PipelineSpec) throws(PipelineError) {
+        try self.init(spec: spec, kernels: .active)
+    }
+
+    /// As `init(spec:)`, with the convolutions run by `kernels` (one `KernelSet.supported` lists).
+    init(spec: PipelineSpec, kernels: KernelSet) throws(PipelineError) {
         self.spec = spec
         var channels = spec.input.channels
         var stages: [any Stage] = []
@@ -21,7 +26,7 @@ public struct Pipeline: Sendable {
             case .conv(var conv):
                 if conv.padding == .same { conv = try Self.sharingOneKernelSize(conv, context: context) }
                 try Self.validate(conv, inputChannels: channels, context: context)
-                let planned = Conv2D(spec: conv, inputChannels: channels)
+                let planned = Conv2D(spec: conv, inputChannels: channels, kernels: kernels)
                 stages.append(planned)
                 channels = conv.depthwise ? channels * conv.filters.count : conv.filters.count
             case .activation(let activation):

@@ -17,13 +17,22 @@ struct FilterPipeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filterpipe",
         abstract: "Run CNN-style convolution filter banks over folders of photos and write feature maps as PNGs.",
-        // Second line: which deflate implementation writes the PNGs (libdeflate is optional).
-        version: filterpipeVersion + "\ndeflate: " + ImageCodec.deflateBackend,
+        // Second line: which deflate implementation writes the PNGs (libdeflate is optional);
+        // third: which conv kernel set runs (chosen from the CPU, or FILTERPIPE_ISA).
+        version: filterpipeVersion + "\ndeflate: " + ImageCodec.deflateBackend + "\nconv kernels: \(KernelSet.active)",
         subcommands: [ApplyCommand.self, CheckCommand.self, KernelsCommand.self, ShowCommand.self]
     )
 
     /// Usage errors exit 2 (as the docs promise), not ArgumentParser's 64; help and version exit 0.
     static func main() {
+        // A forced kernel set this CPU cannot run (or a misspelt one) is refused up front, not
+        // silently replaced: benchmarks and tests that force one must get what they asked for.
+        do {
+            _ = try KernelSet.requested()
+        } catch {
+            writeStandardError("filterpipe: \(error)\n")
+            exitProcess(2)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -35,7 +35,8 @@ enum SummaryFormatter {
         ]
         var text =
             "profile: \(formatted(s.seconds, decimals: 2)) s wall × \(s.workers) workers = "
-            + "\(formatted(budget, decimals: 2)) worker-s; \(formatted(s.megapixels, decimals: 1)) MP"
+            + "\(formatted(budget, decimals: 2)) worker-s; \(formatted(s.megapixels, decimals: 1)) MP; "
+            + "conv kernels \(KernelSet.active.rawValue)"
         for (name, seconds) in rows {
             let label = name + String(repeating: " ", count: max(1, 10 - name.count))
             text +=

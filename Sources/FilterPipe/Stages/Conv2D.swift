@@ -14,14 +14,19 @@ struct Conv2D: Stage {
     let padLeft: Int
     let groups: [ConvGroup]
     let usesChannelSum: Bool
+    /// The instruction-set build of the inner loops this bank runs.
+    let kernels: KernelSet
 
     /// Broadcast filters convolve Σ_c in_c once instead of each channel: the sum's rounding adds at most
     /// (C − 1)·2⁻²⁴·Σ|in_c| per value, under the 1e-5 relative tolerance for up to 64 channels.
     static let channelSumLimit = 64
 
-    /// Plans the bank for `inputChannels` input channels (the spec was validated by `Pipeline`).
-    init(spec: ConvSpec, inputChannels: Int) {
+    /// Plans the bank for `inputChannels` input channels (the spec was validated by `Pipeline`),
+    /// run with `kernels` (one `KernelSet.supported` lists).
+    init(spec: ConvSpec, inputChannels: Int, kernels: KernelSet = .active) {
+        precondition(KernelSet.supported.contains(kernels), "kernel set \(kernels.rawValue) is not supported here")
         self.spec = spec
+        self.kernels = kernels
         self.inputChannels = inputChannels
         kernelHeight = spec.kernelHeight
         kernelWidth = spec.kernelWidth
@@ -145,15 +150,7 @@ struct Conv2D: Stage {
                 scratch: UnsafePointer(padded.scratch + rowOffset), layout: padded.layout, slots: slotOfTerm,
                 kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: spec.stride, dilation: spec.dilation,
                 outputWidth: outputShape.width, outputRowStride: output.width, rowCount: rows.count)
-            if let separable = group.separable, let out = outputs[0] {
-                ConvKernels.separable(job, kernel: separable, bias: group.biases[0], output: out)
-            } else if spec.stride != 1 {
-                ConvKernels.scalar(job, group: group, outputs: outputs)
-            } else if group.mapCount == 1, let out = outputs[0] {
-                ConvKernels.single(job, weights: group.weights, bias: group.biases[0], output: out)
-            } else {
-                ConvKernels.blocked(job, weights: group.weights, biases: group.biases, outputs: outputs)
-            }
+            ConvKernels.run(job, group: group, outputs: outputs, kernels: kernels)
         }
     }
 }
