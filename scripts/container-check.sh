@@ -22,7 +22,9 @@ for candidate in python3 /usr/bin/python3; do
 done
 if [[ -z $py ]]; then
   echo "container-check: installing python3-yaml"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-yaml >/dev/null
+  # A fresh machine may have no package lists yet: update once if the first try fails.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-yaml >/dev/null \
+    || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-yaml >/dev/null; }
   py=/usr/bin/python3
 fi
 
