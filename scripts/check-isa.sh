@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runtime CPU dispatch checks (called by .ci/run): the conv kernels compile for arm64 without any
-# system headers, and the README's sample job gives the same outputs on an AVX2 CPU (qemu
-# -cpu Haswell: byte-identical, the same fused multiply-adds) and on a pre-AVX CPU (-cpu Nehalem:
-# the baseline kernels, PNG samples within 1 level) as on this machine. FILTERPIPE_ISA stays unset:
+# system headers and give the same bytes there under qemu-aarch64 (check-neon.sh), and the
+# README's sample job gives the same outputs on an AVX2 CPU (qemu -cpu Haswell: byte-identical,
+# the same fused multiply-adds) and on a pre-AVX CPU (-cpu Nehalem: the baseline kernels, PNG
+# samples within 1 level) as on this machine. FILTERPIPE_ISA stays unset:
 # each run picks its kernel set from the (emulated) CPU alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ done
 llvm-nm "$work/conv_neon.o" | grep -q ' T fp_conv_blocked_neon$'
 llvm-nm "$work/dispatch.o" | grep -q ' T fp_conv_blocked$'
 echo "check-isa: CConvKernels compiles for aarch64"
+bash scripts/check-neon.sh  # and runs: neon (qemu-aarch64) = avx2 = avx512, byte for byte
 
 swift build -c release --product filterpipe
 bin=$(swift build -c release --show-bin-path)/filterpipe
