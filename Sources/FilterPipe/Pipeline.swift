@@ -21,7 +21,7 @@ public struct Pipeline: Sendable {
         var channels = spec.input.channels
         var stages: [any Stage] = []
         for (index, stage) in spec.stages.enumerated() {
-            let context = "layer \(index + 1) (\(Self.label(stage)))"
+            let context = "layer \(index + 1) (\(stage.keyword))"
             switch stage {
             case .conv(var conv):
                 if conv.padding == .same { conv = try Self.sharingOneKernelSize(conv, context: context) }
@@ -42,14 +42,6 @@ public struct Pipeline: Sendable {
         }
         self.stages = stages
         steps = Self.fuse(stages)
-    }
-
-    private static func label(_ stage: StageSpec) -> String {
-        switch stage {
-        case .conv: "conv"
-        case .activation(let activation): activation.name
-        case .pool(let pool): pool.kind.rawValue
-        }
     }
 
     private static func validate(_ conv: ConvSpec, inputChannels: Int, context: String) throws(PipelineError) {

@@ -48,7 +48,7 @@ public struct OutputPlan: Sendable, Equatable {
         }
         if options.stages && spec.stages.count > 1 {
             for index in 0..<(spec.stages.count - 1) {
-                let folder = "\(stem)/stage-\(index + 1)-\(Self.kindName(spec.stages[index]))"
+                let folder = "\(stem)/stage-\(index + 1)-\(spec.stages[index].keyword)"
                 stageMaps.append(
                     Self.mapFiles(
                         folder: folder,
@@ -70,13 +70,5 @@ public struct OutputPlan: Sendable, Equatable {
     static func safeFileName(_ name: String) -> String {
         let cleaned = String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 })
         return cleaned.hasPrefix(".") ? "_" + cleaned.dropFirst() : cleaned
-    }
-
-    static func kindName(_ stage: StageSpec) -> String {
-        switch stage {
-        case .conv: "conv"
-        case .activation(let a): a.name
-        case .pool(let p): p.kind.rawValue
-        }
     }
 }
