@@ -87,7 +87,7 @@ func emptyOutputForSmallInputIsAnError(_ width: Int, _ height: Int, _ message: S
                     FilterSpec(name: "rgb", channels: [Matrix](repeating: Matrix(rows: 1, columns: 1, values: [1]), count: 3))
                 ]))
         ])
-    #expect(throws: PipelineError("stage 1 conv: filter 'rgb' has 3 channel matrices but its input has 1 channel")) {
+    #expect(throws: PipelineError("layer 1 (conv): filter rgb has 3 matrices but the input has 1 channel")) {
         try PipelineSummary(spec: spec, width: 4, height: 4)
     }
 }

@@ -48,6 +48,8 @@ public struct PipelineSummary: Sendable, Equatable {
             throw PipelineError(
                 "input size \(width)x\(height) is too large (its \(inputShape) values overflow a 64-bit count)")
         }
+        // The rules are the plan's (the one validator); the shapes and counts for this size are the table's.
+        _ = try PipelinePlan(spec: spec)
         var shape = inputShape
         var rows: [Row] = []
         var totalWeights = 0, totalMultiplyAdds = 0
@@ -55,7 +57,6 @@ public struct PipelineSummary: Sendable, Equatable {
             let index = offset + 1
             let line = offset < spec.stageLocations.count ? spec.stageLocations[offset].line : nil
             let name = "stage \(index) \(stage.keyword)" + (line.map { " (line \($0))" } ?? "")
-            if case .conv(let conv) = stage { try Self.validate(conv, inputChannels: shape.channels, name: name) }
             guard let next = stage.outputShape(for: shape) else {
                 throw PipelineError("\(name): output would be empty for its \(shape) input (\(stage.minimumInputExplanation))")
             }
@@ -92,32 +93,6 @@ public struct PipelineSummary: Sendable, Equatable {
         self.rows = rows
         self.totalWeights = totalWeights
         self.totalMultiplyAdds = totalMultiplyAdds
-    }
-
-    private static func validate(_ conv: ConvSpec, inputChannels: Int, name: String) throws(PipelineError) {
-        guard let first = conv.filters.first else { throw PipelineError("\(name): the bank has no filters") }
-        if conv.padding == .same && conv.stride != 1 {
-            throw PipelineError("\(name): pad=same needs stride 1, not \(conv.stride)")
-        }
-        for filter in conv.filters {
-            if filter.channels.contains(where: { $0.rows != filter.kernelHeight || $0.columns != filter.kernelWidth }) {
-                throw PipelineError("\(name): the channel matrices of filter '\(filter.name)' differ in size")
-            }
-            if conv.padding != .same && (filter.kernelHeight != first.kernelHeight || filter.kernelWidth != first.kernelWidth) {
-                throw PipelineError(
-                    "\(name): filter '\(filter.name)' is not \(first.kernelHeight)×\(first.kernelWidth) like filter '\(first.name)' (mixed sizes need pad=same)"
-                )
-            }
-            if conv.depthwise && !filter.isBroadcast {
-                throw PipelineError(
-                    "\(name): depthwise filter '\(filter.name)' has \(filter.channels.count) matrices (expected 1)")
-            }
-            if !filter.isBroadcast && filter.channels.count != inputChannels {
-                throw PipelineError(
-                    "\(name): filter '\(filter.name)' has \(filter.channels.count) channel matrices but its input has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")"
-                )
-            }
-        }
     }
 
     /// The table as aligned text, one stage per line, then totals and the output settings.
