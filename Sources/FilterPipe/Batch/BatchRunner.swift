@@ -98,6 +98,7 @@ public struct BatchRunner: Sendable {
 
     public init(pipeline: Pipeline, output: OutputTree, options: BatchOptions) {
         self.pipeline = pipeline
+        route = Route.decide(plan: pipeline.plan, options: options)
         self.output = output
         self.options = options
         if let budget = options.memoryBudget {
@@ -107,11 +108,12 @@ public struct BatchRunner: Sendable {
         }
     }
 
+    /// The route images take (`Route.decide`, once per run).
+    public let route: Route
+
     /// Whether images take the streaming route (`BandedPipelineRun`: one clamped 8-bit image out),
     /// holding image rows rather than float tensors.
-    public var streamsImages: Bool {
-        ImageOutputWriter(output: output, options: options, spec: pipeline.spec).streamsImages
-    }
+    public var streamsImages: Bool { route.streams }
 
     /// The inputs this run processes: all of them, or its shard (by position in sorted order,
     /// which is the same on every machine given the same tree).
@@ -191,12 +193,12 @@ public struct BatchRunner: Sendable {
                 return now - mark
             }
             let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
-            try admit(input, streams: writer.streamsImages)
+            try admit(input)
             let executor = Executor(workers: stageWorkers ?? options.jobs)
             let decoded: ImageCodec.DecodedRows
             do throws(ImageIOError) {
                 decoded =
-                    writer.streamsImages
+                    route.streams
                     ? try ImageCodec.decodeRows(fileAt: input.path, limits: options.limits)
                     : .pixels(try ImageCodec.decode(fileAt: input.path, limits: options.limits))
             } catch {
@@ -250,11 +252,11 @@ public struct BatchRunner: Sendable {
     /// Throws, before anything is allocated for the image, when its header says it would need more
     /// than the memory limit, or when its shapes or bytes overflow 64 bits. An unreadable header
     /// is left to the decoder, which names the problem.
-    private func admit(_ input: BatchInput, streams: Bool) throws(FilterPipeError) {
+    private func admit(_ input: BatchInput) throws(FilterPipeError) {
         guard let probe = ImageCodec.probe(fileAt: input.path) else { return }
         let footprint: ImageFootprint
         do throws(PipelineError) {
-            footprint = try ImageFootprint.estimate(of: probe, pipeline: pipeline, options: options, streams: streams)
+            footprint = try ImageFootprint.estimate(of: probe, pipeline: pipeline, options: options, route: route)
         } catch {
             throw .pipeline(error)
         }
@@ -319,11 +321,10 @@ public struct BatchRunner: Sendable {
             let order = Self.largestFirst(inputs)
             return (order, Array(repeating: 0, count: order.count))
         }
-        let streams = ImageOutputWriter(output: output, options: options, spec: pipeline.spec).streamsImages
         // An image over the limit fails before allocating: it need not wait for room.
         let sized = inputs.map { input in
             let bytes = ImageFootprint.bytes(
-                of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, streams: streams)
+                of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, route: route)
             return (input, bytes > (memoryLimit?.bytes ?? Int.max) ? 0 : bytes)
         }
         let order = sized.enumerated().sorted { a, b in
