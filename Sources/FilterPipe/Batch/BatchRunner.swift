@@ -21,12 +21,12 @@ public struct ImageResult: Sendable {
     public var status: Status
     /// Output paths written (absolute or relative to the working folder, as OUTPUT was given).
     public var outputs: [String] = []
+    /// The montages among `outputs` (`OutputPlan.montageFiles`, as written).
+    public var montages: [String] = []
     /// How many of `outputs` are feature maps (or `.npy` tensors, or composed images): all but montages.
     public var mapsWritten: Int {
-        outputs.filter { !$0.hasSuffix("/montage.png") && !isMontage }.count
+        outputs.filter { !montages.contains($0) }.count
     }
-    /// The single output is a montage (`output montage`), not a map.
-    var isMontage = false
     /// Why it failed: one line, starting with the input's path.
     public var error: String? = nil
     public var megapixels: Double = 0
@@ -177,7 +177,6 @@ public struct BatchRunner: Sendable {
     /// split across `stageWorkers` cores (default `options.jobs`); results do not depend on it.
     public func process(_ input: BatchInput, filterDate: Date? = nil, stageWorkers: Int? = nil) -> ImageResult {
         var result = ImageResult(input: input, status: .written)
-        result.isMontage = options.format == .png && options.output.kind == .montage
         let plan = OutputPlan(stem: input.outputStem, spec: pipeline.spec, options: options)
         if options.skipExisting, let date = Self.newest(Self.modificationDate(input.path), filterDate),
             plan.allFiles.allSatisfy({ output.isFreshRegularFile($0, newerThan: date) })
@@ -242,6 +241,7 @@ public struct BatchRunner: Sendable {
             result.outputs = try writer.write(
                 photo: photo, title: input.relativePath, stages: stages, plan: plan,
                 timings: &result.timings, lap: lap)
+            result.montages = plan.montageFiles.map(output.path)
         } catch {
             result.status = .failed
             result.error = escapedForMessage("\(input.path): \(Self.reason(error))")
