@@ -27,13 +27,38 @@ public struct ImageResult: Sendable {
     public var mapsWritten: Int {
         outputs.filter { !montages.contains($0) }.count
     }
+    /// Why it failed, typed.
+    public var failure: ImageFailure? = nil
     /// Why it failed: one line, starting with the input's path.
-    public var error: String? = nil
+    public var error: String? { failure?.description }
     public var megapixels: Double = 0
     /// The decoded image's size (0 when it was not decoded).
     public var width = 0
     public var height = 0
     public var timings = PhaseTimings()
+}
+
+/// Why one image of a batch failed: its input and the typed cause.
+public struct ImageFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var input: String
+    public var cause: FilterPipeError
+
+    public init(input: String, cause: FilterPipeError) {
+        self.input = input
+        self.cause = cause
+    }
+
+    /// `INPUT: reason`, one line, naming the input once and any other file concerned (an output
+    /// that could not be written) after it.
+    public var description: String {
+        let reason: String
+        switch cause {
+        case .image(let e): reason = e.path.map { $0 == input ? e.message : "\($0): \(e.message)" } ?? e.message
+        case .pipeline(let e): reason = e.message
+        case .filterFile(let e): reason = e.description
+        }
+        return escapedForMessage("\(input): \(reason)")
+    }
 }
 
 /// Seconds spent in each phase (summed over images; each image's phases run on one worker).
@@ -244,7 +269,7 @@ public struct BatchRunner: Sendable {
             result.montages = plan.montageFiles.map(output.path)
         } catch {
             result.status = .failed
-            result.error = escapedForMessage("\(input.path): \(Self.reason(error))")
+            result.failure = ImageFailure(input: input.path, cause: error)
         }
         return result
     }
@@ -302,15 +327,6 @@ public struct BatchRunner: Sendable {
             result.timings.normalize = composing
         }
         return try writer.writeImage(consuming: target, plan: plan, timings: &result.timings, lap: lap)
-    }
-
-    /// The error without a path prefix the codec may already have added, so the line names the input once.
-    static func reason(_ error: FilterPipeError) -> String {
-        switch error {
-        case .image(let e): e.message
-        case .pipeline(let e): e.message
-        case .filterFile(let e): e.description
-        }
     }
 
     /// The order images start in, with their estimated footprints: largest file first (so the
