@@ -104,12 +104,12 @@ public struct Pipeline: Sendable {
         }
         // The checked estimate: a shape or byte count that overflows is an error here, not a trap
         // in an allocation later.
-        return try MemoryEstimate(spec: spec, input: input).layers.map(\.outputShape)
+        return try MemoryEstimate(plan: plan, input: input).layers.map(\.outputShape)
     }
 
     /// Every stage's shapes and bytes for a `width`×`height` image (see `MemoryEstimate`).
     public func memoryEstimate(width: Int, height: Int) throws(PipelineError) -> MemoryEstimate {
-        try MemoryEstimate(spec: spec, input: Shape(channels: spec.input.channels, height: height, width: width))
+        try MemoryEstimate(plan: plan, input: Shape(channels: spec.input.channels, height: height, width: width))
     }
 
     /// The most bytes one image of `width`×`height` needs at once while its stages run on `route` with
@@ -128,7 +128,7 @@ public struct Pipeline: Sendable {
     /// (`BatchRunner` admits each image against a smaller budget before decoding it.)
     private func checkFitsInMemory(_ input: Shape, keepingEveryStage: Bool, workers: Int) throws(PipelineError) {
         guard let physical = Self.physicalMemory else { return }
-        let peak = try MemoryEstimate(spec: spec, input: input).peak(
+        let peak = try MemoryEstimate(plan: plan, input: input).peak(
             route: .wholeTensors(keepingEveryStage: keepingEveryStage), steps: steps.map(\.specIndices), workers: workers)
         if peak.bytes > physical {
             throw PipelineError(

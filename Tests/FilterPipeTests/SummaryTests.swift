@@ -57,11 +57,11 @@ private let knownPipeline = PipelineSpec(
 @Test(
     "a stage whose output would be empty is an error naming it",
     arguments: [
-        (4, 4, "stage 3 maxpool: output would be empty for its 4×2×2 input (a 3×3 window with pad 0 needs at least 3×3)"),
-        (32, 3, "stage 3 maxpool: output would be empty for its 4×2×16 input (a 3×3 window with pad 0 needs at least 3×3)"),
+        (4, 4, "layer 3 (maxpool): output would be empty for its 4×2×2 input (a 3×3 window with pad 0 needs at least 3×3)"),
+        (32, 3, "layer 3 (maxpool): output would be empty for its 4×2×16 input (a 3×3 window with pad 0 needs at least 3×3)"),
         (
             12, 12,
-            "stage 4 conv: output would be empty for its 4×3×3 input (a 3×3 kernel with dilation 2 and pad 0 needs at least 5×5)"
+            "layer 4 (conv): output would be empty for its 4×3×3 input (a 3×3 kernel with dilation 2 and pad 0 needs at least 5×5)"
         ),
     ])
 func emptyOutputForSmallInputIsAnError(_ width: Int, _ height: Int, _ message: String) {

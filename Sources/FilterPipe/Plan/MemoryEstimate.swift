@@ -98,6 +98,12 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// Follows `spec` through an input of `inputShape`; throws naming the first stage whose output
     /// would be empty, or whose sizes do not fit in 64 bits.
     public init(spec: PipelineSpec, input inputShape: Shape) throws(PipelineError) {
+        try self.init(plan: PipelinePlan(spec: spec), input: inputShape)
+    }
+
+    /// Follows `plan` through an input of `inputShape` (its shapes: `PipelinePlan.shapes(for:)`).
+    init(plan: PipelinePlan, input inputShape: Shape) throws(PipelineError) {
+        let spec = plan.spec
         guard !inputShape.isEmpty else { throw PipelineError("the input is empty (\(inputShape))") }
         guard inputShape.width <= Shape.largestSide, inputShape.height <= Shape.largestSide,
             let inputBytes = inputShape.checkedCount.flatMap({ CheckedSize.product($0, 4) })
@@ -106,13 +112,12 @@ public struct MemoryEstimate: Sendable, Equatable {
         }
         self.inputShape = inputShape
         self.inputBytes = inputBytes
+        let shapes = try plan.shapes(for: inputShape)
         var shape = inputShape
         var layers: [LayerMemory] = []
         for (offset, stage) in spec.stages.enumerated() {
             let name = "layer \(offset + 1) (\(stage.keyword))"
-            guard let next = stage.outputShape(for: shape) else {
-                throw PipelineError("\(name): output would be empty for a \(shape.width)×\(shape.height) input")
-            }
+            let next = shapes[offset]
             let overflow = PipelineError(
                 "\(name) needs more than \(ByteText.largest) (its \(next) output's byte count overflows 64 bits)")
             guard next.width <= Shape.largestSide, next.height <= Shape.largestSide,

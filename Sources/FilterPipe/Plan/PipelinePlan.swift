@@ -47,6 +47,16 @@ public struct PipelinePlan: Sendable {
         /// "layer 2 (conv)", as errors and estimates name a stage.
         public var name: String { "layer \(id) (\(keyword))" }
 
+        /// The node as a stage of the spec (nil for the input).
+        var stage: StageSpec? {
+            switch operation {
+            case .input: nil
+            case .conv(let conv, _, _): .conv(conv)
+            case .activation(let activation): .activation(activation)
+            case .pool(let pool): .pool(pool)
+            }
+        }
+
         /// The output shape for its input's `input`, or nil if it would be empty.
         public func outputShape(for input: Shape) -> Shape? {
             switch operation {
@@ -64,6 +74,27 @@ public struct PipelinePlan: Sendable {
     public let nodes: [Node]
     /// The node whose output is the pipeline's result.
     public var output: NodeID { nodes.count - 1 }
+
+    /// The output shape of every stage (node 1, 2, ...) for an input of `input`: the one shape walk,
+    /// which the summary table, the memory estimate and both routes read. Throws naming the first
+    /// stage, with its location, whose output would be empty or would hold more values than 64 bits count.
+    public func shapes(for input: Shape) throws(PipelineError) -> [Shape] {
+        var shapes = [input]
+        for node in nodes.dropFirst() {
+            let shape = shapes[node.inputs[0]]
+            guard let next = node.outputShape(for: shape) else {
+                let why = node.stage.map { " (\($0.minimumInputExplanation))" } ?? ""
+                throw PipelineError("\(node.name): output would be empty for its \(shape) input\(why)", at: node.location)
+            }
+            guard next.width <= Shape.largestSide, next.height <= Shape.largestSide, next.checkedCount != nil else {
+                throw PipelineError(
+                    "\(node.name) needs more than \(ByteText.largest) (its \(next) output's values overflow a 64-bit count)",
+                    at: node.location)
+            }
+            shapes.append(next)
+        }
+        return Array(shapes.dropFirst())
+    }
 
     /// Validates `spec`; throws naming the first stage that breaks a rule, with its location.
     public init(spec: PipelineSpec) throws(PipelineError) {

@@ -48,23 +48,21 @@ public struct PipelineSummary: Sendable, Equatable {
             throw PipelineError(
                 "input size \(width)x\(height) is too large (its \(inputShape) values overflow a 64-bit count)")
         }
-        // The rules are the plan's (the one validator); the shapes and counts for this size are the table's.
-        _ = try PipelinePlan(spec: spec)
+        // The rules and the shapes are the plan's (the one validator, the one shape walk); the
+        // counts are the table's.
+        let shapes = try PipelinePlan(spec: spec).shapes(for: inputShape)
         var shape = inputShape
         var rows: [Row] = []
         var totalWeights = 0, totalMultiplyAdds = 0
         for (offset, stage) in spec.stages.enumerated() {
             let index = offset + 1
             let line = offset < spec.stageLocations.count ? spec.stageLocations[offset].line : nil
-            let name = "stage \(index) \(stage.keyword)" + (line.map { " (line \($0))" } ?? "")
-            guard let next = stage.outputShape(for: shape) else {
-                throw PipelineError("\(name): output would be empty for its \(shape) input (\(stage.minimumInputExplanation))")
-            }
+            let name = "layer \(index) (\(stage.keyword))"
+            let next = shapes[offset]
             func overflow(_ what: String) -> PipelineError {
-                PipelineError("\(name): its \(what) for its \(next) output overflow a 64-bit count")
-            }
-            guard next.width <= Shape.largestSide, next.height <= Shape.largestSide, next.checkedCount != nil else {
-                throw overflow("values")
+                PipelineError(
+                    "\(name): its \(what) for its \(next) output overflow a 64-bit count",
+                    at: offset < spec.stageLocations.count ? spec.stageLocations[offset] : nil)
             }
             var weights = 0, multiplyAdds = 0
             if case .conv(let conv) = stage {
