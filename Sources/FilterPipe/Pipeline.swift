@@ -36,36 +36,6 @@ public struct Pipeline: Sendable {
         steps = Self.fuse(stages)
     }
 
-    /// A `pad=same` bank of mixed kernel sizes as one size, the largest: each smaller kernel placed
-    /// in zeros where its own `same` padding puts it. Exact: every output still reads the same input
-    /// positions with the same weights, the added taps weigh 0. Possible when the offset, the
-    /// difference of the two paddings ⌊D·(K−1)/2⌋ − ⌊D·(k−1)/2⌋, is a whole number of dilated steps.
-    static func sharingOneKernelSize(_ conv: ConvSpec) throws(PipelineError) -> ConvSpec {
-        let matrices = conv.filters.flatMap(\.channels)
-        guard let rows = matrices.map(\.rows).max(), let columns = matrices.map(\.columns).max(),
-            matrices.contains(where: { $0.rows != rows || $0.columns != columns })
-        else { return conv }
-        let d = conv.dilation
-        var result = conv
-        for (index, filter) in conv.filters.enumerated() {
-            let top = d * (rows - 1) / 2 - d * (filter.kernelHeight - 1) / 2
-            let left = d * (columns - 1) / 2 - d * (filter.kernelWidth - 1) / 2
-            guard top % d == 0, left % d == 0 else {
-                throw PipelineError(
-                    "filter \(filter.name) (\(filter.kernelHeight)×\(filter.kernelWidth)) cannot share pad=same "
-                        + "with the bank's \(rows)×\(columns) kernels at dilation \(d); give it a conv of its own")
-            }
-            result.filters[index].channels = filter.channels.map { matrix in
-                var values = [Float](repeating: 0, count: rows * columns)
-                for r in 0..<matrix.rows {
-                    for c in 0..<matrix.columns { values[(r + top / d) * columns + c + left / d] = matrix[r, c] }
-                }
-                return Matrix(rows: rows, columns: columns, values: values)
-            }
-        }
-        return result
-    }
-
     /// Groups each conv with the activations and the pool that directly follow it.
     private static func fuse(_ stages: [any Stage]) -> [(stage: any Stage, specIndices: Range<Int>)] {
         var steps: [(stage: any Stage, specIndices: Range<Int>)] = []

@@ -56,7 +56,7 @@ public struct ConvGeometry: Sendable, Equatable {
 
 extension ConvSpec {
     /// The bank's geometry down the rows, at its largest kernel (a `pad=same` bank of mixed sizes
-    /// runs every filter at the largest size, see `Pipeline.sharingOneKernelSize`).
+    /// runs every filter at the largest size, see `PipelinePlan.sharingOneKernelSize`).
     public var rowGeometry: ConvGeometry {
         let kernel = largestKernel, pads = paddings(kernelHeight: kernel.height, kernelWidth: kernel.width)
         return ConvGeometry(
