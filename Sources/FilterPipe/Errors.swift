@@ -54,11 +54,31 @@ public struct FilterFileError: Error, Sendable, Equatable, CustomStringConvertib
     }
 }
 
-/// A pipeline that cannot run on a given input (for example, a layer whose output would be empty).
+/// A pipeline that breaks a rule (`PipelinePlan`) or cannot run on a given input (for example, a layer
+/// whose output would be empty).
 public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { escapedForMessage(message) }
+    /// Where the stage at fault was written, when the spec came from a file.
+    public var location: SourceLocation?
+    /// The filter file, once known (`located(in:)`).
+    public var file: String?
+
+    public init(_ message: String, at location: SourceLocation? = nil, file: String? = nil) {
+        self.message = message
+        self.location = location
+        self.file = file
+    }
+
+    /// `FILE:LINE:COLUMN: message` (`FILE: message` without a location; the message alone without a file).
+    public var description: String {
+        guard let file else { return escapedForMessage(message) }
+        return escapedForMessage(location.map { "\(file):\($0.line):\($0.column): \(message)" } ?? "\(file): \(message)")
+    }
+
+    /// This error, naming the filter file `file` its stage was written in.
+    public func located(in file: String) -> PipelineError {
+        PipelineError(message, at: location, file: file)
+    }
 }
 
 /// Any error the FilterPipe API throws.

@@ -12,7 +12,8 @@
 /// A one-line reason for an error thrown by a FoundationEssentials file call
 /// (`String(contentsOfFile:encoding:)`, `FileManager`): the system's text for the underlying
 /// `errno` ("No such file or directory"), since FoundationEssentials has no `localizedDescription`.
-public func describeFileError(_ error: any Error) -> String {
+/// Internal: the CLI reads filter files through `Pipeline(contentsOf:)`, the one loader.
+func describeFileError(_ error: any Error) -> String {
     if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
     guard let cocoa = error as? CocoaError else { return String(describing: error) }
     if let posix = cocoa.underlying as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }

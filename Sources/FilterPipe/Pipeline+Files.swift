@@ -19,7 +19,7 @@ extension Pipeline {
             throw .filterFile(
                 FilterFileError(
                     file: path, location: SourceLocation(line: 0, column: 0),
-                    message: "cannot read: \(describeFileError(error))"))
+                    message: "cannot read filter file: \(describeFileError(error))"))
         }
         try self.init(text: text, fileName: path)
     }
@@ -35,7 +35,7 @@ extension Pipeline {
         do throws(PipelineError) {
             try self.init(spec: spec)
         } catch {
-            throw .pipeline(PipelineError("\(fileName): \(error.message)"))
+            throw .pipeline(error.located(in: fileName))
         }
     }
 

@@ -10,7 +10,10 @@ public struct Pipeline: Sendable {
     /// Stages as run by `run`: conv → activations → pool chains fused into one step.
     let steps: [(stage: any Stage, specIndices: Range<Int>)]
 
-    /// Validates `spec` (kernel shapes, channel counts) and prepares its stages.
+    /// The validated graph the stages were planned from.
+    public let plan: PipelinePlan
+
+    /// Validates `spec` (`PipelinePlan`: kernel shapes, channel counts) and prepares its stages.
     public init(spec: PipelineSpec) throws(PipelineError) {
         try self.init(spec: spec, kernels: .active)
     }
@@ -18,102 +21,19 @@ public struct Pipeline: Sendable {
     /// As `init(spec:)`, with the convolutions run by `kernels` (one `KernelSet.supported` lists).
     init(spec: PipelineSpec, kernels: KernelSet) throws(PipelineError) {
         self.spec = spec
-        var channels = spec.input.channels
+        plan = try PipelinePlan(spec: spec)
         var stages: [any Stage] = []
-        for (index, stage) in spec.stages.enumerated() {
-            let context = "layer \(index + 1) (\(Self.label(stage)))"
-            switch stage {
-            case .conv(var conv):
-                if conv.padding == .same { conv = try Self.sharingOneKernelSize(conv, context: context) }
-                try Self.validate(conv, inputChannels: channels, context: context)
-                let planned = Conv2D(spec: conv, inputChannels: channels, kernels: kernels)
-                stages.append(planned)
-                channels = conv.depthwise ? channels * conv.filters.count : conv.filters.count
-            case .activation(let activation):
-                stages.append(ActivationStage(activation: activation))
-            case .pool(let pool):
-                guard pool.size >= 1 else { throw PipelineError("\(context): pool size must be at least 1") }
-                guard pool.stride >= 1 else { throw PipelineError("\(context): stride must be at least 1") }
-                guard pool.pad >= 0, pool.pad <= pool.size / 2 else {
-                    throw PipelineError("\(context): pad \(pool.pad) must be between 0 and half the size (\(pool.size / 2))")
-                }
-                stages.append(Pool2D(spec: pool))
+        for node in plan.nodes.dropFirst() {
+            let input = plan.nodes[node.inputs[0]]
+            switch node.operation {
+            case .input: preconditionFailure("the input is node 0 only")
+            case .conv(let conv, _, _): stages.append(Conv2D(spec: conv, inputChannels: input.channels, kernels: kernels))
+            case .activation(let activation): stages.append(ActivationStage(activation: activation))
+            case .pool(let pool): stages.append(Pool2D(spec: pool))
             }
         }
         self.stages = stages
         steps = Self.fuse(stages)
-    }
-
-    private static func label(_ stage: StageSpec) -> String {
-        switch stage {
-        case .conv: "conv"
-        case .activation(let activation): activation.name
-        case .pool(let pool): pool.kind.rawValue
-        }
-    }
-
-    private static func validate(_ conv: ConvSpec, inputChannels: Int, context: String) throws(PipelineError) {
-        guard let first = conv.filters.first else { throw PipelineError("\(context): the bank has no filters") }
-        let kernelHeight = first.kernelHeight, kernelWidth = first.kernelWidth
-        guard kernelHeight >= 1, kernelWidth >= 1 else { throw PipelineError("\(context): empty kernel") }
-        for filter in conv.filters {
-            guard !filter.channels.isEmpty else { throw PipelineError("\(context): filter \(filter.name) has no matrix") }
-            for matrix in filter.channels where matrix.rows != kernelHeight || matrix.columns != kernelWidth {
-                throw PipelineError(
-                    "\(context): filter \(filter.name) is \(matrix.rows)×\(matrix.columns), "
-                        + "the bank's kernels are \(kernelHeight)×\(kernelWidth)")
-            }
-            if conv.depthwise && !filter.isBroadcast {
-                throw PipelineError(
-                    "\(context): depthwise filter \(filter.name) must have one matrix, "
-                        + "it has \(filter.channels.count)")
-            }
-            if !filter.isBroadcast && filter.channels.count != inputChannels {
-                throw PipelineError(
-                    "\(context): filter \(filter.name) has \(filter.channels.count) matrices "
-                        + "but the input has \(inputChannels) channels")
-            }
-        }
-        guard conv.stride >= 1 else { throw PipelineError("\(context): stride must be at least 1") }
-        guard conv.dilation >= 1 else { throw PipelineError("\(context): dilation must be at least 1") }
-        switch conv.padding {
-        case .same where conv.stride != 1:
-            throw PipelineError("\(context): pad=same needs stride 1 (stride is \(conv.stride))")
-        case .explicit(let pad) where pad < 0:
-            throw PipelineError("\(context): padding must not be negative")
-        default:
-            break
-        }
-    }
-
-    /// A `pad=same` bank of mixed kernel sizes as one size, the largest: each smaller kernel placed
-    /// in zeros where its own `same` padding puts it. Exact: every output still reads the same input
-    /// positions with the same weights, the added taps weigh 0. Possible when the offset, the
-    /// difference of the two paddings ⌊D·(K−1)/2⌋ − ⌊D·(k−1)/2⌋, is a whole number of dilated steps.
-    static func sharingOneKernelSize(_ conv: ConvSpec, context: String) throws(PipelineError) -> ConvSpec {
-        let matrices = conv.filters.flatMap(\.channels)
-        guard let rows = matrices.map(\.rows).max(), let columns = matrices.map(\.columns).max(),
-            matrices.contains(where: { $0.rows != rows || $0.columns != columns })
-        else { return conv }
-        let d = conv.dilation
-        var result = conv
-        for (index, filter) in conv.filters.enumerated() {
-            let top = d * (rows - 1) / 2 - d * (filter.kernelHeight - 1) / 2
-            let left = d * (columns - 1) / 2 - d * (filter.kernelWidth - 1) / 2
-            guard top % d == 0, left % d == 0 else {
-                throw PipelineError(
-                    "\(context): filter \(filter.name) (\(filter.kernelHeight)×\(filter.kernelWidth)) cannot share pad=same "
-                        + "with the bank's \(rows)×\(columns) kernels at dilation \(d); give it a conv of its own")
-            }
-            result.filters[index].channels = filter.channels.map { matrix in
-                var values = [Float](repeating: 0, count: rows * columns)
-                for r in 0..<matrix.rows {
-                    for c in 0..<matrix.columns { values[(r + top / d) * columns + c + left / d] = matrix[r, c] }
-                }
-                return Matrix(rows: rows, columns: columns, values: values)
-            }
-        }
-        return result
     }
 
     /// Groups each conv with the activations and the pool that directly follow it.
@@ -154,12 +74,12 @@ public struct Pipeline: Sendable {
         }
         // The checked estimate: a shape or byte count that overflows is an error here, not a trap
         // in an allocation later.
-        return try MemoryEstimate(spec: spec, input: input).layers.map(\.outputShape)
+        return try MemoryEstimate(plan: plan, input: input).layers.map(\.outputShape)
     }
 
     /// Every stage's shapes and bytes for a `width`×`height` image (see `MemoryEstimate`).
     public func memoryEstimate(width: Int, height: Int) throws(PipelineError) -> MemoryEstimate {
-        try MemoryEstimate(spec: spec, input: Shape(channels: spec.input.channels, height: height, width: width))
+        try MemoryEstimate(plan: plan, input: Shape(channels: spec.input.channels, height: height, width: width))
     }
 
     /// The most bytes one image of `width`×`height` needs at once while its stages run on `route` with
@@ -178,7 +98,7 @@ public struct Pipeline: Sendable {
     /// (`BatchRunner` admits each image against a smaller budget before decoding it.)
     private func checkFitsInMemory(_ input: Shape, keepingEveryStage: Bool, workers: Int) throws(PipelineError) {
         guard let physical = Self.physicalMemory else { return }
-        let peak = try MemoryEstimate(spec: spec, input: input).peak(
+        let peak = try MemoryEstimate(plan: plan, input: input).peak(
             route: .wholeTensors(keepingEveryStage: keepingEveryStage), steps: steps.map(\.specIndices), workers: workers)
         if peak.bytes > physical {
             throw PipelineError(
@@ -197,21 +117,7 @@ public struct Pipeline: Sendable {
     /// Without a conv: `gray`, `r g b` or `r g b a` by channel count (else `c0`, `c1`, ...);
     /// after a depthwise conv: `c{channel}-{filter}` in map order.
     public func mapNames(inputChannels: Int) -> [String] {
-        var names: [String]
-        switch inputChannels {
-        case 1: names = ["gray"]
-        case 3: names = ["r", "g", "b"]
-        case 4: names = ["r", "g", "b", "a"]
-        default: names = (0..<inputChannels).map { "c\($0)" }
-        }
-        for case .conv(let conv) in spec.stages {
-            if conv.depthwise {
-                names = names.indices.flatMap { c in conv.filters.map { "c\(c)-\($0.name)" } }
-            } else {
-                names = conv.filters.map(\.name)
-            }
-        }
-        return names
+        spec.finalMapNames(inputChannels: inputChannels)
     }
 
     /// Runs every stage on `input` and returns the final tensor.

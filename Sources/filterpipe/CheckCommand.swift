@@ -50,7 +50,7 @@ struct CheckCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(2)
         }
-        do {
+        do throws(PipelineError) {
             let summary = try PipelineSummary(spec: spec, width: size.width, height: size.height)
             let workers = Executor().workers
             let peak = try pipeline.peakMemory(
@@ -60,7 +60,9 @@ struct CheckCommand: ParsableCommand {
             let at = peak.layer.map { " at \($0.name)" } ?? ""
             print("memory: about \(ByteText.describe(peak.bytes)) of tensors\(at) (\(workers) worker\(workers == 1 ? "" : "s"))")
         } catch {
-            writeStandardError("\(escapedForMessage(filter)): for a \(size.width)x\(size.height) input, \(error)\n")
+            // A stage's error names where it was written: FILE:LINE:COLUMN, as the parser's do.
+            let at = error.location.map { ":\($0.line):\($0.column)" } ?? ""
+            writeStandardError("\(escapedForMessage(filter))\(at): for a \(size.width)x\(size.height) input, \(error)\n")
             throw ExitCode(2)
         }
     }

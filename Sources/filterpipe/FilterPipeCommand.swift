@@ -71,31 +71,13 @@ func writeStandardError(_ text: String) {
     }
 }
 
-/// Reads and parses a filter file, or prints the one-line error and exits 2 (`check`, and every
-/// command through `loadPipeline`).
-func loadFilterSpec(_ path: String) throws -> PipelineSpec {
-    let text: String
-    do {
-        text = try String(contentsOfFile: path, encoding: .utf8)
-    } catch {
-        printError(escapedForMessage("\(path): cannot read filter file: \(describeFileError(error))"))
-        throw ExitCode(2)
-    }
-    do {
-        return try FilterFileParser.parse(text, fileName: path)
+/// Loads a filter file and builds its pipeline (`Pipeline(contentsOf:)`, the library's one loader),
+/// or prints the one-line error (`FILE:LINE:COLUMN: message`) and exits 2.
+func loadPipeline(_ path: String) throws -> Pipeline {
+    do throws(FilterPipeError) {
+        return try Pipeline(contentsOf: path)
     } catch {
         printError(error.description)
-        throw ExitCode(2)
-    }
-}
-
-/// Loads a filter file and builds its pipeline, or prints the one-line error and exits 2.
-func loadPipeline(_ path: String) throws -> Pipeline {
-    let spec = try loadFilterSpec(path)
-    do {
-        return try Pipeline(spec: spec)
-    } catch {
-        printError(escapedForMessage(path) + ": \(error)")
         throw ExitCode(2)
     }
 }

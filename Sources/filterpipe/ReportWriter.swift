@@ -26,12 +26,13 @@ enum ReportWriter {
     {
         let outputRoot = URL(fileURLWithPath: output.root).standardizedFileURL.path
         let entries = results.map { result -> ReportEntry in
-            let files = result.outputs.map { relativePath(from: outputRoot, to: $0) }
+            let montages = result.montages.map { relativePath(from: outputRoot, to: $0) }
+            let maps = result.outputs.filter { !result.montages.contains($0) }.map { relativePath(from: outputRoot, to: $0) }
+            // The thumbnail: the montage, else a composed image (`output image`, the single file).
             return ReportEntry(
                 input: relativePath(from: outputRoot, to: result.input.path),
-                montage: files.first { $0.hasSuffix("/montage.png") || $0 == result.input.outputStem + ".png" },
-                maps: files.filter { !$0.hasSuffix("/montage.png") },
-                error: result.error)
+                montage: montages.first ?? maps.first { $0 == result.input.outputStem + ".png" },
+                maps: maps, error: result.error)
         }
         let sample = results.first { $0.width > 0 }
         let summaryText: String

@@ -289,3 +289,23 @@ func everyCommandRefusesAnUnreadableFilterFileWithExitTwoAndOneLine(command: Str
     #expect(result.status == 2)
     #expect(result.stderr == "\(missing): cannot read filter file: No such file or directory\n", "\(result.stderr)")
 }
+
+@Test func anImageNamedMontageIsCountedAsAMapNotAsAMontage() throws {
+    // Outputs are classified by the plan's kinds, not by name: `x/montage.png` written by
+    // `output image` is the image itself (the old suffix test counted it as a montage: 0 maps).
+    let scratch = Scratch()
+    scratch.copy(CLI.samples + "/images/chelsea.png", to: "in/x/montage.png")
+    let image = scratch.write("image.filter", "input gray\nconv pad=1\n  filter s = sobel_x\noutput image\n")
+    let result = try CLI.run(["apply", image, scratch.file("in"), scratch.file("out")])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(scratch.files(under: "out") == ["x/montage.png"])
+    #expect(
+        result.stderr.split(separator: "\n").last?.hasPrefix("written 1, failed 0, skipped 0 images; 1 maps;") == true,
+        "\(result.stderr)")
+    let montage = scratch.write("montage.filter", "input gray\nconv pad=1\n  filter s = sobel_x\noutput montage\n")
+    let drawn = try CLI.run(["apply", montage, scratch.file("in"), scratch.file("out2")])
+    #expect(drawn.status == 0, "\(drawn.stderr)")
+    #expect(
+        drawn.stderr.split(separator: "\n").last?.hasPrefix("written 1, failed 0, skipped 0 images; 0 maps;") == true,
+        "\(drawn.stderr)")
+}

@@ -39,13 +39,6 @@ func fixedDecimalsMatchFoundationStringFormat(decimals: Int) {
     }
 }
 
-@Test(arguments: [
-    (1_234_567, "1.23 M"), (1005, "1.00 k"), (999_999, "1000.00 k"), (2_500_000_000, "2.50 G"), (999, "999"),
-])
-func scaledCountsKeepTwoDecimalsAndAUnit(value: Int, expected: String) {
-    #expect(PipelineSummary.scaled(value) == expected)
-}
-
 @Test func batchSummaryLineKeepsTwoDecimalSecondsAndOneDecimalRate() {
     var summary = BatchSummary()
     summary.written = 22

@@ -68,7 +68,7 @@ import Testing
                         outputShape: shape, channels: channels, rows: rows)
                 }
             }
-            #expect(tiled.values.map(\.bitPattern) == planned.values.map(\.bitPattern), "\(stage.label)")
+            #expect(tiled.values.map(\.bitPattern) == planned.values.map(\.bitPattern), "\(type(of: stage))")
             current = planned
         }
     }

@@ -25,6 +25,6 @@ import Testing
     #expect {
         _ = try Pipeline(contentsOf: "/nonexistent/x.filter")
     } throws: { error in
-        "\(error)".contains("/nonexistent/x.filter") && "\(error)".contains("cannot read: No such file or directory")
+        "\(error)".contains("/nonexistent/x.filter") && "\(error)".contains("cannot read filter file: No such file or directory")
     }
 }

@@ -116,13 +116,13 @@ func runMemoryProperty(seed: UInt64, cases: Int) throws -> PropertyCounts {
                 MemoryEstimate.Route.wholeTensors(keepingEveryStage: false), .wholeTensors(keepingEveryStage: true), .bands,
             ]
             .map { try? estimate.peak(route: $0, steps: steps, workers: 2) }
-            for streams in [false, true] {
+            for route in [Route.wholeTensors(keepingEveryStage: false), .streamingBands] {
                 var options = BatchOptions()
                 options.output = spec.output
                 let probe = ImageCodec.Probe(
                     format: .png, width: width, height: height, channels: 3, bitDepth: 8, progressive: false,
                     coefficientsPerPixel: 0, fileSize: 1000)
-                _ = try? ImageFootprint.estimate(of: probe, pipeline: pipeline, options: options, streams: streams)
+                _ = try? ImageFootprint.estimate(of: probe, pipeline: pipeline, options: options, route: route)
             }
             guard width <= 9, height <= 9, let whole = peaks[0], let kept = peaks[1], whole.bytes <= budget, kept.bytes <= budget,
                 let summary, summary.totalMultiplyAdds <= 20_000_000

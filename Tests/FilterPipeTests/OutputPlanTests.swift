@@ -58,3 +58,15 @@ func singleFileOutputsAreNamedAfterTheImage(format: BatchOptions.Format, kind: O
     #expect(OutputPlan.safeFileName("../../etc/passwd") == "_._.._etc_passwd")
     #expect(!OutputPlan.safeFileName("a/b").contains("/"))
 }
+
+@Test func montageFilesAreTheMontageKindAndTheExtraMontageOnly() {
+    let spec = PipelineSpec(input: .gray)
+    var options = BatchOptions()
+    options.output = OutputSpec(kind: .image)
+    #expect(OutputPlan(stem: "x/montage", spec: spec, options: options).montageFiles.isEmpty)
+    options.output = OutputSpec(kind: .montage)
+    #expect(OutputPlan(stem: "x/montage", spec: spec, options: options).montageFiles == ["x/montage.png"])
+    options.output = OutputSpec(kind: .maps)
+    options.montage = true
+    #expect(OutputPlan(stem: "a", spec: spec, options: options).montageFiles == ["a/montage.png"])
+}

@@ -52,13 +52,23 @@ import Testing
                     .conv(conv), .activation(.relu), .pool(PoolSpec(kind: .max, size: 3)),
                 ]))
         let input = Shape(channels: 1, height: 4, width: 4)
-        #expect(throws: PipelineError("layer 3 (maxpool): output would be empty for a 2×2 input")) {
+        #expect(
+            throws: PipelineError(
+                "layer 3 (maxpool): output would be empty for its 1×2×2 input (a 3×3 window with pad 0 needs at least 3×3)")
+        ) {
             try pipeline.outputShape(for: input)
         }
-        #expect(throws: PipelineError("layer 3 (maxpool): output would be empty for a 2×2 input")) {
+        #expect(
+            throws: PipelineError(
+                "layer 3 (maxpool): output would be empty for its 1×2×2 input (a 3×3 window with pad 0 needs at least 3×3)")
+        ) {
             try pipeline.run(Tensor(shape: input))
         }
-        #expect(throws: PipelineError("layer 1 (conv): output would be empty for a 2×1 input")) {
+        #expect(
+            throws: PipelineError(
+                "layer 1 (conv): output would be empty for its 1×1×2 input (a 3×3 kernel with dilation 1 and pad 0 needs at least 3×3)"
+            )
+        ) {
             try pipeline.outputShape(for: Shape(channels: 1, height: 1, width: 2))
         }
         #expect(

@@ -57,11 +57,11 @@ private let knownPipeline = PipelineSpec(
 @Test(
     "a stage whose output would be empty is an error naming it",
     arguments: [
-        (4, 4, "stage 3 maxpool: output would be empty for its 4×2×2 input (a 3×3 window with pad 0 needs at least 3×3)"),
-        (32, 3, "stage 3 maxpool: output would be empty for its 4×2×16 input (a 3×3 window with pad 0 needs at least 3×3)"),
+        (4, 4, "layer 3 (maxpool): output would be empty for its 4×2×2 input (a 3×3 window with pad 0 needs at least 3×3)"),
+        (32, 3, "layer 3 (maxpool): output would be empty for its 4×2×16 input (a 3×3 window with pad 0 needs at least 3×3)"),
         (
             12, 12,
-            "stage 4 conv: output would be empty for its 4×3×3 input (a 3×3 kernel with dilation 2 and pad 0 needs at least 5×5)"
+            "layer 4 (conv): output would be empty for its 4×3×3 input (a 3×3 kernel with dilation 2 and pad 0 needs at least 5×5)"
         ),
     ])
 func emptyOutputForSmallInputIsAnError(_ width: Int, _ height: Int, _ message: String) {
@@ -87,38 +87,7 @@ func emptyOutputForSmallInputIsAnError(_ width: Int, _ height: Int, _ message: S
                     FilterSpec(name: "rgb", channels: [Matrix](repeating: Matrix(rows: 1, columns: 1, values: [1]), count: 3))
                 ]))
         ])
-    #expect(throws: PipelineError("stage 1 conv: filter 'rgb' has 3 channel matrices but its input has 1 channel")) {
+    #expect(throws: PipelineError("layer 1 (conv): filter rgb has 3 matrices but the input has 1 channel")) {
         try PipelineSummary(spec: spec, width: 4, height: 4)
     }
-}
-
-@Test func renderedTableIsAlignedWithTotalsAndOutput() throws {
-    let spec = try FilterFileParser.parse(
-        "input gray\nconv pad=1\n filter a = sobel_x\n filter b = sobel_y\nrelu\nmaxpool\n", fileName: "t.filter")
-    let table = try PipelineSummary(spec: spec, width: 8, height: 6).renderTable()
-    // Written by hand: 2 spaces between columns, numbers right-aligned, 2·6·8·9 = 864 multiply-adds.
-    let expected = """
-        #  line  stage    parameters           output C×H×W  weights  multiply-adds
-        ---------------------------------------------------------------------------
-        0        input    gray                 1×6×8               0              0
-        1     2  conv     2 filters 3×3 pad=1  2×6×8              20            864
-        2     5  relu                          2×6×8               0              0
-        3     6  maxpool  size=2 stride=2      2×3×4               0              0
-        ---------------------------------------------------------------------------
-        total: 3 stages, 20 weights, 864 multiply-adds (864)
-        output: 2×3×4 as maps, normalize=minmax, colormap=gray
-
-        """
-    #expect(table == expected)
-}
-
-@Test(
-    "large counts are grouped by thousands and scaled",
-    arguments: [
-        (0, "0", "0"), (999, "999", "999"), (1_000, "1,000", "1.00 k"), (1_234_567, "1,234,567", "1.23 M"),
-        (2_007_244_800, "2,007,244,800", "2.01 G"),
-    ])
-func countsAreGroupedAndScaled(_ value: Int, _ grouped: String, _ scaled: String) {
-    #expect(PipelineSummary.grouped(value) == grouped)
-    #expect(PipelineSummary.scaled(value) == scaled)
 }

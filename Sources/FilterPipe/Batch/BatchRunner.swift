@@ -21,19 +21,44 @@ public struct ImageResult: Sendable {
     public var status: Status
     /// Output paths written (absolute or relative to the working folder, as OUTPUT was given).
     public var outputs: [String] = []
+    /// The montages among `outputs` (`OutputPlan.montageFiles`, as written).
+    public var montages: [String] = []
     /// How many of `outputs` are feature maps (or `.npy` tensors, or composed images): all but montages.
     public var mapsWritten: Int {
-        outputs.filter { !$0.hasSuffix("/montage.png") && !isMontage }.count
+        outputs.filter { !montages.contains($0) }.count
     }
-    /// The single output is a montage (`output montage`), not a map.
-    var isMontage = false
+    /// Why it failed, typed.
+    public var failure: ImageFailure? = nil
     /// Why it failed: one line, starting with the input's path.
-    public var error: String? = nil
+    public var error: String? { failure?.description }
     public var megapixels: Double = 0
     /// The decoded image's size (0 when it was not decoded).
     public var width = 0
     public var height = 0
     public var timings = PhaseTimings()
+}
+
+/// Why one image of a batch failed: its input and the typed cause.
+public struct ImageFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var input: String
+    public var cause: FilterPipeError
+
+    public init(input: String, cause: FilterPipeError) {
+        self.input = input
+        self.cause = cause
+    }
+
+    /// `INPUT: reason`, one line, naming the input once and any other file concerned (an output
+    /// that could not be written) after it.
+    public var description: String {
+        let reason: String
+        switch cause {
+        case .image(let e): reason = e.path.map { $0 == input ? e.message : "\($0): \(e.message)" } ?? e.message
+        case .pipeline(let e): reason = e.message
+        case .filterFile(let e): reason = e.description
+        }
+        return escapedForMessage("\(input): \(reason)")
+    }
 }
 
 /// Seconds spent in each phase (summed over images; each image's phases run on one worker).
@@ -98,6 +123,7 @@ public struct BatchRunner: Sendable {
 
     public init(pipeline: Pipeline, output: OutputTree, options: BatchOptions) {
         self.pipeline = pipeline
+        route = Route.decide(plan: pipeline.plan, options: options)
         self.output = output
         self.options = options
         if let budget = options.memoryBudget {
@@ -107,11 +133,12 @@ public struct BatchRunner: Sendable {
         }
     }
 
+    /// The route images take (`Route.decide`, once per run).
+    public let route: Route
+
     /// Whether images take the streaming route (`BandedPipelineRun`: one clamped 8-bit image out),
     /// holding image rows rather than float tensors.
-    public var streamsImages: Bool {
-        ImageOutputWriter(output: output, options: options, spec: pipeline.spec).streamsImages
-    }
+    public var streamsImages: Bool { route.streams }
 
     /// The inputs this run processes: all of them, or its shard (by position in sorted order,
     /// which is the same on every machine given the same tree).
@@ -175,7 +202,6 @@ public struct BatchRunner: Sendable {
     /// split across `stageWorkers` cores (default `options.jobs`); results do not depend on it.
     public func process(_ input: BatchInput, filterDate: Date? = nil, stageWorkers: Int? = nil) -> ImageResult {
         var result = ImageResult(input: input, status: .written)
-        result.isMontage = options.format == .png && options.output.kind == .montage
         let plan = OutputPlan(stem: input.outputStem, spec: pipeline.spec, options: options)
         if options.skipExisting, let date = Self.newest(Self.modificationDate(input.path), filterDate),
             plan.allFiles.allSatisfy({ output.isFreshRegularFile($0, newerThan: date) })
@@ -191,12 +217,12 @@ public struct BatchRunner: Sendable {
                 return now - mark
             }
             let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
-            try admit(input, streams: writer.streamsImages)
+            try admit(input)
             let executor = Executor(workers: stageWorkers ?? options.jobs)
             let decoded: ImageCodec.DecodedRows
             do throws(ImageIOError) {
                 decoded =
-                    writer.streamsImages
+                    route.streams
                     ? try ImageCodec.decodeRows(fileAt: input.path, limits: options.limits)
                     : .pixels(try ImageCodec.decode(fileAt: input.path, limits: options.limits))
             } catch {
@@ -240,9 +266,10 @@ public struct BatchRunner: Sendable {
             result.outputs = try writer.write(
                 photo: photo, title: input.relativePath, stages: stages, plan: plan,
                 timings: &result.timings, lap: lap)
+            result.montages = plan.montageFiles.map(output.path)
         } catch {
             result.status = .failed
-            result.error = escapedForMessage("\(input.path): \(Self.reason(error))")
+            result.failure = ImageFailure(input: input.path, cause: error)
         }
         return result
     }
@@ -250,11 +277,11 @@ public struct BatchRunner: Sendable {
     /// Throws, before anything is allocated for the image, when its header says it would need more
     /// than the memory limit, or when its shapes or bytes overflow 64 bits. An unreadable header
     /// is left to the decoder, which names the problem.
-    private func admit(_ input: BatchInput, streams: Bool) throws(FilterPipeError) {
+    private func admit(_ input: BatchInput) throws(FilterPipeError) {
         guard let probe = ImageCodec.probe(fileAt: input.path) else { return }
         let footprint: ImageFootprint
         do throws(PipelineError) {
-            footprint = try ImageFootprint.estimate(of: probe, pipeline: pipeline, options: options, streams: streams)
+            footprint = try ImageFootprint.estimate(of: probe, pipeline: pipeline, options: options, route: route)
         } catch {
             throw .pipeline(error)
         }
@@ -302,15 +329,6 @@ public struct BatchRunner: Sendable {
         return try writer.writeImage(consuming: target, plan: plan, timings: &result.timings, lap: lap)
     }
 
-    /// The error without a path prefix the codec may already have added, so the line names the input once.
-    static func reason(_ error: FilterPipeError) -> String {
-        switch error {
-        case .image(let e): e.message
-        case .pipeline(let e): e.message
-        case .filterFile(let e): e.description
-        }
-    }
-
     /// The order images start in, with their estimated footprints: largest file first (so the
     /// batch does not end on one big image with the other cores idle); with a memory budget,
     /// largest footprint first, from each header (`ImageFootprint`).
@@ -319,11 +337,10 @@ public struct BatchRunner: Sendable {
             let order = Self.largestFirst(inputs)
             return (order, Array(repeating: 0, count: order.count))
         }
-        let streams = ImageOutputWriter(output: output, options: options, spec: pipeline.spec).streamsImages
         // An image over the limit fails before allocating: it need not wait for room.
         let sized = inputs.map { input in
             let bytes = ImageFootprint.bytes(
-                of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, streams: streams)
+                of: ImageCodec.probe(fileAt: input.path), pipeline: pipeline, options: options, route: route)
             return (input, bytes > (memoryLimit?.bytes ?? Int.max) ? 0 : bytes)
         }
         let order = sized.enumerated().sorted { a, b in

@@ -27,7 +27,7 @@ struct ImageFootprint {
     /// The footprint of the image `probe` describes; throws naming the layer (or the input) when a
     /// stage's output would be empty or a count overflows 64 bits.
     static func estimate(
-        of probe: ImageCodec.Probe, pipeline: Pipeline, options: BatchOptions, streams: Bool
+        of probe: ImageCodec.Probe, pipeline: Pipeline, options: BatchOptions, route: Route
     ) throws(PipelineError) -> ImageFootprint {
         let width = probe.width, height = probe.height
         let tooLarge = PipelineError("the image's \(width)×\(height) header describes more than \(ByteText.largest)")
@@ -43,7 +43,7 @@ struct ImageFootprint {
             guard value < 0x1p62 else { throw tooLarge }
             coefficients = Int(value)
         }
-        if streams && probe.bitDepth == 8 {
+        if route.memoryRoute(bitDepth: probe.bitDepth) == .bands {
             let inPlace = output.width == width && output.height == height && output.channels == probe.channels
             let bands = try estimate.peak(route: .bands, steps: steps, workers: options.jobs)
             guard let rows = Self.rowBytes(width: width, height: height, channels: probe.channels),
@@ -59,7 +59,7 @@ struct ImageFootprint {
         }
         let bytesPerSample = probe.bitDepth == 16 ? 2 : 1
         let tensors = try estimate.peak(
-            route: .wholeTensors(keepingEveryStage: options.stages), steps: steps, workers: options.jobs)
+            route: route.memoryRoute(bitDepth: probe.bitDepth), steps: steps, workers: options.jobs)
         let outputValues = output.checkedCount ?? Int.max
         let rendered =
             options.format == .npy
@@ -76,9 +76,9 @@ struct ImageFootprint {
 
     /// Estimated bytes for scheduling; 0 when the header could not be read or the estimate failed
     /// (such a file fails fast, before anything is allocated for it).
-    static func bytes(of probe: ImageCodec.Probe?, pipeline: Pipeline, options: BatchOptions, streams: Bool) -> Int {
+    static func bytes(of probe: ImageCodec.Probe?, pipeline: Pipeline, options: BatchOptions, route: Route) -> Int {
         guard let probe else { return 0 }
-        return (try? estimate(of: probe, pipeline: pipeline, options: options, streams: streams))?.bytes ?? 0
+        return (try? estimate(of: probe, pipeline: pipeline, options: options, route: route))?.bytes ?? 0
     }
 
     /// A row image's bytes: height × (1 + width × channels).

@@ -18,8 +18,15 @@ public struct OutputPlan: Sendable, Equatable {
     public var single: String? = nil
     /// The extra montage of `--montage`.
     public var montage: String? = nil
+    /// Whether `single` is a montage (`output montage`) rather than a map, image or tensor.
+    public var singleIsMontage = false
     /// For `--stages`: per stage (all but the last), its folder's map files.
     public var stageMaps: [[MapFile]] = []
+
+    /// The montage files among `allFiles` (the photo and its maps drawn in a grid, not maps).
+    public var montageFiles: [String] {
+        (singleIsMontage ? single.map { [$0] } ?? [] : []) + (montage.map { [$0] } ?? [])
+    }
 
     /// Every file the plan writes.
     public var allFiles: [String] {
@@ -45,10 +52,11 @@ public struct OutputPlan: Sendable, Equatable {
             if options.montage { montage = stem + "/montage.png" }
         case .image, .montage:
             single = stem + ".png"
+            singleIsMontage = options.output.kind == .montage
         }
         if options.stages && spec.stages.count > 1 {
             for index in 0..<(spec.stages.count - 1) {
-                let folder = "\(stem)/stage-\(index + 1)-\(Self.kindName(spec.stages[index]))"
+                let folder = "\(stem)/stage-\(index + 1)-\(spec.stages[index].keyword)"
                 stageMaps.append(
                     Self.mapFiles(
                         folder: folder,
@@ -70,13 +78,5 @@ public struct OutputPlan: Sendable, Equatable {
     static func safeFileName(_ name: String) -> String {
         let cleaned = String(name.map { $0 == "/" || $0 == "\\" || $0 == "\0" ? "_" : $0 })
         return cleaned.hasPrefix(".") ? "_" + cleaned.dropFirst() : cleaned
-    }
-
-    static func kindName(_ stage: StageSpec) -> String {
-        switch stage {
-        case .conv: "conv"
-        case .activation(let a): a.name
-        case .pool(let p): p.kind.rawValue
-        }
     }
 }

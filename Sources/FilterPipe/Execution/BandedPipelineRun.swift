@@ -111,6 +111,8 @@ struct BandedPipelineRun {
                 let inputStride = capacities[level - 1] * inputShape.width
                 let outputStride = capacities[level] * outputShape.width
                 let stage = step.stage
+                // A band is short, so its rows are split over the workers too: tile boundaries then
+                // depend on `workers`, values do not (each value's arithmetic is the tile's own).
                 let rowBand = max(
                     1,
                     min(

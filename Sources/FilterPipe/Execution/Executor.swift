@@ -9,8 +9,10 @@ import Dispatch
 /// How work is split across cores: the only place in FilterPipe that starts parallel work.
 ///
 /// Stages describe what each output value is; the executor decides which worker computes which
-/// part. Results never depend on `workers`: every part is computed by the same code in the same
-/// order whichever worker runs it, and tile boundaries are chosen from the shape alone.
+/// part. Results never depend on `workers`: every output value is computed by the same code in the
+/// same order whichever worker and whichever tile it falls in, so tile boundaries may depend on
+/// `workers` (the streaming route splits a band's rows over them) without changing any value
+/// (ExecutorTests: tile boundaries and worker counts give bit-identical results).
 public struct Executor: Sendable {
     /// How many parts run at once (at least 1).
     public let workers: Int

@@ -10,7 +10,6 @@
 struct ActivationStage: Stage {
     let activation: Activation
 
-    var label: String { activation.name }
     var channelBlock: Int { 8 }
     func workPerOutputValue(input: Shape) -> Int { 1 }
     func outputShape(for input: Shape) -> Shape? { input.isEmpty ? nil : input }

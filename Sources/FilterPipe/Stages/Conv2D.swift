@@ -5,13 +5,15 @@
 /// A convolution bank as a stage: maps grouped for register blocking, the input padded once per
 /// tile into a scratch band so the inner loops never test borders.
 struct Conv2D: Stage {
-    let label = "conv"
     let spec: ConvSpec
     let inputChannels: Int
     let kernelHeight: Int
     let kernelWidth: Int
-    let padTop: Int
-    let padLeft: Int
+    /// The window down the rows and along the columns (`ConvGeometry`).
+    let rows: ConvGeometry
+    let columns: ConvGeometry
+    var padTop: Int { rows.padBefore }
+    var padLeft: Int { columns.padBefore }
     let groups: [ConvGroup]
     let usesChannelSum: Bool
     /// The instruction-set build of the inner loops this bank runs.
@@ -30,9 +32,9 @@ struct Conv2D: Stage {
         self.inputChannels = inputChannels
         kernelHeight = spec.kernelHeight
         kernelWidth = spec.kernelWidth
-        let pads = spec.paddings(kernelHeight: kernelHeight, kernelWidth: kernelWidth)
-        padTop = pads.top
-        padLeft = pads.left
+        rows = spec.rowGeometry
+        columns = spec.columnGeometry
+        precondition(rows.kernel == kernelHeight && columns.kernel == kernelWidth, "a bank runs one kernel size")
 
         // Each map as (terms, one matrix per term, bias); consecutive maps with equal terms share a group.
         var maps: [(terms: [Int], matrices: [Matrix], bias: Float)] = []
@@ -104,9 +106,9 @@ struct Conv2D: Stage {
     func outputShape(for input: Shape) -> Shape? { spec.outputShape(for: input) }
 
     func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> {
-        guard let last = rows.last else { return 0..<0 }
-        let first = rows.lowerBound * spec.stride - padTop
-        let end = last * spec.stride - padTop + spec.dilation * (kernelHeight - 1) + 1
+        let window = self.rows.inputWindow(for: rows)
+        guard !window.isEmpty else { return 0..<0 }
+        let first = window.lowerBound, end = window.upperBound
         if first >= 0 && end <= input.height { return first..<end }
         // Rows the kernel window covers outside the image read whatever the pad mode says (the
         // nearest row, a reflected one, a wrapped one from the far side, or none).

@@ -10,7 +10,6 @@ struct FusedConvStage: Stage {
     let activations: [ActivationStage]
     let pool: Pool2D?
 
-    var label: String { "conv" }
     var channelBlock: Int { conv.channelBlock }
     /// True when the activations can run after the max pool (see the file comment).
     var activatesAfterPool: Bool {

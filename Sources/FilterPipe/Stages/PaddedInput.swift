@@ -30,12 +30,10 @@ struct PaddedInput {
         firstOutputRow = rows.lowerBound
         let slots = sumSlot + (conv.usesChannelSum ? 1 : 0)
         let strip = ConvKernels.stripWidth, outputWidth = outputShape.width
-        let rowCount = (rows.count - 1) * stride + dilation * (conv.kernelHeight - 1) + 1
+        let rowCount = conv.rows.inputLength(outputs: rows.count)
         // Stride 1 reads whole strips past the output width; wider strides read exactly what they use.
-        let rowStride =
-            stride == 1
-            ? (outputWidth + strip - 1) / strip * strip + dilation * (conv.kernelWidth - 1)
-            : (outputWidth - 1) * stride + dilation * (conv.kernelWidth - 1) + 1
+        let rowStride = conv.columns.inputLength(
+            outputs: stride == 1 ? (outputWidth + strip - 1) / strip * strip : outputWidth)
         layout = Layout(rowStride: rowStride, slotStride: rowCount * rowStride)
         scratch = UnsafeMutablePointer<Float>.allocate(capacity: slots * layout.slotStride)
         fill(

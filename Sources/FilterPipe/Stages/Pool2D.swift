@@ -6,7 +6,6 @@
 struct Pool2D: Stage {
     let spec: PoolSpec
 
-    var label: String { spec.kind.rawValue }
     var channelBlock: Int { 8 }
     func workPerOutputValue(input: Shape) -> Int { spec.size * spec.size }
     func outputShape(for input: Shape) -> Shape? { spec.outputShape(for: input) }

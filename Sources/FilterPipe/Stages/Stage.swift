@@ -3,9 +3,6 @@
 
 /// One step of a pipeline that can compute a tile of its output from its input.
 protocol Stage: Sendable {
-    /// Name used in error messages (`conv`, `relu`, `maxpool`...).
-    var label: String { get }
-
     /// The output shape for `input`, or nil if it would be empty.
     func outputShape(for input: Shape) -> Shape?
 

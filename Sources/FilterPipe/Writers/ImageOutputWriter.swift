@@ -53,13 +53,6 @@ struct ImageOutputWriter {
         options.format == .png && (options.output.kind == .montage || plan.montage != nil)
     }
 
-    /// Whether the output can be made band by band from an 8-bit image (`BandedPipelineRun`): one
-    /// clamped 8-bit PNG image, nothing else written.
-    var streamsImages: Bool {
-        options.format == .png && options.output.kind == .image && options.output.effectiveNormalization == .clamp
-            && options.depth == 8 && !options.montage && !options.stages
-    }
-
     /// Writes a composed image in row layout as the single output; `image` is spent (filtered in place).
     func writeImage(
         consuming image: RowImage, plan: OutputPlan, timings: inout PhaseTimings, lap: () -> Double

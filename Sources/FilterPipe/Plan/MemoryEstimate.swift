@@ -5,7 +5,7 @@
 //   conv scratch    4 · slots · (R + D·(K_h − 1)) · rowStride per tile (PaddedInput), where
 //                   slots = C + 1 (dense; + the channel sum) or min(C, max(1, 64 / F)) (depthwise),
 //                   R = the tile's input rows: max(1, min(S·H', 512 KiB / (4·C·W))) (the rule of Stage.rowBand),
-//                   rowStride = ⌈W' / 64⌉·64 + D·(K_w − 1) (stride 1) or (W' − 1)·S + D·(K_w − 1) + 1
+//                   rowStride = ConvGeometry.inputLength of ⌈W' / 64⌉·64 (stride 1) or of W' columns
 //   fused band      4 · min(C', 64) · (max(1, 128 Ki / (min(C', 64)·W'·S_pool)) + K_pool) · W'
 //                   (a conv fused with the pool after it keeps a band of its rows, FusedConvStage)
 // A route then adds up what is alive at once (`peak`). An estimate to budget with, not a bound.
@@ -98,6 +98,12 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// Follows `spec` through an input of `inputShape`; throws naming the first stage whose output
     /// would be empty, or whose sizes do not fit in 64 bits.
     public init(spec: PipelineSpec, input inputShape: Shape) throws(PipelineError) {
+        try self.init(plan: PipelinePlan(spec: spec), input: inputShape)
+    }
+
+    /// Follows `plan` through an input of `inputShape` (its shapes: `PipelinePlan.shapes(for:)`).
+    init(plan: PipelinePlan, input inputShape: Shape) throws(PipelineError) {
+        let spec = plan.spec
         guard !inputShape.isEmpty else { throw PipelineError("the input is empty (\(inputShape))") }
         guard inputShape.width <= Shape.largestSide, inputShape.height <= Shape.largestSide,
             let inputBytes = inputShape.checkedCount.flatMap({ CheckedSize.product($0, 4) })
@@ -106,13 +112,12 @@ public struct MemoryEstimate: Sendable, Equatable {
         }
         self.inputShape = inputShape
         self.inputBytes = inputBytes
+        let shapes = try plan.shapes(for: inputShape)
         var shape = inputShape
         var layers: [LayerMemory] = []
         for (offset, stage) in spec.stages.enumerated() {
             let name = "layer \(offset + 1) (\(stage.keyword))"
-            guard let next = stage.outputShape(for: shape) else {
-                throw PipelineError("\(name): output would be empty for a \(shape.width)×\(shape.height) input")
-            }
+            let next = shapes[offset]
             let overflow = PipelineError(
                 "\(name) needs more than \(ByteText.largest) (its \(next) output's byte count overflows 64 bits)")
             guard next.width <= Shape.largestSide, next.height <= Shape.largestSide,
@@ -134,8 +139,8 @@ public struct MemoryEstimate: Sendable, Equatable {
                         "\(name) needs more than \(ByteText.largest) (its padded input band's byte count overflows 64 bits)")
                 }
                 scratch = bytes
-                let stride = conv.stride, reach = conv.dilation * (conv.largestKernel.height - 1), height = shape.height
-                rows = { r in min(height, (r - 1) * stride + reach + 1) }
+                let geometry = conv.rowGeometry, height = shape.height
+                rows = { r in min(height, geometry.inputLength(outputs: r)) }
             case .pool(let pool):
                 scratch = 0
                 let stride = pool.stride, size = pool.size, height = shape.height
@@ -170,19 +175,13 @@ public struct MemoryEstimate: Sendable, Equatable {
         let rows = tileRows(
             channelBlock: conv.channelBlock, workPerOutputValue: conv.workPerOutputValue(inputChannels: input.channels),
             input: input, output: output)
-        let kernel = conv.largestKernel
-        guard let reachDown = CheckedSize.product(conv.dilation, kernel.height - 1),
-            let reachRight = CheckedSize.product(conv.dilation, kernel.width - 1),
-            let strideRows = CheckedSize.product(rows - 1, conv.stride)
-        else { return nil }
+        // PaddedInput's band: the rows `rows` outputs read, by the row stride (stride 1 reads whole strips).
         let strip = ConvKernels.stripWidth
-        let rowStride: Int?
-        if conv.stride == 1 {
-            rowStride = CheckedSize.sum(output.width, strip - 1).flatMap { CheckedSize.sum($0 / strip * strip, reachRight) }
-        } else {
-            rowStride = CheckedSize.product(output.width - 1, conv.stride).flatMap { CheckedSize.sum($0, reachRight, 1) }
-        }
-        guard let rowStride, let rowCount = CheckedSize.sum(strideRows, reachDown, 1) else { return nil }
+        let columnsRead =
+            conv.stride == 1 ? CheckedSize.sum(output.width, strip - 1).map { $0 / strip * strip } : output.width
+        guard let columnsRead, let rowStride = conv.columnGeometry.checkedInputLength(outputs: columnsRead),
+            let rowCount = conv.rowGeometry.checkedInputLength(outputs: rows)
+        else { return nil }
         return CheckedSize.product(4, slots, rowCount, rowStride)
     }
 

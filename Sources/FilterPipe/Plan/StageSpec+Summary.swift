@@ -1,7 +1,7 @@
 // How `check` describes a stage: its keyword, compact parameters and why a small input empties it.
 
 extension StageSpec {
-    /// The filter-file keyword of this stage.
+    /// The filter-file keyword of this stage: the one name of a stage kind, in messages, tables and folders.
     var keyword: String {
         switch self {
         case .conv: "conv"
@@ -47,11 +47,9 @@ extension StageSpec {
     var minimumInputExplanation: String {
         switch self {
         case .conv(let conv):
-            let pads = conv.paddings(kernelHeight: conv.kernelHeight, kernelWidth: conv.kernelWidth)
-            let height = max(1, conv.dilation * (conv.kernelHeight - 1) + 1 - pads.top - pads.bottom)
-            let width = max(1, conv.dilation * (conv.kernelWidth - 1) + 1 - pads.left - pads.right)
+            let rows = conv.rowGeometry, columns = conv.columnGeometry
             return
-                "a \(conv.kernelHeight)×\(conv.kernelWidth) kernel with dilation \(conv.dilation) and pad \(pads.top) needs at least \(height)×\(width)"
+                "a \(rows.kernel)×\(columns.kernel) kernel with dilation \(conv.dilation) and pad \(rows.padBefore) needs at least \(rows.smallestInput)×\(columns.smallestInput)"
         case .activation:
             return "its input is empty"
         case .pool(let pool):

@@ -17,26 +17,10 @@ extension ConvSpec {
         }
     }
 
-    /// Output size along one axis: `(n + padBefore + padAfter − D·(K−1) − 1) / S + 1`, floor; ≤ 0 means empty.
-    public static func outputLength(
-        input n: Int, kernel k: Int, padBefore: Int, padAfter: Int,
-        stride s: Int, dilation d: Int
-    ) -> Int {
-        let span = n + padBefore + padAfter - d * (k - 1) - 1
-        if span < 0 { return 0 }
-        return span / s + 1
-    }
-
-    /// The output shape for an input of `input`, or nil if it would be empty.
+    /// The output shape for an input of `input`, or nil if it would be empty (`ConvGeometry`).
     public func outputShape(for input: Shape) -> Shape? {
-        guard let first = filters.first else { return nil }
-        let pads = paddings(kernelHeight: first.kernelHeight, kernelWidth: first.kernelWidth)
-        let h = Self.outputLength(
-            input: input.height, kernel: first.kernelHeight, padBefore: pads.top,
-            padAfter: pads.bottom, stride: stride, dilation: dilation)
-        let w = Self.outputLength(
-            input: input.width, kernel: first.kernelWidth, padBefore: pads.left,
-            padAfter: pads.right, stride: stride, dilation: dilation)
+        guard !filters.isEmpty else { return nil }
+        let h = rowGeometry.outputLength(input: input.height), w = columnGeometry.outputLength(input: input.width)
         let c = depthwise ? input.channels * filters.count : filters.count
         guard h > 0, w > 0, c > 0 else { return nil }
         return Shape(channels: c, height: h, width: w)

@@ -1,0 +1,213 @@
+// The validated meaning of a description, built once: a graph of nodes, each with its operation,
+// its named inputs, its channel count, its map names, its conv geometry and where it was written.
+// Every structural rule lives here (kernel sizes, channel counts, strides, paddings, pool windows);
+// what depends on an image size (empty outputs, byte counts) is the shapes' business (MemoryEstimate,
+// PipelineSummary), which follow the same nodes. The filter format is a chain, so node k reads
+// node k − 1; the graph form is for front ends with branches (ONNX: residual adds, concatenation).
+
+/// A pipeline's validated graph: node 0 is the input, node k the k-th stage of the spec.
+public struct PipelinePlan: Sendable {
+    /// A node's index in `nodes`.
+    public typealias NodeID = Int
+
+    /// What a node computes.
+    public enum Operation: Sendable, Equatable {
+        /// The decoded image, as `mode` gives its channels.
+        case input(InputMode)
+        /// A bank run at one kernel size: a `pad=same` bank of mixed sizes has every filter placed in
+        /// zeros at the largest size (`PipelinePlan.sharingOneKernelSize`), so the engine sees one size.
+        case conv(ConvSpec, rows: ConvGeometry, columns: ConvGeometry)
+        case activation(Activation)
+        case pool(PoolSpec)
+    }
+
+    /// One operation of the graph.
+    public struct Node: Sendable {
+        public let id: NodeID
+        public let operation: Operation
+        /// The nodes whose outputs this one reads, in order (empty for the input).
+        public let inputs: [NodeID]
+        /// Channels of this node's output.
+        public let channels: Int
+        /// One name per output channel (`PipelineSpec.mapNames(afterStage:inputChannels:)`).
+        public let mapNames: [String]
+        /// Where the stage was written, when the spec came from a file.
+        public let location: SourceLocation?
+
+        /// The stage keyword (`input`, `conv`, `relu`, `maxpool`, ...).
+        public var keyword: String {
+            switch operation {
+            case .input: "input"
+            case .conv(let conv, _, _): StageSpec.conv(conv).keyword
+            case .activation(let activation): StageSpec.activation(activation).keyword
+            case .pool(let pool): StageSpec.pool(pool).keyword
+            }
+        }
+
+        /// "layer 2 (conv)", as errors and estimates name a stage.
+        public var name: String { "layer \(id) (\(keyword))" }
+
+        /// The node as a stage of the spec (nil for the input).
+        var stage: StageSpec? {
+            switch operation {
+            case .input: nil
+            case .conv(let conv, _, _): .conv(conv)
+            case .activation(let activation): .activation(activation)
+            case .pool(let pool): .pool(pool)
+            }
+        }
+
+        /// The output shape for its input's `input`, or nil if it would be empty.
+        public func outputShape(for input: Shape) -> Shape? {
+            switch operation {
+            case .input: input.isEmpty ? nil : input
+            case .conv(let conv, _, _): conv.outputShape(for: input)
+            case .activation(let activation): StageSpec.activation(activation).outputShape(for: input)
+            case .pool(let pool): pool.outputShape(for: input)
+            }
+        }
+    }
+
+    /// The description the plan was built from.
+    public let spec: PipelineSpec
+    /// The input first, then one node per stage.
+    public let nodes: [Node]
+    /// The node whose output is the pipeline's result.
+    public var output: NodeID { nodes.count - 1 }
+
+    /// The output shape of every stage (node 1, 2, ...) for an input of `input`: the one shape walk,
+    /// which the summary table, the memory estimate and both routes read. Throws naming the first
+    /// stage, with its location, whose output would be empty or would hold more values than 64 bits count.
+    public func shapes(for input: Shape) throws(PipelineError) -> [Shape] {
+        var shapes = [input]
+        for node in nodes.dropFirst() {
+            let shape = shapes[node.inputs[0]]
+            guard let next = node.outputShape(for: shape) else {
+                let why = node.stage.map { " (\($0.minimumInputExplanation))" } ?? ""
+                throw PipelineError("\(node.name): output would be empty for its \(shape) input\(why)", at: node.location)
+            }
+            guard next.width <= Shape.largestSide, next.height <= Shape.largestSide, next.checkedCount != nil else {
+                throw PipelineError(
+                    "\(node.name) needs more than \(ByteText.largest) (its \(next) output's values overflow a 64-bit count)",
+                    at: node.location)
+            }
+            shapes.append(next)
+        }
+        return Array(shapes.dropFirst())
+    }
+
+    /// Validates `spec`; throws naming the first stage that breaks a rule, with its location.
+    public init(spec: PipelineSpec) throws(PipelineError) {
+        self.spec = spec
+        let inputChannels = spec.input.channels
+        var nodes = [
+            Node(
+                id: 0, operation: .input(spec.input), inputs: [], channels: inputChannels,
+                mapNames: spec.mapNames(afterStage: -1, inputChannels: inputChannels), location: nil)
+        ]
+        for (index, stage) in spec.stages.enumerated() {
+            let id = index + 1
+            let location = index < spec.stageLocations.count ? spec.stageLocations[index] : nil
+            func fail(_ reason: String) -> PipelineError {
+                PipelineError("layer \(id) (\(stage.keyword)): \(reason)", at: location)
+            }
+            let channels = nodes[id - 1].channels
+            let operation: Operation
+            let outputChannels: Int
+            switch stage {
+            case .conv(var conv):
+                if conv.padding == .same {
+                    do throws(PipelineError) { conv = try PipelinePlan.sharingOneKernelSize(conv) } catch {
+                        throw fail(error.message)
+                    }
+                }
+                try Self.validate(conv, inputChannels: channels, fail: fail)
+                operation = .conv(conv, rows: conv.rowGeometry, columns: conv.columnGeometry)
+                outputChannels = conv.depthwise ? channels * conv.filters.count : conv.filters.count
+            case .activation(let activation):
+                operation = .activation(activation)
+                outputChannels = channels
+            case .pool(let pool):
+                guard pool.size >= 1 else { throw fail("pool size must be at least 1") }
+                guard pool.stride >= 1 else { throw fail("stride must be at least 1") }
+                guard pool.pad >= 0, pool.pad <= pool.size / 2 else {
+                    throw fail("pad \(pool.pad) must be between 0 and half the size (\(pool.size / 2))")
+                }
+                operation = .pool(pool)
+                outputChannels = channels
+            }
+            nodes.append(
+                Node(
+                    id: id, operation: operation, inputs: [id - 1], channels: outputChannels,
+                    mapNames: spec.mapNames(afterStage: index, inputChannels: inputChannels), location: location))
+        }
+        self.nodes = nodes
+    }
+
+    /// The conv rules, on a bank already brought to one kernel size if it is `pad=same`.
+    private static func validate(
+        _ conv: ConvSpec, inputChannels: Int, fail: (String) -> PipelineError
+    ) throws(PipelineError) {
+        guard let first = conv.filters.first else { throw fail("the bank has no filters") }
+        let kernelHeight = first.kernelHeight, kernelWidth = first.kernelWidth
+        guard kernelHeight >= 1, kernelWidth >= 1 else { throw fail("empty kernel") }
+        for filter in conv.filters {
+            guard !filter.channels.isEmpty else { throw fail("filter \(filter.name) has no matrix") }
+            for matrix in filter.channels where matrix.rows != kernelHeight || matrix.columns != kernelWidth {
+                throw fail(
+                    "filter \(filter.name) is \(matrix.rows)×\(matrix.columns), the bank's kernels are \(kernelHeight)×\(kernelWidth)"
+                )
+            }
+            if conv.depthwise && !filter.isBroadcast {
+                throw fail("depthwise filter \(filter.name) must have one matrix, it has \(filter.channels.count)")
+            }
+            if !filter.isBroadcast && filter.channels.count != inputChannels {
+                throw fail(
+                    "filter \(filter.name) has \(filter.channels.count) matrices but the input has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")"
+                )
+            }
+        }
+        guard conv.stride >= 1 else { throw fail("stride must be at least 1") }
+        guard conv.dilation >= 1 else { throw fail("dilation must be at least 1") }
+        switch conv.padding {
+        case .same where conv.stride != 1:
+            throw fail("pad=same needs stride 1 (stride is \(conv.stride))")
+        case .explicit(let pad) where pad < 0:
+            throw fail("padding must not be negative")
+        default:
+            break
+        }
+    }
+}
+
+extension PipelinePlan {
+    /// A `pad=same` bank of mixed kernel sizes as one size, the largest: each smaller kernel placed
+    /// in zeros where its own `same` padding puts it. Exact: every output still reads the same input
+    /// positions with the same weights, the added taps weigh 0. Possible when the offset, the
+    /// difference of the two paddings ⌊D·(K−1)/2⌋ − ⌊D·(k−1)/2⌋, is a whole number of dilated steps.
+    static func sharingOneKernelSize(_ conv: ConvSpec) throws(PipelineError) -> ConvSpec {
+        let matrices = conv.filters.flatMap(\.channels)
+        guard let rows = matrices.map(\.rows).max(), let columns = matrices.map(\.columns).max(),
+            matrices.contains(where: { $0.rows != rows || $0.columns != columns })
+        else { return conv }
+        let d = conv.dilation
+        var result = conv
+        for (index, filter) in conv.filters.enumerated() {
+            let top = d * (rows - 1) / 2 - d * (filter.kernelHeight - 1) / 2
+            let left = d * (columns - 1) / 2 - d * (filter.kernelWidth - 1) / 2
+            guard top % d == 0, left % d == 0 else {
+                throw PipelineError(
+                    "filter \(filter.name) (\(filter.kernelHeight)×\(filter.kernelWidth)) cannot share pad=same "
+                        + "with the bank's \(rows)×\(columns) kernels at dilation \(d); give it a conv of its own")
+            }
+            result.filters[index].channels = filter.channels.map { matrix in
+                var values = [Float](repeating: 0, count: rows * columns)
+                for r in 0..<matrix.rows {
+                    for c in 0..<matrix.columns { values[(r + top / d) * columns + c + left / d] = matrix[r, c] }
+                }
+                return Matrix(rows: rows, columns: columns, values: values)
+            }
+        }
+        return result
+    }
+}

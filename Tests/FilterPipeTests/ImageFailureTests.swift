@@ -1,0 +1,21 @@
+import Testing
+
+@testable import FilterPipe
+
+@Test(arguments: [
+    // The codec's error about the input itself: the input named once.
+    (FilterPipeError.image(ImageIOError(.corrupt, path: "in/a.png", message: "bad CRC")), "in/a.png: bad CRC"),
+    // An output that could not be written: both files named (the old string stripping lost the output).
+    (
+        FilterPipeError.image(ImageIOError(.io, path: "out/a/00-x.png", message: "cannot write: No space left on device")),
+        "in/a.png: out/a/00-x.png: cannot write: No space left on device"
+    ),
+    (FilterPipeError.image(ImageIOError(.encode, message: "encoding failed")), "in/a.png: encoding failed"),
+    (
+        FilterPipeError.pipeline(PipelineError("layer 1 (conv): output would be empty")),
+        "in/a.png: layer 1 (conv): output would be empty"
+    ),
+])
+func anImageFailureNamesTheInputOnceAndAnyOtherFileAfterIt(cause: FilterPipeError, line: String) {
+    #expect(ImageFailure(input: "in/a.png", cause: cause).description == line)
+}
