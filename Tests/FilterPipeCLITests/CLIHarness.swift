@@ -28,18 +28,19 @@ struct CLI {
     ) throws -> Result {
         let process = try start(arguments, in: directory, environment: environment)
         let out = process.standardOutput as! Pipe, err = process.standardError as! Pipe
+        // Both pipes drain while the child runs: a child that fills one pipe's buffer (64 KiB)
+        // while the harness waits on the other, or on its exit, would never finish.
+        let outData = Drained(out.fileHandleForReading), errData = Drained(err.fileHandleForReading)
         if let timeout {
             // A hang is a failure, not a stuck test run: kill the child after `timeout` seconds.
             let deadline = Date().addingTimeInterval(timeout)
             while process.isRunning && Date() < deadline { usleep(20_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            status: process.terminationStatus, stdout: String(decoding: outData.wait(), as: UTF8.self),
+            stderr: String(decoding: errData.wait(), as: UTF8.self))
     }
 
     static func start(
@@ -56,6 +57,27 @@ struct CLI {
         process.standardError = Pipe()
         try process.run()
         return process
+    }
+}
+
+/// Everything a pipe delivers until end of file, read on a thread of its own.
+final class Drained: @unchecked Sendable {
+    // `data` is written by the reading thread before `done` is signalled and read only after
+    // `wait()` returns, so the semaphore orders every access.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    /// The bytes, once the writer has closed its end.
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }
 
