@@ -82,6 +82,13 @@ struct FilterFileOptions {
 
     func has(_ name: String) -> Bool { entries[name] != nil }
 
+    /// Where each option was written: its value token, or its key for a flag.
+    var locations: [String: SourceLocation] {
+        entries.mapValues { entry in
+            SourceLocation(line: lineNumber, column: (entry.value ?? entry.key).column)
+        }
+    }
+
     /// The value token of `name` (nil if absent or a flag).
     func valueToken(_ name: String) -> FilterFileToken? { entries[name]?.value }
 

@@ -1,6 +1,7 @@
 // Filter file (v1) → PipelineSpec. One line at a time; the first error stops the parse.
-// Channel counts are tracked through the stages: input mode C (rgb 3, gray 1, rgba 4) → conv F maps
-// (depthwise C·F) → activations and pools keep C. Per-channel filters must match the bank's input C.
+// The parser checks syntax and what one line can decide alone; rules that relate lines (channel
+// counts, kernel sizes within a bank, pad=same with a stride, the output image's map count) are the
+// plan's (PipelinePlan), which points at the token through the spec's `stageDetails`.
 
 /// Parses `.filter` files into a `PipelineSpec`.
 public enum FilterFileParser {
@@ -42,13 +43,9 @@ public enum FilterFileParser {
     private struct BankBuilder {
         var conv = ConvSpec(filters: [])
         var location: SourceLocation
-        var inputChannels: Int
-        /// Why the input has that many channels: "input rgb", "the conv at line 3 gives 8 maps".
-        var inputOrigin: String
+        var details = SourceDetails()
         var filterLines: [String: Int] = [:]
         var filter: FilterBuilder?
-        /// The first filter's size and name, which every other filter must match.
-        var firstFilter: (name: String, rows: Int, columns: Int)?
     }
 
     private struct Reader {
@@ -56,10 +53,6 @@ public enum FilterFileParser {
         var spec = PipelineSpec()
         var inputLine: Int?
         var outputLine: Int?
-        /// Where `output image` named its kind: the final map count is checked there.
-        var imageKindLocation: SourceLocation?
-        var channels = InputMode.rgb.channels
-        var channelOrigin = "input rgb"
         var bank: BankBuilder?
 
         init(fileName: String) { self.fileName = fileName }
@@ -141,8 +134,6 @@ public enum FilterFileParser {
             }
             spec.input = mode
             inputLine = line.number
-            channels = mode.channels
-            channelOrigin = "input \(mode.rawValue)"
         }
 
         mutating func readOutput(_ line: FilterFileLine) throws(FilterFileError) {
@@ -156,7 +147,7 @@ public enum FilterFileParser {
                     throw error(line, first, "unknown output kind '\(first.text)' (expected \(kinds))")
                 }
                 output.kind = kind
-                if kind == .image { imageKindLocation = SourceLocation(line: line.number, column: first.column) }
+                spec.outputKindLocation = SourceLocation(line: line.number, column: first.column)
                 rest = rest.dropFirst()
             }
             let options = try FilterFileOptions(
@@ -176,9 +167,10 @@ public enum FilterFileParser {
 
         // MARK: stages
 
-        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine) {
+        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine, options: FilterFileOptions) {
             spec.stages.append(stage)
             spec.stageLocations.append(SourceLocation(line: line.number, column: line.tokens[0].column))
+            spec.stageDetails.append(SourceDetails(options: options.locations))
         }
 
         mutating func readActivation(_ line: FilterFileLine) throws(FilterFileError) {
@@ -196,7 +188,7 @@ public enum FilterFileParser {
                 case "tanh": .tanh
                 default: .leakyReLU(slope: try options.number("slope") ?? 0.01)
                 }
-            appendStage(.activation(activation), at: line)
+            appendStage(.activation(activation), at: line, options: options)
         }
 
         mutating func readPool(_ line: FilterFileLine) throws(FilterFileError) {
@@ -218,7 +210,9 @@ public enum FilterFileParser {
             }
             let ceilMode = try options.boolean("ceil_mode") ?? false
             let kind: PoolKind = head.text == "maxpool" ? .max : .average
-            appendStage(.pool(PoolSpec(kind: kind, size: size, stride: stride, pad: pad, ceilMode: ceilMode)), at: line)
+            appendStage(
+                .pool(PoolSpec(kind: kind, size: size, stride: stride, pad: pad, ceilMode: ceilMode)), at: line,
+                options: options)
         }
 
         mutating func readConv(_ line: FilterFileLine) throws(FilterFileError) {
@@ -237,12 +231,6 @@ public enum FilterFileParser {
             conv.stride = try options.integer("stride", minimum: 1) ?? 1
             if let token = options.valueToken("pad") {
                 if token.text == "same" {
-                    if conv.stride != 1 {
-                        throw error(
-                            line, token,
-                            "pad=same needs stride 1, not stride=\(conv.stride) (with a larger stride the output cannot keep the input size)"
-                        )
-                    }
                     conv.padding = .same
                 } else {
                     guard let pad = Int(token.text), pad >= 0, pad <= FilterFileOptions.largestInteger else {
@@ -256,7 +244,7 @@ public enum FilterFileParser {
             conv.depthwise = options.has("depthwise")
             bank = BankBuilder(
                 conv: conv, location: SourceLocation(line: line.number, column: head.column),
-                inputChannels: channels, inputOrigin: channelOrigin)
+                details: SourceDetails(options: options.locations))
         }
 
         /// Ends the open conv bank, if any: its last filter, then the bank itself.
@@ -268,15 +256,7 @@ public enum FilterFileParser {
             }
             spec.stages.append(.conv(bank.conv))
             spec.stageLocations.append(bank.location)
-            let count = bank.conv.filters.count
-            if bank.conv.depthwise {
-                channels = bank.inputChannels * count
-                channelOrigin =
-                    "the depthwise conv at line \(bank.location.line) gives \(bank.inputChannels) × \(count) = \(channels) maps"
-            } else {
-                channels = count
-                channelOrigin = "the conv at line \(bank.location.line) gives \(count) map\(count == 1 ? "" : "s")"
-            }
+            spec.stageDetails.append(bank.details)
             self.bank = nil
         }
 
@@ -385,12 +365,6 @@ public enum FilterFileParser {
                 )
             }
             try closeChannel(&filter)
-            if filter.channels.count == bank.inputChannels {
-                throw error(
-                    line, head,
-                    "channel section \(bank.inputChannels + 1) of filter '\(filter.name)' is one too many: the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))"
-                )
-            }
             filter.channels.append(MatrixBuilder(location: SourceLocation(line: line.number, column: head.column)))
             bank.filter = filter
             self.bank = bank
@@ -424,12 +398,6 @@ public enum FilterFileParser {
             } else if let broadcast = filter.broadcast {
                 matrices = [broadcast.matrix]
             } else if !filter.channels.isEmpty {
-                if filter.channels.count != bank.inputChannels {
-                    throw error(
-                        filter.location,
-                        "filter '\(filter.name)' has \(filter.channels.count) channel section\(filter.channels.count == 1 ? "" : "s") but the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))"
-                    )
-                }
                 matrices = filter.channels.map(\.matrix)
             } else {
                 let hint =
@@ -440,19 +408,9 @@ public enum FilterFileParser {
                     "filter '\(filter.name)' has no weights (expected matrix rows or channel sections after it, or 'filter NAME = KERNEL'\(hint))"
                 )
             }
-            let size = (rows: matrices[0].rows, columns: matrices[0].columns)
-            if let first = bank.firstFilter {
-                // pad=same keeps every filter's output at the input size, so only then may sizes differ.
-                if bank.conv.padding != .same && (first.rows != size.rows || first.columns != size.columns) {
-                    throw error(
-                        filter.location,
-                        "filter '\(filter.name)' is \(size.rows)×\(size.columns) but filter '\(first.name)' of this bank is \(first.rows)×\(first.columns) (all filters of a bank have the same size unless it has pad=same)"
-                    )
-                }
-            } else {
-                bank.firstFilter = (filter.name, size.rows, size.columns)
-            }
+            if !filter.channels.isEmpty { bank.details.sectionedFilters.insert(bank.conv.filters.count) }
             bank.conv.filters.append(FilterSpec(name: filter.name, bias: filter.bias, channels: matrices))
+            bank.details.filters.append(filter.location)
             bank.filter = nil
         }
 
@@ -521,14 +479,6 @@ public enum FilterFileParser {
 
         mutating func finish() throws(FilterFileError) -> PipelineSpec {
             try closeBank()
-            // The map count does not depend on the image: a file that cannot compose its image is
-            // refused here (check, apply and show alike), not by every image at run time.
-            if let imageKindLocation, ![1, 3, 4].contains(channels) {
-                throw error(
-                    imageKindLocation,
-                    "output image needs 1, 3 or 4 final maps (gray, RGB, RGBA), but \(channelOrigin) (use output maps, or a last conv of 1, 3 or 4 filters)"
-                )
-            }
             return spec
         }
     }

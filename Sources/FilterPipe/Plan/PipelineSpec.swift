@@ -196,6 +196,44 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(line):\(column)" }
 }
 
+/// Where the parts of one line were written, so that a rule the plan checks can point at the token
+/// that breaks it (the `pad` value, the second filter, the weight file) rather than at the keyword.
+public struct SourceDetails: Sendable, Equatable {
+    /// By option name: the value token of `NAME=VALUE` (`pad`, `stride`, `weights`, `mean`), the
+    /// key token of a flag (`depthwise`).
+    public var options: [String: SourceLocation]
+    /// A conv bank's `filter` lines, parallel to its filters (empty for a bank from a weight file).
+    public var filters: [SourceLocation]
+    /// The filters (by index) written as `channel` sections: one matrix per input channel even when
+    /// there is one section, which a single broadcast matrix would otherwise look like.
+    public var sectionedFilters: Set<Int>
+    /// The weight file a conv bank was loaded from.
+    public var weights: WeightFileSource?
+
+    public init(
+        options: [String: SourceLocation] = [:], filters: [SourceLocation] = [], sectionedFilters: Set<Int> = [],
+        weights: WeightFileSource? = nil
+    ) {
+        self.options = options
+        self.filters = filters
+        self.sectionedFilters = sectionedFilters
+        self.weights = weights
+    }
+}
+
+/// A conv bank's weight file as written in the filter file, and the array it held.
+public struct WeightFileSource: Sendable, Equatable {
+    /// The file as written after `weights=` (`W1.npy`, `model.safetensors:conv1.weight`).
+    public var reference: String
+    /// The array's shape, (F, C, KH, KW).
+    public var shape: [Int]
+
+    public init(reference: String, shape: [Int]) {
+        self.reference = reference
+        self.shape = shape
+    }
+}
+
 /// A whole filter file: input mode, stages in order, output settings.
 public struct PipelineSpec: Sendable, Equatable {
     public var input: InputMode
@@ -203,14 +241,22 @@ public struct PipelineSpec: Sendable, Equatable {
     public var output: OutputSpec
     /// Where each stage was declared, parallel to `stages` (empty for specs built in code).
     public var stageLocations: [SourceLocation]
+    /// Where each stage's options and filters were written, parallel to `stages` (empty for specs
+    /// built in code).
+    public var stageDetails: [SourceDetails]
+    /// Where the `output` line named its kind, if it did.
+    public var outputKindLocation: SourceLocation?
 
     public init(
         input: InputMode = .rgb, stages: [StageSpec] = [], output: OutputSpec = OutputSpec(),
-        stageLocations: [SourceLocation] = []
+        stageLocations: [SourceLocation] = [], stageDetails: [SourceDetails] = [],
+        outputKindLocation: SourceLocation? = nil
     ) {
         self.input = input
         self.stages = stages
         self.output = output
         self.stageLocations = stageLocations
+        self.stageDetails = stageDetails
+        self.outputKindLocation = outputKindLocation
     }
 }
