@@ -5,13 +5,23 @@
 
 /// Parses `.filter` files into a `PipelineSpec`.
 public enum FilterFileParser {
-    /// Parses `text`; errors name `fileName` with line and column.
-    public static func parse(_ text: String, fileName: String) throws(FilterFileError) -> PipelineSpec {
-        var reader = Reader(fileName: fileName)
+    /// Parses `text`; errors name `fileName` with line and column. Weight files (`conv weights=`) are
+    /// read relative to `directory`, by default the folder of `fileName` (the current one when it
+    /// names none).
+    public static func parse(_ text: String, fileName: String, directory: String? = nil) throws(FilterFileError)
+        -> PipelineSpec
+    {
+        var reader = Reader(fileName: fileName, directory: directory ?? folder(of: fileName))
         for line in FilterFileLexer.lines(of: text) {
             try reader.read(line)
         }
         return try reader.finish()
+    }
+
+    /// `samples/filters` for `samples/filters/a.filter`; nil (the current folder) for `a.filter`.
+    static func folder(of path: String) -> String? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     static let stageKeywords = ["conv", "relu", "abs", "leaky_relu", "sigmoid", "tanh", "maxpool", "avgpool", "output"]
@@ -44,18 +54,33 @@ public enum FilterFileParser {
         var conv = ConvSpec(filters: [])
         var location: SourceLocation
         var details = SourceDetails()
+        /// Set when the bank came from `weights=`: it takes no filter lines.
+        var weightsLocation: SourceLocation?
         var filterLines: [String: Int] = [:]
         var filter: FilterBuilder?
     }
 
     private struct Reader {
         let fileName: String
+        let directory: String?
         var spec = PipelineSpec()
         var inputLine: Int?
         var outputLine: Int?
         var bank: BankBuilder?
 
-        init(fileName: String) { self.fileName = fileName }
+        init(fileName: String, directory: String?) {
+            self.fileName = fileName
+            self.directory = directory
+        }
+
+        /// Refuses a filter, channel or matrix row line in a bank from a weight file.
+        func refuseInWeightBank(_ line: FilterFileLine) throws(FilterFileError) {
+            guard let bank, let at = bank.weightsLocation else { return }
+            throw error(
+                line, line.tokens[0],
+                "'\(line.tokens[0].text)' in a bank from a weight file (the conv at line \(at.line) takes its filters from weights=)"
+            )
+        }
 
         func error(_ line: FilterFileLine, _ token: FilterFileToken, _ message: String) -> FilterFileError {
             FilterFileError(
@@ -220,11 +245,13 @@ public enum FilterFileParser {
             let options = try FilterFileOptions(
                 line.tokens.dropFirst(), owner: "conv",
                 allowed: .init(
-                    names: ["stride", "pad", "pad_mode", "dilation", "depthwise"], flags: ["depthwise"],
+                    names: ["stride", "pad", "pad_mode", "dilation", "depthwise", "weights", "bias", "filters"],
+                    flags: ["depthwise"],
                     expected: [
                         "stride": "<integer ≥ 1>", "pad": "<integer ≥ 0>|same",
                         "pad_mode": "zero|replicate|reflect|circular",
-                        "dilation": "<integer ≥ 1>",
+                        "dilation": "<integer ≥ 1>", "weights": "FILE.npy|FILE.safetensors:TENSOR",
+                        "bias": "FILE.npy|FILE.safetensors:TENSOR", "filters": "A..B",
                     ]),
                 fileName: fileName, lineNumber: line.number)
             var conv = ConvSpec(filters: [])
@@ -242,9 +269,19 @@ public enum FilterFileParser {
             conv.padMode = try options.choice("pad_mode", as: PadMode.self) ?? .zero
             conv.dilation = try options.integer("dilation", minimum: 1) ?? 1
             conv.depthwise = options.has("depthwise")
+            var details = SourceDetails(options: options.locations)
+            var weightsLocation: SourceLocation?
+            if let loaded = try WeightBank.load(options, directory: directory, fileName: fileName) {
+                conv.filters = loaded.filters
+                details.weights = loaded.source
+                // Every filter holds one matrix per channel of the file, even a single one: the plan
+                // then refuses a file whose channel count is not the input's instead of broadcasting.
+                if !conv.depthwise { details.sectionedFilters = Set(conv.filters.indices) }
+                weightsLocation = options.valueToken("weights").map { SourceLocation(line: line.number, column: $0.column) }
+            }
             bank = BankBuilder(
                 conv: conv, location: SourceLocation(line: line.number, column: head.column),
-                details: SourceDetails(options: options.locations))
+                details: details, weightsLocation: weightsLocation)
         }
 
         /// Ends the open conv bank, if any: its last filter, then the bank itself.
@@ -267,6 +304,7 @@ public enum FilterFileParser {
             guard var bank else {
                 throw error(line, head, "filter outside a conv bank (expected a 'conv' line before it)")
             }
+            try refuseInWeightBank(line)
             try closeFilter(&bank)
             guard line.tokens.count >= 2, line.tokens[1].kind == .word else {
                 let at = line.tokens.count >= 2 ? line.tokens[1] : head
@@ -338,6 +376,7 @@ public enum FilterFileParser {
             guard var bank else {
                 throw error(line, head, "channel outside a conv bank (expected 'conv', then 'filter NAME', before it)")
             }
+            try refuseInWeightBank(line)
             guard var filter = bank.filter else {
                 throw error(line, head, "channel before any filter of this bank (expected a 'filter NAME' line before it)")
             }
@@ -421,6 +460,7 @@ public enum FilterFileParser {
             guard var bank else {
                 throw error(line, head, "matrix row outside a filter (expected 'conv' and 'filter NAME' lines before it)")
             }
+            try refuseInWeightBank(line)
             guard var filter = bank.filter else {
                 throw error(line, head, "matrix row before any filter of this bank (expected a 'filter NAME' line before it)")
             }

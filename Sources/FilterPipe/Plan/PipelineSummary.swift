@@ -83,9 +83,15 @@ public struct PipelineSummary: Sendable, Equatable {
             guard let addSum = CheckedSize.sum(totalMultiplyAdds, multiplyAdds) else { throw overflow("multiply-adds") }
             totalWeights = weightSum
             totalMultiplyAdds = addSum
+            var parameters = stage.compactParameters
+            if offset < spec.stageDetails.count, let weights = spec.stageDetails[offset].weights {
+                // The bank's file and the array it held: what was loaded, not only what is run.
+                let name = weights.reference.split(separator: "/").last.map(String.init) ?? weights.reference
+                parameters += " from \(name) \(WeightArray.text(of: weights.shape))"
+            }
             rows.append(
                 Row(
-                    index: index, kind: stage.keyword, parameters: stage.compactParameters,
+                    index: index, kind: stage.keyword, parameters: parameters,
                     outputShape: next, weights: weights, multiplyAdds: multiplyAdds, line: line))
             shape = next
         }
