@@ -39,6 +39,11 @@ extension Pipeline {
         }
     }
 
+    /// `pixels` as this pipeline's input tensor: the `input` line's mode, then its scale, mean and std.
+    public func inputTensor(_ pixels: PixelBuffer) -> Tensor {
+        Tensor(pixels: pixels, mode: spec.input, scaling: spec.inputScaling)
+    }
+
     /// Decodes the PNG or JPEG at `path` into a tensor (as the pipeline's `input` line says) and
     /// runs every stage on it.
     public func run(
@@ -52,7 +57,7 @@ extension Pipeline {
             throw .image(error)
         }
         do throws(PipelineError) {
-            return try run(Tensor(pixels: pixels, mode: spec.input), executor: executor)
+            return try run(inputTensor(pixels), executor: executor)
         } catch {
             throw .pipeline(PipelineError("\(path): \(error.message)"))
         }

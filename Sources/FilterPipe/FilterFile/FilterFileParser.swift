@@ -152,11 +152,21 @@ public enum FilterFileParser {
             guard word.kind == .word, let mode = InputMode(rawValue: word.text) else {
                 throw error(line, word, "unknown input mode '\(word.text)' (expected \(modes))")
             }
-            if line.tokens.count > 2 {
-                throw error(
-                    line, line.tokens[2],
-                    "unexpected '\(line.tokens[2].text)' after 'input \(mode.rawValue)' (input takes only a mode)")
+            let options = try FilterFileOptions(
+                line.tokens.dropFirst(2), owner: "input",
+                allowed: .init(
+                    names: ["scale", "mean", "std"], lists: ["mean", "std"],
+                    expected: ["scale": "<number>", "mean": "<number>,…", "std": "<number>,… (none 0)"]),
+                fileName: fileName, lineNumber: line.number)
+            var scaling = InputScaling()
+            scaling.scale = try options.number("scale") ?? 1
+            scaling.mean = try options.numbers("mean") ?? []
+            scaling.std = try options.numbers("std") ?? []
+            if let zero = scaling.std.firstIndex(of: 0), let token = options.entries["std"]?.values[zero] {
+                throw error(line, token, "std value \(zero + 1) is 0 (values are divided by std)")
             }
+            spec.inputScaling = scaling
+            spec.inputDetails = SourceDetails(options: options.locations)
             spec.input = mode
             inputLine = line.number
         }

@@ -106,6 +106,18 @@ public struct PipelinePlan: Sendable {
                 id: 0, operation: .input(spec.input), inputs: [], channels: inputChannels,
                 mapNames: spec.mapNames(afterStage: -1, inputChannels: inputChannels), location: nil)
         ]
+        let scaling = spec.inputScaling
+        for (name, values) in [("mean", scaling.mean), ("std", scaling.std)]
+        where !values.isEmpty && values.count != inputChannels {
+            throw PipelineError(
+                "layer 0 (input): \(name) has \(values.count) value\(values.count == 1 ? "" : "s") but input \(spec.input.rawValue) has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")",
+                at: spec.inputDetails.options[name])
+        }
+        guard scaling.scale.isFinite, scaling.mean.allSatisfy(\.isFinite), scaling.std.allSatisfy({ $0.isFinite && $0 != 0 })
+        else {
+            throw PipelineError(
+                "layer 0 (input): scale, mean and std must be finite and std not 0", at: spec.inputDetails.options["std"])
+        }
         // Why each node has its channel count, for messages: "input rgb", "layer 1 (conv) gives 8 maps".
         var origins = ["input \(spec.input.rawValue)"]
         for (index, stage) in spec.stages.enumerated() {

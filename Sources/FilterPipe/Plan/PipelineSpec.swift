@@ -9,13 +9,44 @@ public enum InputMode: String, Sendable, CaseIterable {
     case gray
     /// 4 channels; opaque images get alpha 1.
     case rgba
+    /// 3 channels in the order blue, green, red (networks trained on OpenCV's decoding).
+    case bgr
 
     public var channels: Int {
         switch self {
-        case .rgb: 3
+        case .rgb, .bgr: 3
         case .gray: 1
         case .rgba: 4
         }
+    }
+}
+
+/// What the `input` line's `scale`, `mean` and `std` do to each decoded value, channel c:
+/// `value = (pixel · scale − mean[c]) / std[c]`, pixel being the decoder's 0...1
+/// (sample / (2^bits − 1)). Without them every value is the pixel itself.
+public struct InputScaling: Sendable, Equatable {
+    public var scale: Float
+    /// One per input channel, or empty for 0.
+    public var mean: [Float]
+    /// One per input channel, or empty for 1.
+    public var std: [Float]
+
+    public init(scale: Float = 1, mean: [Float] = [], std: [Float] = []) {
+        self.scale = scale
+        self.mean = mean
+        self.std = std
+    }
+
+    /// True when values are the pixels unchanged.
+    public var isIdentity: Bool {
+        scale == 1 && mean.allSatisfy { $0 == 0 } && std.allSatisfy { $0 == 1 }
+    }
+
+    /// `value = pixel · factor[c] + offset[c]`: the same formula as one multiply-add per value.
+    func affine(channel: Int) -> (factor: Float, offset: Float) {
+        let m = channel < mean.count ? mean[channel] : 0
+        let s = channel < std.count ? std[channel] : 1
+        return (scale / s, -m / s)
     }
 }
 
@@ -246,12 +277,19 @@ public struct PipelineSpec: Sendable, Equatable {
     public var stageDetails: [SourceDetails]
     /// Where the `output` line named its kind, if it did.
     public var outputKindLocation: SourceLocation?
+    /// The `input` line's `scale`, `mean` and `std`.
+    public var inputScaling: InputScaling
+    /// Where the `input` line's options were written.
+    public var inputDetails: SourceDetails
 
     public init(
         input: InputMode = .rgb, stages: [StageSpec] = [], output: OutputSpec = OutputSpec(),
         stageLocations: [SourceLocation] = [], stageDetails: [SourceDetails] = [],
-        outputKindLocation: SourceLocation? = nil
+        outputKindLocation: SourceLocation? = nil, inputScaling: InputScaling = InputScaling(),
+        inputDetails: SourceDetails = SourceDetails()
     ) {
+        self.inputScaling = inputScaling
+        self.inputDetails = inputDetails
         self.input = input
         self.stages = stages
         self.output = output

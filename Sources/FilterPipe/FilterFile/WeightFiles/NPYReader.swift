@@ -18,7 +18,7 @@ public enum NPYReader {
     public static func parse(_ bytes: [UInt8]) throws(WeightFileError) -> WeightArray {
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
-            throw WeightFileError("not a .npy file (no \\x93NUMPY magic at its start)")
+            throw WeightFileError("not a .npy file (it does not start with the .npy magic bytes)")
         }
         let major = bytes[6], minor = bytes[7]
         let headerLength: Int
