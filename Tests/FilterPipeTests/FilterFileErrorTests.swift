@@ -33,9 +33,17 @@ private let brokenFiles: [BrokenFilterFile] = [
         text: "= relu\n",
         error: "t.filter:1:1: unexpected '=' at the start of a line (expected a stage, filter, channel or matrix row)"),
     // Input
-    .init(text: "input hsv\n", error: "t.filter:1:7: unknown input mode 'hsv' (expected rgb, gray, rgba)"),
-    .init(text: "input\n", error: "t.filter:1:1: missing input mode after 'input' (expected rgb, gray, rgba)"),
+    .init(text: "input hsv\n", error: "t.filter:1:7: unknown input mode 'hsv' (expected rgb, gray, rgba, bgr)"),
+    .init(text: "input\n", error: "t.filter:1:1: missing input mode after 'input' (expected rgb, gray, rgba, bgr)"),
     .init(text: "input rgb\ninput gray\n", error: "t.filter:2:1: duplicate input line (first at line 1)"),
+    .init(text: "input rgb std=1,0,1\n", error: "t.filter:1:17: std value 2 is 0 (values are divided by std)"),
+    .init(
+        text: "input rgb mean=0.5,\n", error: "t.filter:1:19: unexpected ',' at the end of mean= (expected a value after it)"),
+    .init(
+        text: "input gray scale=x\n",
+        error: "t.filter:1:18: invalid number 'x' as the value of scale (expected a decimal like -2, 0.5 or 1e-3)"),
+    .init(
+        text: "input gray gain=2\n", error: "t.filter:1:12: unknown option 'gain' for input (expected scale, mean, std)"),
     .init(text: "relu\ninput gray\n", error: "t.filter:2:1: input after a stage (the input line must come before every stage)"),
     // Conv options
     .init(text: "conv stride=1.5\n", error: "t.filter:1:13: invalid value '1.5' for stride (expected an integer ≥ 1)"),
@@ -51,7 +59,9 @@ private let brokenFiles: [BrokenFilterFile] = [
     .init(text: "conv depthwise=true\n", error: "t.filter:1:15: 'depthwise' is a flag and takes no value"),
     .init(
         text: "conv strid=2\n",
-        error: "t.filter:1:6: unknown option 'strid' for conv (expected stride, pad, pad_mode, dilation, depthwise)"),
+        error:
+            "t.filter:1:6: unknown option 'strid' for conv (expected stride, pad, pad_mode, dilation, depthwise, weights, bias, filters)"
+    ),
     .init(text: "conv pad=1 pad=2\n", error: "t.filter:1:12: duplicate option 'pad' (already given at column 6)"),
     .init(text: "conv pad=1\nrelu\n", error: "t.filter:1:1: conv has no filters (expected 'filter' lines after it)"),
     .init(text: "input rgb\nconv\n", error: "t.filter:2:1: conv has no filters (expected 'filter' lines after it)"),
@@ -218,6 +228,12 @@ private let filesBreakingAPlanRule: [BrokenFilterFile] = [
         error:
             "t.filter:6:2: layer 2 (conv): filter 'c' has 1 channel matrix but the input has 6 channels (layer 1 (conv) gives 3 channels × 2 depthwise filters = 6 maps)"
     ),
+    .init(
+        text: "input rgb mean=0.5,0.5 std=1,1,1\n",
+        error: "t.filter:1:16: layer 0 (input): mean has 2 values but input rgb has 3 channels"),
+    .init(
+        text: "input gray std=0.5,0.5\n",
+        error: "t.filter:1:16: layer 0 (input): std has 2 values but input gray has 1 channel"),
     .init(
         text: "input gray\nconv\n filter a = box\n filter b = box\noutput image\n",
         error:

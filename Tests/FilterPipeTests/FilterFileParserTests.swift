@@ -247,12 +247,13 @@ func channelCountIsTrackedThroughStages(_ mode: String, _ before: String, _ chan
     #expect(spec.output == OutputSpec(kind: .maps, normalization: .minmax))
 }
 
-@Test("every sample filter parses", arguments: ["edge", "blur", "sharpen", "features"])
+@Test(
+    "every sample filter parses", arguments: ["edge", "blur", "sharpen", "features", "simple_convnet", "simple_convnet_first16"])
 func sampleFilterParses(_ name: String) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     let path = root.appendingPathComponent("samples/filters/\(name).filter").path
     let text = try String(contentsOfFile: path, encoding: .utf8)
-    let spec = try FilterFileParser.parse(text, fileName: "\(name).filter")
+    let spec = try FilterFileParser.parse(text, fileName: path)
     #expect(!spec.stages.isEmpty)
 }
