@@ -42,6 +42,15 @@ public struct InputScaling: Sendable, Equatable {
         scale == 1 && mean.allSatisfy { $0 == 0 } && std.allSatisfy { $0 == 1 }
     }
 
+    /// The non-default options as written on an `input` line: `scale=0.5 mean=0.485,0.456,0.406`.
+    public var compactParameters: String {
+        var parts: [String] = []
+        if scale != 1 { parts.append("scale=\(scale)") }
+        if !mean.allSatisfy({ $0 == 0 }) { parts.append("mean=" + mean.map { "\($0)" }.joined(separator: ",")) }
+        if !std.allSatisfy({ $0 == 1 }) { parts.append("std=" + std.map { "\($0)" }.joined(separator: ",")) }
+        return parts.joined(separator: " ")
+    }
+
     /// `value = pixel · factor[c] + offset[c]`: the same formula as one multiply-add per value.
     func affine(channel: Int) -> (factor: Float, offset: Float) {
         let m = channel < mean.count ? mean[channel] : 0
