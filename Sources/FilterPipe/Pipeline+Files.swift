@@ -24,7 +24,8 @@ extension Pipeline {
         try self.init(text: text, fileName: path)
     }
 
-    /// Parses and validates filter-file `text`; errors name `fileName`.
+    /// Parses and validates filter-file `text`; errors name `fileName`, and weight files
+    /// (`conv weights=`) are read relative to its folder (the current folder when it names none).
     public init(text: String, fileName: String = "<filter>") throws(FilterPipeError) {
         let spec: PipelineSpec
         do throws(FilterFileError) {

@@ -171,6 +171,20 @@ private let brokenWeightLines: [BrokenWeightLine] = [
             "t.filter:2:14: weights file D/huge_header.safetensors:x: not a .safetensors file (its header length 1099511627776 is over the format's 100000000-byte limit)"
     ),
     .init(
+        text: "input rgb\nconv weights=short.safetensors:x\n",
+        error:
+            "t.filter:2:14: weights file D/short.safetensors:x: truncated .safetensors header (claims 100 bytes, the file has 2 after the length)"
+    ),
+    .init(
+        text: "input rgb\nconv weights=notjson.safetensors:x\n",
+        error:
+            "t.filter:2:14: weights file D/notjson.safetensors:x: not a .safetensors file (its header is not the format's JSON)"),
+    .init(
+        text: "input rgb\nconv weights=shortheader.npy\n",
+        error:
+            "t.filter:2:14: weights file D/shortheader.npy: truncated .npy header (claims 118 bytes, the file has 4 after the prefix)"
+    ),
+    .init(
         text: "input rgb\nconv weights=W1.txt\n",
         error: "t.filter:2:14: invalid weights file 'W1.txt' (expected FILE.npy or FILE.safetensors:TENSOR)"),
     .init(
@@ -197,6 +211,9 @@ func brokenWeightLinesNameTheFileAndTheReason(_ line: BrokenWeightLine) throws {
     folder.write("magic.npy", Array("hello, not numpy".utf8))
     folder.write("version9.npy", [0x93] + Array("NUMPY".utf8) + [9, 0, 0, 0])
     folder.write("hugeheader.npy", [0x93] + Array("NUMPY".utf8) + [2, 0, 0xFF, 0xFF, 0xFF, 0xFF])
+    folder.write("shortheader.npy", [0x93] + Array("NUMPY".utf8) + [1, 0, 118, 0] + Array("{'de".utf8))
+    folder.write("short.safetensors", [100, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8))
+    folder.write("notjson.safetensors", [4, 0, 0, 0, 0, 0, 0, 0] + Array("[1,]".utf8))
     let expected = line.error.replacingOccurrences(of: "D/", with: folder.path + "/")
     #expect(throws: FilterPipeError.self) {
         try Pipeline(text: line.text, fileName: folder.path + "/t.filter")
