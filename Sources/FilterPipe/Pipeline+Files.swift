@@ -24,7 +24,8 @@ extension Pipeline {
         try self.init(text: text, fileName: path)
     }
 
-    /// Parses and validates filter-file `text`; errors name `fileName`.
+    /// Parses and validates filter-file `text`; errors name `fileName`, and weight files
+    /// (`conv weights=`) are read relative to its folder (the current folder when it names none).
     public init(text: String, fileName: String = "<filter>") throws(FilterPipeError) {
         let spec: PipelineSpec
         do throws(FilterFileError) {
@@ -37,6 +38,11 @@ extension Pipeline {
         } catch {
             throw .pipeline(error.located(in: fileName))
         }
+    }
+
+    /// `pixels` as this pipeline's input tensor: the `input` line's mode, then its scale, mean and std.
+    public func inputTensor(_ pixels: PixelBuffer) -> Tensor {
+        Tensor(pixels: pixels, mode: spec.input, scaling: spec.inputScaling)
     }
 
     /// Decodes the PNG or JPEG at `path` into a tensor (as the pipeline's `input` line says) and
@@ -52,7 +58,7 @@ extension Pipeline {
             throw .image(error)
         }
         do throws(PipelineError) {
-            return try run(Tensor(pixels: pixels, mode: spec.input), executor: executor)
+            return try run(inputTensor(pixels), executor: executor)
         } catch {
             throw .pipeline(PipelineError("\(path): \(error.message)"))
         }

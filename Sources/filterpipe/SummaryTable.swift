@@ -8,7 +8,8 @@ extension PipelineSummary {
     func renderTable() -> String {
         let header = ["#", "line", "stage", "parameters", "output C×H×W", "weights", "multiply-adds"]
         let rightAligned: Set<Int> = [0, 1, 5, 6]
-        var cells: [[String]] = [["0", "", "input", input.rawValue, inputShape.description, "0", "0"]]
+        let inputParameters = ([input.rawValue] + [inputScaling.compactParameters].filter { !$0.isEmpty }).joined(separator: " ")
+        var cells: [[String]] = [["0", "", "input", inputParameters, inputShape.description, "0", "0"]]
         for row in rows {
             cells.append([
                 String(row.index), row.line.map(String.init) ?? "", row.kind, row.parameters,

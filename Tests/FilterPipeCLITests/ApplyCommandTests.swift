@@ -60,7 +60,7 @@ private func prepareInputs(_ scratch: Scratch) {
 @Test(arguments: [
     ("conv\n  filter a\n    1 2\n    3\n", ":4:5: ragged matrix"),
     ("relu6\n", ":1:1: unknown stage 'relu6'"),
-    ("conv stride=2 pad=same\n  filter a = box\n", ":1:19: pad=same needs stride 1"),
+    ("conv stride=2 pad=same\n  filter a = box\n", ":1:19: layer 1 (conv): pad=same needs stride 1"),
 ])
 func aBrokenFilterFileStopsBeforeAnyImageWithExitTwo(text: String, expected: String) throws {
     let scratch = Scratch()

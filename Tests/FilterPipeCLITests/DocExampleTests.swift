@@ -57,21 +57,25 @@ func documentedFilterExamples() -> [DocExample] {
 
 @Test(arguments: documentedFilterExamples())
 func everyDocumentedFilterFilePassesCheckAndRunsWithApply(_ example: DocExample) throws {
+    // A doc example runs as if saved in samples/filters/: its weight files (`weights=../weights/…`)
+    // are the ones samples/weights holds.
     let scratch = Scratch()
-    _ = scratch.write("example.filter", example.text)
+    _ = scratch.write("filters/example.filter", example.text)
+    scratch.copy(CLI.samples + "/weights", to: "weights")
+    let folder = scratch.file("filters")
     var size = "451x300"
     if let header = example.checkOutput?.split(separator: "\n").first,
         let range = header.range(of: "input ")
     {
         size = String(header[range.upperBound...])
     }
-    let check = try CLI.run(["check", "example.filter", "--size", size], in: scratch.path)
+    let check = try CLI.run(["check", "example.filter", "--size", size], in: folder)
     #expect(check.status == 0, "\(check.stderr)")
     if let shown = example.checkOutput {
         #expect(check.stdout.hasPrefix(shown), "check printed:\n\(check.stdout)")
     }
-    scratch.copy(CLI.samples + "/images/chelsea.png", to: "in/chelsea.png")
-    let apply = try CLI.run(["apply", "example.filter", "in", "out", "--quiet"], in: scratch.path)
+    scratch.copy(CLI.samples + "/images/chelsea.png", to: "filters/in/chelsea.png")
+    let apply = try CLI.run(["apply", "example.filter", "in", "out", "--quiet"], in: folder)
     #expect(apply.status == 0, "\(apply.stderr)")
-    #expect(!scratch.files(under: "out").isEmpty)
+    #expect(!scratch.files(under: "filters/out").isEmpty)
 }

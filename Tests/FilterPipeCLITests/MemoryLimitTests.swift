@@ -174,7 +174,7 @@ func anOutputImageOfTwoMapsIsAFilterFileErrorBeforeAnyImageIsRead(command: Strin
     #expect(result.stdout.isEmpty)
     #expect(
         result.stderr
-            == "\(filter):5:8: output image needs 1, 3 or 4 final maps (gray, RGB, RGBA), but the conv at line 2 gives 2 maps (use output maps, or a last conv of 1, 3 or 4 filters)\n"
+            == "\(filter):5:8: output image needs 1, 3 or 4 final maps (gray, RGB, RGBA), but layer 1 (conv) gives 2 maps (use output maps, or a last conv of 1, 3 or 4 filters)\n"
     )
     #expect(snapshot(scratch, "out") == before)
 }
@@ -210,7 +210,7 @@ func anApplyFlagAskingForAnImageTheMapsCannotMakeIsRefusedBeforeAnyImageIsRead(
     #expect(check.stderr == apply.stderr && check.stderr.split(separator: "\n").count == 1, "\(check.stderr)")
     // The plan's error names the stage's line and column, not just the file.
     #expect(
-        check.stderr.hasPrefix(filter + ":2:1: layer 1 (conv): filter b (2×2) cannot share pad=same"), "\(check.stderr)")
+        check.stderr.hasPrefix(filter + ":4:3: layer 1 (conv): filter 'b' (2×2) cannot share pad=same"), "\(check.stderr)")
 }
 
 @Test func aMixedSizeSameBankThatCheckAcceptsApplyRuns() throws {

@@ -23,6 +23,7 @@ import Testing
         switch mode {
         case .gray: return isColor ? 0.299 * s(0) + 0.587 * s(1) + 0.114 * s(2) : s(0)
         case .rgb: return isColor ? s(c) : s(0)
+        case .bgr: return isColor ? s(2 - c) : s(0)
         case .rgba:
             if c == 3 { return hasAlpha ? s(channels - 1) : 1 }
             return isColor ? s(c) : s(0)
@@ -47,6 +48,44 @@ import Testing
                         samples, channels: testCase.channels, maximum: maximum, mode: testCase.mode,
                         c: c, i: y * width + x)
                     #expect(abs(Double(tensor[c, y, x]) - expected) < 1e-6)
+                }
+            }
+        }
+    }
+
+    @Test(
+        "scale, mean and std give (pixel · scale − mean[c]) / std[c] on the whole tensor and on bands alike",
+        arguments: [InputMode.rgb, .bgr, .gray, .rgba])
+    func inputScalingFollowsItsFormulaOnBothRoutes(mode: InputMode) {
+        let width = 7, height = 4, channels = 3
+        let samples = (0..<width * height * channels).map { UInt8(($0 * 7919 + 13) % 256) }
+        let means: [Float] = [0.485, 0.456, 0.406, 0.5], stds: [Float] = [0.229, 0.224, 0.225, 2]
+        let scaling = InputScaling(
+            scale: 0.5, mean: Array(means.prefix(mode.channels)), std: Array(stds.prefix(mode.channels)))
+        let pixels = PixelBuffer(width: width, height: height, channels: channels, samples: .uint8(samples))
+        let tensor = Tensor(pixels: pixels, mode: mode, scaling: scaling)
+        let image = RowImage(width: width, height: height, channels: channels)
+        for y in 0..<height {
+            for i in 0..<width * channels { image.row(y)[i] = samples[y * width * channels + i] }
+        }
+        var band = [Float](repeating: .nan, count: mode.channels * height * width)
+        band.withUnsafeMutableBufferPointer { buffer in
+            // Two calls, as the sliding window fills its rows: each scales only the rows it converts.
+            Tensor.fillBand(
+                buffer.baseAddress!, channelStride: height * width, firstRow: 0, from: image, rows: 0..<1, mode: mode,
+                scaling: scaling)
+            Tensor.fillBand(
+                buffer.baseAddress!, channelStride: height * width, firstRow: 0, from: image, rows: 1..<height, mode: mode,
+                scaling: scaling)
+        }
+        #expect(band == tensor.values)
+        for c in 0..<mode.channels {
+            for y in 0..<height {
+                for x in 0..<width {
+                    let pixel = Self.oracle(
+                        samples.map(Int.init), channels: channels, maximum: 255, mode: mode, c: c, i: y * width + x)
+                    let expected = (pixel * 0.5 - Double(means[c])) / Double(stds[c])
+                    #expect(abs(Double(tensor[c, y, x]) - expected) < 1e-5)
                 }
             }
         }

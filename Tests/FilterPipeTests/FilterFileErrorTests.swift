@@ -33,15 +33,19 @@ private let brokenFiles: [BrokenFilterFile] = [
         text: "= relu\n",
         error: "t.filter:1:1: unexpected '=' at the start of a line (expected a stage, filter, channel or matrix row)"),
     // Input
-    .init(text: "input hsv\n", error: "t.filter:1:7: unknown input mode 'hsv' (expected rgb, gray, rgba)"),
-    .init(text: "input\n", error: "t.filter:1:1: missing input mode after 'input' (expected rgb, gray, rgba)"),
+    .init(text: "input hsv\n", error: "t.filter:1:7: unknown input mode 'hsv' (expected rgb, gray, rgba, bgr)"),
+    .init(text: "input\n", error: "t.filter:1:1: missing input mode after 'input' (expected rgb, gray, rgba, bgr)"),
     .init(text: "input rgb\ninput gray\n", error: "t.filter:2:1: duplicate input line (first at line 1)"),
+    .init(text: "input rgb std=1,0,1\n", error: "t.filter:1:17: std value 2 is 0 (values are divided by std)"),
+    .init(
+        text: "input rgb mean=0.5,\n", error: "t.filter:1:19: unexpected ',' at the end of mean= (expected a value after it)"),
+    .init(
+        text: "input gray scale=x\n",
+        error: "t.filter:1:18: invalid number 'x' as the value of scale (expected a decimal like -2, 0.5 or 1e-3)"),
+    .init(
+        text: "input gray gain=2\n", error: "t.filter:1:12: unknown option 'gain' for input (expected scale, mean, std)"),
     .init(text: "relu\ninput gray\n", error: "t.filter:2:1: input after a stage (the input line must come before every stage)"),
     // Conv options
-    .init(
-        text: "conv stride=2 pad=same\n  filter a\n    1\n",
-        error: "t.filter:1:19: pad=same needs stride 1, not stride=2 (with a larger stride the output cannot keep the input size)"
-    ),
     .init(text: "conv stride=1.5\n", error: "t.filter:1:13: invalid value '1.5' for stride (expected an integer ≥ 1)"),
     .init(text: "conv stride=1000001\n", error: "t.filter:1:13: value 1000001 for stride is too large (at most 1000000)"),
     .init(text: "conv\n filter a = gaussian size=2001\n", error: "t.filter:2:27: size=2001 is too large (at most 1025)"),
@@ -55,7 +59,9 @@ private let brokenFiles: [BrokenFilterFile] = [
     .init(text: "conv depthwise=true\n", error: "t.filter:1:15: 'depthwise' is a flag and takes no value"),
     .init(
         text: "conv strid=2\n",
-        error: "t.filter:1:6: unknown option 'strid' for conv (expected stride, pad, pad_mode, dilation, depthwise)"),
+        error:
+            "t.filter:1:6: unknown option 'strid' for conv (expected stride, pad, pad_mode, dilation, depthwise, weights, bias, filters)"
+    ),
     .init(text: "conv pad=1 pad=2\n", error: "t.filter:1:12: duplicate option 'pad' (already given at column 6)"),
     .init(text: "conv pad=1\nrelu\n", error: "t.filter:1:1: conv has no filters (expected 'filter' lines after it)"),
     .init(text: "input rgb\nconv\n", error: "t.filter:2:1: conv has no filters (expected 'filter' lines after it)"),
@@ -80,11 +86,6 @@ private let brokenFiles: [BrokenFilterFile] = [
     .init(
         text: "conv\n filter a gain=2\n",
         error: "t.filter:2:11: unknown option 'gain' for filter (expected bias)"),
-    .init(
-        text: "conv\n filter a = sobel_x\n filter b = gaussian\n",
-        error:
-            "t.filter:3:2: filter 'b' is 5×5 but filter 'a' of this bank is 3×3 (all filters of a bank have the same size unless it has pad=same)"
-    ),
     // Named kernels
     .init(text: "conv\n filter a = gauss\n", error: "t.filter:2:13: unknown kernel 'gauss' (expected \(kernels))"),
     .init(text: "conv\n filter a =\n", error: "t.filter:2:11: missing kernel name after '=' (expected \(kernels))"),
@@ -144,21 +145,6 @@ private let brokenFiles: [BrokenFilterFile] = [
         error: "t.filter:3:5: unexpected '=' in matrix row (expected numbers separated by spaces or commas)"),
     // Channel sections
     .init(
-        text: "input rgb\nconv\n  filter rg\n    channel\n      1\n    channel\n      -1\n",
-        error: "t.filter:3:3: filter 'rg' has 2 channel sections but the bank input has 3 channels (input rgb)"),
-    .init(
-        text: "input gray\nconv\n  filter a\n    channel\n      1\n    channel\n      2\n",
-        error: "t.filter:6:5: channel section 2 of filter 'a' is one too many: the bank input has 1 channel (input gray)"),
-    .init(
-        text: "conv\n filter a = sobel_x\n filter b = sobel_y\nrelu\nconv\n filter c\n  channel\n   1\n",
-        error:
-            "t.filter:6:2: filter 'c' has 1 channel section but the bank input has 2 channels (the conv at line 1 gives 2 maps)"),
-    .init(
-        text: "input rgb\nconv depthwise\n filter a = box\n filter b = identity\nconv\n filter c\n  channel\n   1\n",
-        error:
-            "t.filter:6:2: filter 'c' has 1 channel section but the bank input has 6 channels (the depthwise conv at line 2 gives 3 × 2 = 6 maps)"
-    ),
-    .init(
         text: "conv depthwise\n filter a\n  channel\n",
         error:
             "t.filter:3:3: channel section in a depthwise conv (each depthwise filter is one matrix, applied to every channel separately)"
@@ -203,6 +189,65 @@ func brokenFilterFileReportsLineColumnAndExpectation(_ file: BrokenFilterFile) {
     #expect(throws: FilterFileError.self) { try FilterFileParser.parse(file.text, fileName: "t.filter") }
     do {
         _ = try FilterFileParser.parse(file.text, fileName: "t.filter")
+    } catch {
+        #expect(error.description == file.error)
+    }
+}
+
+/// Files that parse but break a rule of the plan (`PipelinePlan`, the one validator): the error names
+/// the layer and points at the token at fault (the `pad` value, the filter line).
+private let filesBreakingAPlanRule: [BrokenFilterFile] = [
+    .init(
+        text: "conv stride=2 pad=same\n  filter a\n    1\n",
+        error:
+            "t.filter:1:19: layer 1 (conv): pad=same needs stride 1, not stride=2 (with a larger stride the output cannot keep the input size)"
+    ),
+    .init(
+        text: "conv pad=same stride=3\n  filter a = box\n",
+        error:
+            "t.filter:1:10: layer 1 (conv): pad=same needs stride 1, not stride=3 (with a larger stride the output cannot keep the input size)"
+    ),
+    .init(
+        text: "conv\n filter a = sobel_x\n filter b = gaussian\n",
+        error:
+            "t.filter:3:2: layer 1 (conv): filter 'b' is 5×5 but filter 'a' of this bank is 3×3 (all filters of a bank have the same size unless it has pad=same)"
+    ),
+    .init(
+        text: "input rgb\nconv\n  filter rg\n    channel\n      1\n    channel\n      -1\n",
+        error: "t.filter:3:3: layer 1 (conv): filter 'rg' has 2 channel matrices but the input has 3 channels (input rgb)"),
+    .init(
+        text: "input gray\nconv\n  filter a\n    channel\n      1\n    channel\n      2\n",
+        error: "t.filter:3:3: layer 1 (conv): filter 'a' has 2 channel matrices but the input has 1 channel (input gray)"),
+    .init(
+        text: "conv\n filter a = sobel_x\n filter b = sobel_y\nrelu\nconv\n filter c\n  channel\n   1\n",
+        error:
+            "t.filter:6:2: layer 3 (conv): filter 'c' has 1 channel matrix but the input has 2 channels (layer 1 (conv) gives 2 maps)"
+    ),
+    .init(
+        text: "input rgb\nconv depthwise\n filter a = box\n filter b = identity\nconv\n filter c\n  channel\n   1\n",
+        error:
+            "t.filter:6:2: layer 2 (conv): filter 'c' has 1 channel matrix but the input has 6 channels (layer 1 (conv) gives 3 channels × 2 depthwise filters = 6 maps)"
+    ),
+    .init(
+        text: "input rgb mean=0.5,0.5 std=1,1,1\n",
+        error: "t.filter:1:16: layer 0 (input): mean has 2 values but input rgb has 3 channels"),
+    .init(
+        text: "input gray std=0.5,0.5\n",
+        error: "t.filter:1:16: layer 0 (input): std has 2 values but input gray has 1 channel"),
+    .init(
+        text: "input gray\nconv\n filter a = box\n filter b = box\noutput image\n",
+        error:
+            "t.filter:5:8: output image needs 1, 3 or 4 final maps (gray, RGB, RGBA), but layer 1 (conv) gives 2 maps (use output maps, or a last conv of 1, 3 or 4 filters)"
+    ),
+]
+
+@Test(
+    "a file that parses but breaks a plan rule gives one FILE:LINE:COLUMN error at the token", arguments: filesBreakingAPlanRule)
+func planRuleErrorsPointAtTheTokenAtFault(_ file: BrokenFilterFile) throws {
+    _ = try FilterFileParser.parse(file.text, fileName: "t.filter")
+    #expect(throws: FilterPipeError.self) { try Pipeline(text: file.text, fileName: "t.filter") }
+    do {
+        _ = try Pipeline(text: file.text, fileName: "t.filter")
     } catch {
         #expect(error.description == file.error)
     }

@@ -196,10 +196,20 @@ func channelCountIsTrackedThroughStages(_ mode: String, _ before: String, _ chan
     let spec = try parse("input \(mode)\n\(before)conv\n filter last\n\(sections)")
     guard case .conv(let last) = spec.stages.last else { Issue.record("last stage is not conv"); return }
     #expect(last.filters[0].channels.count == channels)
-    // One section fewer is an error.
+    _ = try Pipeline(spec: spec)
+    // One section fewer parses, and the plan refuses it at the filter's line.
     let short = String(repeating: "  channel\n   1\n", count: channels - 1)
     if channels > 1 {
-        #expect(throws: FilterFileError.self) { try parse("input \(mode)\n\(before)conv\n filter last\n\(short)") }
+        let text = "input \(mode)\n\(before)conv\n filter last\n\(short)"
+        let line = text.split(separator: "\n").firstIndex { $0.hasPrefix(" filter last") }! + 1
+        _ = try parse(text)
+        #expect(throws: FilterPipeError.self) { try Pipeline(text: text, fileName: "t.filter") }
+        do { _ = try Pipeline(text: text, fileName: "t.filter") } catch {
+            #expect(
+                error.description.hasPrefix(
+                    "t.filter:\(line):2: layer \(spec.stages.count) (conv): filter 'last' has \(channels - 1) channel matri"))
+            #expect(error.description.contains("but the input has \(channels) channels"))
+        }
     }
 }
 
@@ -237,12 +247,13 @@ func channelCountIsTrackedThroughStages(_ mode: String, _ before: String, _ chan
     #expect(spec.output == OutputSpec(kind: .maps, normalization: .minmax))
 }
 
-@Test("every sample filter parses", arguments: ["edge", "blur", "sharpen", "features"])
+@Test(
+    "every sample filter parses", arguments: ["edge", "blur", "sharpen", "features", "simple_convnet", "simple_convnet_first16"])
 func sampleFilterParses(_ name: String) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     let path = root.appendingPathComponent("samples/filters/\(name).filter").path
     let text = try String(contentsOfFile: path, encoding: .utf8)
-    let spec = try FilterFileParser.parse(text, fileName: "\(name).filter")
+    let spec = try FilterFileParser.parse(text, fileName: path)
     #expect(!spec.stages.isEmpty)
 }

@@ -55,7 +55,7 @@ func aSameBankOfMixedKernelSizesGivesEachFiltersOwnSameConvolution(_ example: Mi
         padding: .same, dilation: 2)
     #expect(
         throws: PipelineError(
-            "layer 1 (conv): filter small (2×2) cannot share pad=same with the bank's 3×3 kernels at dilation 2; give it a conv of its own"
+            "layer 1 (conv): filter 'small' (2×2) cannot share pad=same with the bank's 3×3 kernels at dilation 2; give it a conv of its own"
         )
     ) {
         try Pipeline(spec: PipelineSpec(input: .gray, stages: [.conv(conv)]))

@@ -38,7 +38,7 @@ private let planCases: [PlanCase] = [
         text: "input gray\nconv pad=same dilation=2\n  filter a = box size=3\n  filter b\n    1 1\n    1 1\n", width: 9,
         height: 7,
         expected: .error(
-            "t.filter:2:1: layer 1 (conv): filter b (2×2) cannot share pad=same with the bank's 3×3 kernels at dilation 2; give it a conv of its own"
+            "t.filter:4:3: layer 1 (conv): filter 'b' (2×2) cannot share pad=same with the bank's 3×3 kernels at dilation 2; give it a conv of its own"
         )),
     PlanCase(
         name: "an output emptied by a small image",

@@ -87,7 +87,8 @@ func emptyOutputForSmallInputIsAnError(_ width: Int, _ height: Int, _ message: S
                     FilterSpec(name: "rgb", channels: [Matrix](repeating: Matrix(rows: 1, columns: 1, values: [1]), count: 3))
                 ]))
         ])
-    #expect(throws: PipelineError("layer 1 (conv): filter rgb has 3 matrices but the input has 1 channel")) {
+    #expect(throws: PipelineError("layer 1 (conv): filter 'rgb' has 3 channel matrices but the input has 1 channel (input gray)"))
+    {
         try PipelineSummary(spec: spec, width: 4, height: 4)
     }
 }

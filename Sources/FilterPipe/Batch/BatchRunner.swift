@@ -246,7 +246,7 @@ public struct BatchRunner: Sendable {
             result.megapixels = Double(pixels.width * pixels.height) / 1e6
             result.width = pixels.width
             result.height = pixels.height
-            let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input)
+            let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input, scaling: pipeline.spec.inputScaling)
             // Only a montage draws the photo again: otherwise its pixels are released here.
             let photo: PixelBuffer? = writer.needsPhoto(plan) ? pixels : nil
             result.timings.decode += lap()
@@ -300,7 +300,7 @@ public struct BatchRunner: Sendable {
     ) throws(FilterPipeError) -> [String]? {
         let mode = pipeline.spec.input
         let target: RowImage
-        if pipeline.steps.isEmpty && mode == .rgb && image.channels == 3 {
+        if pipeline.steps.isEmpty && mode == .rgb && image.channels == 3 && pipeline.spec.inputScaling.isIdentity {
             // Nothing to compute: round(clamp(s / 255, 0, 1) · 255) = s, so the decoded rows are the output.
             target = image
         } else {

@@ -101,7 +101,7 @@ struct BandedPipelineRun {
             }
             Tensor.fillBand(
                 buffers[0], channelStride: windowStride, firstRow: needed.lowerBound, from: source,
-                rows: kept.upperBound..<needed.upperBound, mode: mode)
+                rows: kept.upperBound..<needed.upperBound, mode: mode, scaling: pipeline.spec.inputScaling)
             window = needed
 
             for (index, step) in pipeline.steps.enumerated() {

@@ -6,6 +6,8 @@ struct FilterFileOptions {
     struct Allowed {
         var names: [String]
         var flags: Set<String> = []
+        /// Options whose value is a comma-separated list (`mean=0.485,0.456,0.406`).
+        var lists: Set<String> = []
         /// For messages: "stride=<integer ≥ 1>" per name.
         var expected: [String: String] = [:]
     }
@@ -13,6 +15,8 @@ struct FilterFileOptions {
     struct Entry {
         var key: FilterFileToken
         var value: FilterFileToken?
+        /// Every value of a list option (the first is `value`).
+        var values: [FilterFileToken] = []
     }
 
     let fileName: String
@@ -64,8 +68,20 @@ struct FilterFileOptions {
                 let at = valueIndex < tokens.endIndex ? tokens[valueIndex] : tokens[index + 1]
                 throw Self.error(fileName, lineNumber, at, "missing value after '\(key.text)='\(expected)")
             }
-            entries[key.text] = Entry(key: key, value: tokens[valueIndex])
+            var values = [tokens[valueIndex]]
             index = valueIndex + 1
+            if allowed.lists.contains(key.text) {
+                while index < tokens.endIndex, tokens[index].kind == .comma {
+                    guard index + 1 < tokens.endIndex, tokens[index + 1].kind == .word else {
+                        throw Self.error(
+                            fileName, lineNumber, tokens[index],
+                            "unexpected ',' at the end of \(key.text)= (expected a value after it)")
+                    }
+                    values.append(tokens[index + 1])
+                    index += 2
+                }
+            }
+            entries[key.text] = Entry(key: key, value: tokens[valueIndex], values: values)
         }
     }
 
@@ -81,6 +97,13 @@ struct FilterFileOptions {
     }
 
     func has(_ name: String) -> Bool { entries[name] != nil }
+
+    /// Where each option was written: its value token, or its key for a flag.
+    var locations: [String: SourceLocation] {
+        entries.mapValues { entry in
+            SourceLocation(line: lineNumber, column: (entry.value ?? entry.key).column)
+        }
+    }
 
     /// The value token of `name` (nil if absent or a flag).
     func valueToken(_ name: String) -> FilterFileToken? { entries[name]?.value }
@@ -99,6 +122,17 @@ struct FilterFileOptions {
                 "value \(value) for \(name) is too large (at most \(FilterFileOptions.largestInteger))")
         }
         return value
+    }
+
+    /// The numbers of list option `name` (nil if absent).
+    func numbers(_ name: String) throws(FilterFileError) -> [Float]? {
+        guard let entry = entries[name] else { return nil }
+        var result: [Float] = []
+        for token in entry.values {
+            result.append(
+                try FilterFileOptions.finiteNumber(token, what: "a value of \(name)", fileName: fileName, lineNumber: lineNumber))
+        }
+        return result
     }
 
     func number(_ name: String) throws(FilterFileError) -> Float? {

@@ -1,16 +1,27 @@
 // Filter file (v1) → PipelineSpec. One line at a time; the first error stops the parse.
-// Channel counts are tracked through the stages: input mode C (rgb 3, gray 1, rgba 4) → conv F maps
-// (depthwise C·F) → activations and pools keep C. Per-channel filters must match the bank's input C.
+// The parser checks syntax and what one line can decide alone; rules that relate lines (channel
+// counts, kernel sizes within a bank, pad=same with a stride, the output image's map count) are the
+// plan's (PipelinePlan), which points at the token through the spec's `stageDetails`.
 
 /// Parses `.filter` files into a `PipelineSpec`.
 public enum FilterFileParser {
-    /// Parses `text`; errors name `fileName` with line and column.
-    public static func parse(_ text: String, fileName: String) throws(FilterFileError) -> PipelineSpec {
-        var reader = Reader(fileName: fileName)
+    /// Parses `text`; errors name `fileName` with line and column. Weight files (`conv weights=`) are
+    /// read relative to `directory`, by default the folder of `fileName` (the current one when it
+    /// names none).
+    public static func parse(_ text: String, fileName: String, directory: String? = nil) throws(FilterFileError)
+        -> PipelineSpec
+    {
+        var reader = Reader(fileName: fileName, directory: directory ?? folder(of: fileName))
         for line in FilterFileLexer.lines(of: text) {
             try reader.read(line)
         }
         return try reader.finish()
+    }
+
+    /// `samples/filters` for `samples/filters/a.filter`; nil (the current folder) for `a.filter`.
+    static func folder(of path: String) -> String? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     static let stageKeywords = ["conv", "relu", "abs", "leaky_relu", "sigmoid", "tanh", "maxpool", "avgpool", "output"]
@@ -42,27 +53,34 @@ public enum FilterFileParser {
     private struct BankBuilder {
         var conv = ConvSpec(filters: [])
         var location: SourceLocation
-        var inputChannels: Int
-        /// Why the input has that many channels: "input rgb", "the conv at line 3 gives 8 maps".
-        var inputOrigin: String
+        var details = SourceDetails()
+        /// Set when the bank came from `weights=`: it takes no filter lines.
+        var weightsLocation: SourceLocation?
         var filterLines: [String: Int] = [:]
         var filter: FilterBuilder?
-        /// The first filter's size and name, which every other filter must match.
-        var firstFilter: (name: String, rows: Int, columns: Int)?
     }
 
     private struct Reader {
         let fileName: String
+        let directory: String?
         var spec = PipelineSpec()
         var inputLine: Int?
         var outputLine: Int?
-        /// Where `output image` named its kind: the final map count is checked there.
-        var imageKindLocation: SourceLocation?
-        var channels = InputMode.rgb.channels
-        var channelOrigin = "input rgb"
         var bank: BankBuilder?
 
-        init(fileName: String) { self.fileName = fileName }
+        init(fileName: String, directory: String?) {
+            self.fileName = fileName
+            self.directory = directory
+        }
+
+        /// Refuses a filter, channel or matrix row line in a bank from a weight file.
+        func refuseInWeightBank(_ line: FilterFileLine) throws(FilterFileError) {
+            guard let bank, let at = bank.weightsLocation else { return }
+            throw error(
+                line, line.tokens[0],
+                "'\(line.tokens[0].text)' in a bank from a weight file (the conv at line \(at.line) takes its filters from weights=)"
+            )
+        }
 
         func error(_ line: FilterFileLine, _ token: FilterFileToken, _ message: String) -> FilterFileError {
             FilterFileError(
@@ -134,15 +152,23 @@ public enum FilterFileParser {
             guard word.kind == .word, let mode = InputMode(rawValue: word.text) else {
                 throw error(line, word, "unknown input mode '\(word.text)' (expected \(modes))")
             }
-            if line.tokens.count > 2 {
-                throw error(
-                    line, line.tokens[2],
-                    "unexpected '\(line.tokens[2].text)' after 'input \(mode.rawValue)' (input takes only a mode)")
+            let options = try FilterFileOptions(
+                line.tokens.dropFirst(2), owner: "input",
+                allowed: .init(
+                    names: ["scale", "mean", "std"], lists: ["mean", "std"],
+                    expected: ["scale": "<number>", "mean": "<number>,…", "std": "<number>,… (none 0)"]),
+                fileName: fileName, lineNumber: line.number)
+            var scaling = InputScaling()
+            scaling.scale = try options.number("scale") ?? 1
+            scaling.mean = try options.numbers("mean") ?? []
+            scaling.std = try options.numbers("std") ?? []
+            if let zero = scaling.std.firstIndex(of: 0), let token = options.entries["std"]?.values[zero] {
+                throw error(line, token, "std value \(zero + 1) is 0 (values are divided by std)")
             }
+            spec.inputScaling = scaling
+            spec.inputDetails = SourceDetails(options: options.locations)
             spec.input = mode
             inputLine = line.number
-            channels = mode.channels
-            channelOrigin = "input \(mode.rawValue)"
         }
 
         mutating func readOutput(_ line: FilterFileLine) throws(FilterFileError) {
@@ -156,7 +182,7 @@ public enum FilterFileParser {
                     throw error(line, first, "unknown output kind '\(first.text)' (expected \(kinds))")
                 }
                 output.kind = kind
-                if kind == .image { imageKindLocation = SourceLocation(line: line.number, column: first.column) }
+                spec.outputKindLocation = SourceLocation(line: line.number, column: first.column)
                 rest = rest.dropFirst()
             }
             let options = try FilterFileOptions(
@@ -176,9 +202,10 @@ public enum FilterFileParser {
 
         // MARK: stages
 
-        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine) {
+        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine, options: FilterFileOptions) {
             spec.stages.append(stage)
             spec.stageLocations.append(SourceLocation(line: line.number, column: line.tokens[0].column))
+            spec.stageDetails.append(SourceDetails(options: options.locations))
         }
 
         mutating func readActivation(_ line: FilterFileLine) throws(FilterFileError) {
@@ -196,7 +223,7 @@ public enum FilterFileParser {
                 case "tanh": .tanh
                 default: .leakyReLU(slope: try options.number("slope") ?? 0.01)
                 }
-            appendStage(.activation(activation), at: line)
+            appendStage(.activation(activation), at: line, options: options)
         }
 
         mutating func readPool(_ line: FilterFileLine) throws(FilterFileError) {
@@ -218,7 +245,9 @@ public enum FilterFileParser {
             }
             let ceilMode = try options.boolean("ceil_mode") ?? false
             let kind: PoolKind = head.text == "maxpool" ? .max : .average
-            appendStage(.pool(PoolSpec(kind: kind, size: size, stride: stride, pad: pad, ceilMode: ceilMode)), at: line)
+            appendStage(
+                .pool(PoolSpec(kind: kind, size: size, stride: stride, pad: pad, ceilMode: ceilMode)), at: line,
+                options: options)
         }
 
         mutating func readConv(_ line: FilterFileLine) throws(FilterFileError) {
@@ -226,23 +255,19 @@ public enum FilterFileParser {
             let options = try FilterFileOptions(
                 line.tokens.dropFirst(), owner: "conv",
                 allowed: .init(
-                    names: ["stride", "pad", "pad_mode", "dilation", "depthwise"], flags: ["depthwise"],
+                    names: ["stride", "pad", "pad_mode", "dilation", "depthwise", "weights", "bias", "filters"],
+                    flags: ["depthwise"],
                     expected: [
                         "stride": "<integer ≥ 1>", "pad": "<integer ≥ 0>|same",
                         "pad_mode": "zero|replicate|reflect|circular",
-                        "dilation": "<integer ≥ 1>",
+                        "dilation": "<integer ≥ 1>", "weights": "FILE.npy|FILE.safetensors:TENSOR",
+                        "bias": "FILE.npy|FILE.safetensors:TENSOR", "filters": "A..B",
                     ]),
                 fileName: fileName, lineNumber: line.number)
             var conv = ConvSpec(filters: [])
             conv.stride = try options.integer("stride", minimum: 1) ?? 1
             if let token = options.valueToken("pad") {
                 if token.text == "same" {
-                    if conv.stride != 1 {
-                        throw error(
-                            line, token,
-                            "pad=same needs stride 1, not stride=\(conv.stride) (with a larger stride the output cannot keep the input size)"
-                        )
-                    }
                     conv.padding = .same
                 } else {
                     guard let pad = Int(token.text), pad >= 0, pad <= FilterFileOptions.largestInteger else {
@@ -254,9 +279,19 @@ public enum FilterFileParser {
             conv.padMode = try options.choice("pad_mode", as: PadMode.self) ?? .zero
             conv.dilation = try options.integer("dilation", minimum: 1) ?? 1
             conv.depthwise = options.has("depthwise")
+            var details = SourceDetails(options: options.locations)
+            var weightsLocation: SourceLocation?
+            if let loaded = try WeightBank.load(options, directory: directory, fileName: fileName) {
+                conv.filters = loaded.filters
+                details.weights = loaded.source
+                // Every filter holds one matrix per channel of the file, even a single one: the plan
+                // then refuses a file whose channel count is not the input's instead of broadcasting.
+                if !conv.depthwise { details.sectionedFilters = Set(conv.filters.indices) }
+                weightsLocation = options.valueToken("weights").map { SourceLocation(line: line.number, column: $0.column) }
+            }
             bank = BankBuilder(
                 conv: conv, location: SourceLocation(line: line.number, column: head.column),
-                inputChannels: channels, inputOrigin: channelOrigin)
+                details: details, weightsLocation: weightsLocation)
         }
 
         /// Ends the open conv bank, if any: its last filter, then the bank itself.
@@ -268,15 +303,7 @@ public enum FilterFileParser {
             }
             spec.stages.append(.conv(bank.conv))
             spec.stageLocations.append(bank.location)
-            let count = bank.conv.filters.count
-            if bank.conv.depthwise {
-                channels = bank.inputChannels * count
-                channelOrigin =
-                    "the depthwise conv at line \(bank.location.line) gives \(bank.inputChannels) × \(count) = \(channels) maps"
-            } else {
-                channels = count
-                channelOrigin = "the conv at line \(bank.location.line) gives \(count) map\(count == 1 ? "" : "s")"
-            }
+            spec.stageDetails.append(bank.details)
             self.bank = nil
         }
 
@@ -287,6 +314,7 @@ public enum FilterFileParser {
             guard var bank else {
                 throw error(line, head, "filter outside a conv bank (expected a 'conv' line before it)")
             }
+            try refuseInWeightBank(line)
             try closeFilter(&bank)
             guard line.tokens.count >= 2, line.tokens[1].kind == .word else {
                 let at = line.tokens.count >= 2 ? line.tokens[1] : head
@@ -358,6 +386,7 @@ public enum FilterFileParser {
             guard var bank else {
                 throw error(line, head, "channel outside a conv bank (expected 'conv', then 'filter NAME', before it)")
             }
+            try refuseInWeightBank(line)
             guard var filter = bank.filter else {
                 throw error(line, head, "channel before any filter of this bank (expected a 'filter NAME' line before it)")
             }
@@ -385,12 +414,6 @@ public enum FilterFileParser {
                 )
             }
             try closeChannel(&filter)
-            if filter.channels.count == bank.inputChannels {
-                throw error(
-                    line, head,
-                    "channel section \(bank.inputChannels + 1) of filter '\(filter.name)' is one too many: the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))"
-                )
-            }
             filter.channels.append(MatrixBuilder(location: SourceLocation(line: line.number, column: head.column)))
             bank.filter = filter
             self.bank = bank
@@ -424,12 +447,6 @@ public enum FilterFileParser {
             } else if let broadcast = filter.broadcast {
                 matrices = [broadcast.matrix]
             } else if !filter.channels.isEmpty {
-                if filter.channels.count != bank.inputChannels {
-                    throw error(
-                        filter.location,
-                        "filter '\(filter.name)' has \(filter.channels.count) channel section\(filter.channels.count == 1 ? "" : "s") but the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))"
-                    )
-                }
                 matrices = filter.channels.map(\.matrix)
             } else {
                 let hint =
@@ -440,19 +457,9 @@ public enum FilterFileParser {
                     "filter '\(filter.name)' has no weights (expected matrix rows or channel sections after it, or 'filter NAME = KERNEL'\(hint))"
                 )
             }
-            let size = (rows: matrices[0].rows, columns: matrices[0].columns)
-            if let first = bank.firstFilter {
-                // pad=same keeps every filter's output at the input size, so only then may sizes differ.
-                if bank.conv.padding != .same && (first.rows != size.rows || first.columns != size.columns) {
-                    throw error(
-                        filter.location,
-                        "filter '\(filter.name)' is \(size.rows)×\(size.columns) but filter '\(first.name)' of this bank is \(first.rows)×\(first.columns) (all filters of a bank have the same size unless it has pad=same)"
-                    )
-                }
-            } else {
-                bank.firstFilter = (filter.name, size.rows, size.columns)
-            }
+            if !filter.channels.isEmpty { bank.details.sectionedFilters.insert(bank.conv.filters.count) }
             bank.conv.filters.append(FilterSpec(name: filter.name, bias: filter.bias, channels: matrices))
+            bank.details.filters.append(filter.location)
             bank.filter = nil
         }
 
@@ -463,6 +470,7 @@ public enum FilterFileParser {
             guard var bank else {
                 throw error(line, head, "matrix row outside a filter (expected 'conv' and 'filter NAME' lines before it)")
             }
+            try refuseInWeightBank(line)
             guard var filter = bank.filter else {
                 throw error(line, head, "matrix row before any filter of this bank (expected a 'filter NAME' line before it)")
             }
@@ -521,14 +529,6 @@ public enum FilterFileParser {
 
         mutating func finish() throws(FilterFileError) -> PipelineSpec {
             try closeBank()
-            // The map count does not depend on the image: a file that cannot compose its image is
-            // refused here (check, apply and show alike), not by every image at run time.
-            if let imageKindLocation, ![1, 3, 4].contains(channels) {
-                throw error(
-                    imageKindLocation,
-                    "output image needs 1, 3 or 4 final maps (gray, RGB, RGBA), but \(channelOrigin) (use output maps, or a last conv of 1, 3 or 4 filters)"
-                )
-            }
             return spec
         }
     }

@@ -96,7 +96,8 @@ public struct PipelinePlan: Sendable {
         return Array(shapes.dropFirst())
     }
 
-    /// Validates `spec`; throws naming the first stage that breaks a rule, with its location.
+    /// Validates `spec`; throws naming the first stage that breaks a rule, with the location of the
+    /// token at fault (an option's value, a filter line, a weight file) when the spec came from a file.
     public init(spec: PipelineSpec) throws(PipelineError) {
         self.spec = spec
         let inputChannels = spec.input.channels
@@ -105,78 +106,150 @@ public struct PipelinePlan: Sendable {
                 id: 0, operation: .input(spec.input), inputs: [], channels: inputChannels,
                 mapNames: spec.mapNames(afterStage: -1, inputChannels: inputChannels), location: nil)
         ]
+        let scaling = spec.inputScaling
+        for (name, values) in [("mean", scaling.mean), ("std", scaling.std)]
+        where !values.isEmpty && values.count != inputChannels {
+            throw PipelineError(
+                "layer 0 (input): \(name) has \(values.count) value\(values.count == 1 ? "" : "s") but input \(spec.input.rawValue) has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")",
+                at: spec.inputDetails.options[name])
+        }
+        guard scaling.scale.isFinite, scaling.mean.allSatisfy(\.isFinite), scaling.std.allSatisfy({ $0.isFinite && $0 != 0 })
+        else {
+            throw PipelineError(
+                "layer 0 (input): scale, mean and std must be finite and std not 0", at: spec.inputDetails.options["std"])
+        }
+        // Why each node has its channel count, for messages: "input rgb", "layer 1 (conv) gives 8 maps".
+        var origins = ["input \(spec.input.rawValue)"]
         for (index, stage) in spec.stages.enumerated() {
             let id = index + 1
             let location = index < spec.stageLocations.count ? spec.stageLocations[index] : nil
-            func fail(_ reason: String) -> PipelineError {
-                PipelineError("layer \(id) (\(stage.keyword)): \(reason)", at: location)
-            }
-            let channels = nodes[id - 1].channels
+            let details = index < spec.stageDetails.count ? spec.stageDetails[index] : SourceDetails()
+            let rule = Rule(
+                name: "layer \(id) (\(stage.keyword))", location: location, details: details,
+                inputChannels: nodes[id - 1].channels, inputOrigin: origins[id - 1])
             let operation: Operation
             let outputChannels: Int
+            var origin = origins[id - 1]
             switch stage {
-            case .conv(var conv):
-                if conv.padding == .same {
-                    do throws(PipelineError) { conv = try PipelinePlan.sharingOneKernelSize(conv) } catch {
-                        throw fail(error.message)
-                    }
-                }
-                try Self.validate(conv, inputChannels: channels, fail: fail)
+            case .conv(let written):
+                let conv = try Self.validate(written, rule)
                 operation = .conv(conv, rows: conv.rowGeometry, columns: conv.columnGeometry)
-                outputChannels = conv.depthwise ? channels * conv.filters.count : conv.filters.count
+                let count = conv.filters.count
+                if conv.depthwise {
+                    outputChannels = rule.inputChannels * count
+                    origin =
+                        "\(rule.name) gives \(rule.inputChannels) channels × \(count) depthwise filters = \(outputChannels) maps"
+                } else {
+                    outputChannels = count
+                    origin = "\(rule.name) gives \(count) map\(count == 1 ? "" : "s")"
+                }
             case .activation(let activation):
                 operation = .activation(activation)
-                outputChannels = channels
+                outputChannels = rule.inputChannels
             case .pool(let pool):
-                guard pool.size >= 1 else { throw fail("pool size must be at least 1") }
-                guard pool.stride >= 1 else { throw fail("stride must be at least 1") }
+                guard pool.size >= 1 else { throw rule.fail("pool size must be at least 1", at: "size") }
+                guard pool.stride >= 1 else { throw rule.fail("stride must be at least 1", at: "stride") }
                 guard pool.pad >= 0, pool.pad <= pool.size / 2 else {
-                    throw fail("pad \(pool.pad) must be between 0 and half the size (\(pool.size / 2))")
+                    throw rule.fail("pad \(pool.pad) must be between 0 and half the size (\(pool.size / 2))", at: "pad")
                 }
                 operation = .pool(pool)
-                outputChannels = channels
+                outputChannels = rule.inputChannels
             }
             nodes.append(
                 Node(
                     id: id, operation: operation, inputs: [id - 1], channels: outputChannels,
                     mapNames: spec.mapNames(afterStage: index, inputChannels: inputChannels), location: location))
+            origins.append(origin)
+        }
+        // The map count does not depend on the image: a file that cannot compose its image is refused
+        // here (check, apply and show alike), not by every image at run time.
+        if spec.output.kind == .image, let last = nodes.last, ![1, 3, 4].contains(last.channels) {
+            throw PipelineError(
+                "output image needs 1, 3 or 4 final maps (gray, RGB, RGBA), but \(origins[last.id]) (use output maps, or a last conv of 1, 3 or 4 filters)",
+                at: spec.outputKindLocation)
         }
         self.nodes = nodes
     }
 
-    /// The conv rules, on a bank already brought to one kernel size if it is `pad=same`.
-    private static func validate(
-        _ conv: ConvSpec, inputChannels: Int, fail: (String) -> PipelineError
-    ) throws(PipelineError) {
-        guard let first = conv.filters.first else { throw fail("the bank has no filters") }
-        let kernelHeight = first.kernelHeight, kernelWidth = first.kernelWidth
-        guard kernelHeight >= 1, kernelWidth >= 1 else { throw fail("empty kernel") }
-        for filter in conv.filters {
-            guard !filter.channels.isEmpty else { throw fail("filter \(filter.name) has no matrix") }
-            for matrix in filter.channels where matrix.rows != kernelHeight || matrix.columns != kernelWidth {
-                throw fail(
-                    "filter \(filter.name) is \(matrix.rows)×\(matrix.columns), the bank's kernels are \(kernelHeight)×\(kernelWidth)"
-                )
-            }
-            if conv.depthwise && !filter.isBroadcast {
-                throw fail("depthwise filter \(filter.name) must have one matrix, it has \(filter.channels.count)")
-            }
-            if !filter.isBroadcast && filter.channels.count != inputChannels {
-                throw fail(
-                    "filter \(filter.name) has \(filter.channels.count) matrices but the input has \(inputChannels) channel\(inputChannels == 1 ? "" : "s")"
-                )
-            }
+    /// The stage a rule is checked on: its name, where its parts were written and what it reads.
+    private struct Rule {
+        let name: String
+        let location: SourceLocation?
+        let details: SourceDetails
+        let inputChannels: Int
+        let inputOrigin: String
+
+        /// `layer N (kind): reason`, at `option`'s value when it was written, else at the stage.
+        func fail(_ reason: String, at option: String? = nil) -> PipelineError {
+            PipelineError("\(name): \(reason)", at: option.flatMap { details.options[$0] } ?? location)
         }
-        guard conv.stride >= 1 else { throw fail("stride must be at least 1") }
-        guard conv.dilation >= 1 else { throw fail("dilation must be at least 1") }
+
+        /// `layer N (kind): reason`, at the `filter` line of filter `index` when it was written.
+        func fail(_ reason: String, filter index: Int) -> PipelineError {
+            let at = index < details.filters.count ? details.filters[index] : nil
+            return PipelineError("\(name): \(reason)", at: at ?? details.options["weights"] ?? location)
+        }
+    }
+
+    /// The conv rules; returns the bank as the engine runs it (a mixed-size `pad=same` bank at one size).
+    private static func validate(_ written: ConvSpec, _ rule: Rule) throws(PipelineError) -> ConvSpec {
+        var conv = written
+        guard conv.stride >= 1 else { throw rule.fail("stride must be at least 1", at: "stride") }
+        guard conv.dilation >= 1 else { throw rule.fail("dilation must be at least 1", at: "dilation") }
         switch conv.padding {
         case .same where conv.stride != 1:
-            throw fail("pad=same needs stride 1 (stride is \(conv.stride))")
+            throw rule.fail(
+                "pad=same needs stride 1, not stride=\(conv.stride) (with a larger stride the output cannot keep the input size)",
+                at: "pad")
         case .explicit(let pad) where pad < 0:
-            throw fail("padding must not be negative")
+            throw rule.fail("padding must not be negative", at: "pad")
         default:
             break
         }
+        guard let first = conv.filters.first else { throw rule.fail("the bank has no filters") }
+        for (index, filter) in conv.filters.enumerated() {
+            guard let matrix = filter.channels.first else {
+                throw rule.fail("filter '\(filter.name)' has no matrix", filter: index)
+            }
+            guard matrix.rows >= 1, matrix.columns >= 1 else {
+                throw rule.fail("filter '\(filter.name)' has an empty kernel", filter: index)
+            }
+            if filter.channels.contains(where: { $0.rows != matrix.rows || $0.columns != matrix.columns }) {
+                throw rule.fail(
+                    "filter '\(filter.name)' has matrices of different sizes (every channel of a filter has the same size)",
+                    filter: index)
+            }
+            // pad=same keeps every filter's output at the input size, so only then may sizes differ.
+            if conv.padding != .same, matrix.rows != first.kernelHeight || matrix.columns != first.kernelWidth {
+                throw rule.fail(
+                    "filter '\(filter.name)' is \(matrix.rows)×\(matrix.columns) but filter '\(first.name)' of this bank is \(first.kernelHeight)×\(first.kernelWidth) (all filters of a bank have the same size unless it has pad=same)",
+                    filter: index)
+            }
+            if conv.depthwise && !filter.isBroadcast {
+                throw rule.fail(
+                    "depthwise filter '\(filter.name)' must have one matrix, it has \(filter.channels.count)", filter: index)
+            }
+            let perChannel = !filter.isBroadcast || rule.details.sectionedFilters.contains(index)
+            if perChannel && filter.channels.count != rule.inputChannels {
+                let channels = "\(rule.inputChannels) channel\(rule.inputChannels == 1 ? "" : "s") (\(rule.inputOrigin))"
+                if let weights = rule.details.weights {
+                    let shape = "(" + weights.shape.map(String.init).joined(separator: ", ") + ")"
+                    throw rule.fail(
+                        "\(weights.reference) has shape \(shape), \(filter.channels.count) input channel\(filter.channels.count == 1 ? "" : "s"), but the input has \(channels)",
+                        at: "weights")
+                }
+                let count = filter.channels.count
+                throw rule.fail(
+                    "filter '\(filter.name)' has \(count) channel matri\(count == 1 ? "x" : "ces") but the input has \(channels)",
+                    filter: index)
+            }
+        }
+        if conv.padding == .same {
+            do throws(UnsharedKernelSize) { conv = try PipelinePlan.sharingOneKernelSize(conv) } catch {
+                throw rule.fail(error.message, filter: error.filter)
+            }
+        }
+        return conv
     }
 }
 
@@ -185,7 +258,7 @@ extension PipelinePlan {
     /// in zeros where its own `same` padding puts it. Exact: every output still reads the same input
     /// positions with the same weights, the added taps weigh 0. Possible when the offset, the
     /// difference of the two paddings ⌊D·(K−1)/2⌋ − ⌊D·(k−1)/2⌋, is a whole number of dilated steps.
-    static func sharingOneKernelSize(_ conv: ConvSpec) throws(PipelineError) -> ConvSpec {
+    static func sharingOneKernelSize(_ conv: ConvSpec) throws(UnsharedKernelSize) -> ConvSpec {
         let matrices = conv.filters.flatMap(\.channels)
         guard let rows = matrices.map(\.rows).max(), let columns = matrices.map(\.columns).max(),
             matrices.contains(where: { $0.rows != rows || $0.columns != columns })
@@ -196,8 +269,9 @@ extension PipelinePlan {
             let top = d * (rows - 1) / 2 - d * (filter.kernelHeight - 1) / 2
             let left = d * (columns - 1) / 2 - d * (filter.kernelWidth - 1) / 2
             guard top % d == 0, left % d == 0 else {
-                throw PipelineError(
-                    "filter \(filter.name) (\(filter.kernelHeight)×\(filter.kernelWidth)) cannot share pad=same "
+                throw UnsharedKernelSize(
+                    filter: index,
+                    message: "filter '\(filter.name)' (\(filter.kernelHeight)×\(filter.kernelWidth)) cannot share pad=same "
                         + "with the bank's \(rows)×\(columns) kernels at dilation \(d); give it a conv of its own")
             }
             result.filters[index].channels = filter.channels.map { matrix in
@@ -210,4 +284,11 @@ extension PipelinePlan {
         }
         return result
     }
+}
+
+/// A filter of a `pad=same` bank that cannot be placed at the bank's largest size.
+struct UnsharedKernelSize: Error {
+    /// Its index in the bank.
+    let filter: Int
+    let message: String
 }

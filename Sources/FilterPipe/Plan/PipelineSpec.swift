@@ -9,13 +9,53 @@ public enum InputMode: String, Sendable, CaseIterable {
     case gray
     /// 4 channels; opaque images get alpha 1.
     case rgba
+    /// 3 channels in the order blue, green, red (networks trained on OpenCV's decoding).
+    case bgr
 
     public var channels: Int {
         switch self {
-        case .rgb: 3
+        case .rgb, .bgr: 3
         case .gray: 1
         case .rgba: 4
         }
+    }
+}
+
+/// What the `input` line's `scale`, `mean` and `std` do to each decoded value, channel c:
+/// `value = (pixel · scale − mean[c]) / std[c]`, pixel being the decoder's 0...1
+/// (sample / (2^bits − 1)). Without them every value is the pixel itself.
+public struct InputScaling: Sendable, Equatable {
+    public var scale: Float
+    /// One per input channel, or empty for 0.
+    public var mean: [Float]
+    /// One per input channel, or empty for 1.
+    public var std: [Float]
+
+    public init(scale: Float = 1, mean: [Float] = [], std: [Float] = []) {
+        self.scale = scale
+        self.mean = mean
+        self.std = std
+    }
+
+    /// True when values are the pixels unchanged.
+    public var isIdentity: Bool {
+        scale == 1 && mean.allSatisfy { $0 == 0 } && std.allSatisfy { $0 == 1 }
+    }
+
+    /// The non-default options as written on an `input` line: `scale=0.5 mean=0.485,0.456,0.406`.
+    public var compactParameters: String {
+        var parts: [String] = []
+        if scale != 1 { parts.append("scale=\(scale)") }
+        if !mean.allSatisfy({ $0 == 0 }) { parts.append("mean=" + mean.map { "\($0)" }.joined(separator: ",")) }
+        if !std.allSatisfy({ $0 == 1 }) { parts.append("std=" + std.map { "\($0)" }.joined(separator: ",")) }
+        return parts.joined(separator: " ")
+    }
+
+    /// `value = pixel · factor[c] + offset[c]`: the same formula as one multiply-add per value.
+    func affine(channel: Int) -> (factor: Float, offset: Float) {
+        let m = channel < mean.count ? mean[channel] : 0
+        let s = channel < std.count ? std[channel] : 1
+        return (scale / s, -m / s)
     }
 }
 
@@ -196,6 +236,44 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(line):\(column)" }
 }
 
+/// Where the parts of one line were written, so that a rule the plan checks can point at the token
+/// that breaks it (the `pad` value, the second filter, the weight file) rather than at the keyword.
+public struct SourceDetails: Sendable, Equatable {
+    /// By option name: the value token of `NAME=VALUE` (`pad`, `stride`, `weights`, `mean`), the
+    /// key token of a flag (`depthwise`).
+    public var options: [String: SourceLocation]
+    /// A conv bank's `filter` lines, parallel to its filters (empty for a bank from a weight file).
+    public var filters: [SourceLocation]
+    /// The filters (by index) written as `channel` sections: one matrix per input channel even when
+    /// there is one section, which a single broadcast matrix would otherwise look like.
+    public var sectionedFilters: Set<Int>
+    /// The weight file a conv bank was loaded from.
+    public var weights: WeightFileSource?
+
+    public init(
+        options: [String: SourceLocation] = [:], filters: [SourceLocation] = [], sectionedFilters: Set<Int> = [],
+        weights: WeightFileSource? = nil
+    ) {
+        self.options = options
+        self.filters = filters
+        self.sectionedFilters = sectionedFilters
+        self.weights = weights
+    }
+}
+
+/// A conv bank's weight file as written in the filter file, and the array it held.
+public struct WeightFileSource: Sendable, Equatable {
+    /// The file as written after `weights=` (`W1.npy`, `model.safetensors:conv1.weight`).
+    public var reference: String
+    /// The array's shape, (F, C, KH, KW).
+    public var shape: [Int]
+
+    public init(reference: String, shape: [Int]) {
+        self.reference = reference
+        self.shape = shape
+    }
+}
+
 /// A whole filter file: input mode, stages in order, output settings.
 public struct PipelineSpec: Sendable, Equatable {
     public var input: InputMode
@@ -203,14 +281,29 @@ public struct PipelineSpec: Sendable, Equatable {
     public var output: OutputSpec
     /// Where each stage was declared, parallel to `stages` (empty for specs built in code).
     public var stageLocations: [SourceLocation]
+    /// Where each stage's options and filters were written, parallel to `stages` (empty for specs
+    /// built in code).
+    public var stageDetails: [SourceDetails]
+    /// Where the `output` line named its kind, if it did.
+    public var outputKindLocation: SourceLocation?
+    /// The `input` line's `scale`, `mean` and `std`.
+    public var inputScaling: InputScaling
+    /// Where the `input` line's options were written.
+    public var inputDetails: SourceDetails
 
     public init(
         input: InputMode = .rgb, stages: [StageSpec] = [], output: OutputSpec = OutputSpec(),
-        stageLocations: [SourceLocation] = []
+        stageLocations: [SourceLocation] = [], stageDetails: [SourceDetails] = [],
+        outputKindLocation: SourceLocation? = nil, inputScaling: InputScaling = InputScaling(),
+        inputDetails: SourceDetails = SourceDetails()
     ) {
+        self.inputScaling = inputScaling
+        self.inputDetails = inputDetails
         self.input = input
         self.stages = stages
         self.output = output
         self.stageLocations = stageLocations
+        self.stageDetails = stageDetails
+        self.outputKindLocation = outputKindLocation
     }
 }

@@ -25,6 +25,8 @@ public struct PipelineSummary: Sendable, Equatable {
     }
 
     public let input: InputMode
+    /// The `input` line's scale, mean and std.
+    public let inputScaling: InputScaling
     /// The input tensor's shape: the mode's channels × height × width.
     public let inputShape: Shape
     public let rows: [Row]
@@ -42,6 +44,7 @@ public struct PipelineSummary: Sendable, Equatable {
             throw PipelineError("input size \(width)x\(height) is empty (expected width and height ≥ 1)")
         }
         input = spec.input
+        inputScaling = spec.inputScaling
         output = spec.output
         inputShape = Shape(channels: spec.input.channels, height: height, width: width)
         // Every count below is overflow-checked: a size or a filter file can ask for more than 64 bits hold.
@@ -83,9 +86,15 @@ public struct PipelineSummary: Sendable, Equatable {
             guard let addSum = CheckedSize.sum(totalMultiplyAdds, multiplyAdds) else { throw overflow("multiply-adds") }
             totalWeights = weightSum
             totalMultiplyAdds = addSum
+            var parameters = stage.compactParameters
+            if offset < spec.stageDetails.count, let weights = spec.stageDetails[offset].weights {
+                // The bank's file and the array it held: what was loaded, not only what is run.
+                let name = weights.reference.split(separator: "/").last.map(String.init) ?? weights.reference
+                parameters += " from \(name) \(WeightArray.text(of: weights.shape))"
+            }
             rows.append(
                 Row(
-                    index: index, kind: stage.keyword, parameters: stage.compactParameters,
+                    index: index, kind: stage.keyword, parameters: parameters,
                     outputShape: next, weights: weights, multiplyAdds: multiplyAdds, line: line))
             shape = next
         }

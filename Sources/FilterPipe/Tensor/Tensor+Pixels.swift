@@ -1,5 +1,7 @@
 // value = sample / (2^bitDepth − 1)            (8-bit: /255, 16-bit: /65535)
 // gray  = 0.299 R + 0.587 G + 0.114 B           (ITU-R BT.601 luma, on the scaled values)
+// bgr   = the rgb planes in the order B, G, R
+// then, with an input line's scale/mean/std: value = (value · scale − mean[c]) / std[c]
 
 extension Tensor {
     /// The CHW tensor of `pixels` in `mode`, values scaled to 0...1.
@@ -73,13 +75,14 @@ extension Tensor {
                         output[i] = scale(input[pixel])
                     }
                 }
-            case .rgb, .rgba:
+            case .rgb, .rgba, .bgr:
+                let (first, last) = mode == .bgr ? (2 * planeCount, 0) : (0, 2 * planeCount)
                 for i in 0..<planeCount {
                     let pixel = i * sourceChannels
                     let red = scale(input[pixel])
-                    output[i] = red
+                    output[first + i] = red
                     output[planeCount + i] = hasColor ? scale(input[pixel + 1]) : red
-                    output[2 * planeCount + i] = hasColor ? scale(input[pixel + 2]) : red
+                    output[last + i] = hasColor ? scale(input[pixel + 2]) : red
                 }
                 if mode == .rgba {
                     for i in 0..<planeCount {
@@ -92,10 +95,39 @@ extension Tensor {
 }
 
 extension Tensor {
+    /// The CHW tensor of `pixels` in `mode`, each value then `(pixel · scale − mean[c]) / std[c]`
+    /// as `scaling` says (the `input` line's `scale`, `mean`, `std`).
+    public init(pixels: PixelBuffer, mode: InputMode, scaling: InputScaling) {
+        self.init(pixels: pixels, mode: mode)
+        guard !scaling.isIdentity else { return }
+        let planeSize = width * height, channelCount = channels
+        values.withUnsafeMutableBufferPointer { buffer in
+            for c in 0..<channelCount {
+                let (factor, offset) = scaling.affine(channel: c)
+                for i in c * planeSize..<(c + 1) * planeSize { buffer[i] = buffer[i] * factor + offset }
+            }
+        }
+    }
+}
+
+extension Tensor {
     /// Rows `rows` of an 8-bit row-layout image as float planes in `mode`: the same values
     /// `Tensor(pixels:mode:)` gives those rows. Channel c, row y goes to
     /// `band + c · channelStride + (y − firstRow) · width`.
     static func fillBand(
+        _ band: UnsafeMutablePointer<Float>, channelStride: Int, firstRow: Int, from image: RowImage,
+        rows: Range<Int>, mode: InputMode, scaling: InputScaling = InputScaling()
+    ) {
+        fillBand(band, channelStride: channelStride, firstRow: firstRow, from: image, rows: rows, mode: mode)
+        guard !scaling.isIdentity, !rows.isEmpty else { return }
+        for c in 0..<mode.channels {
+            let (factor, offset) = scaling.affine(channel: c)
+            let plane = band + c * channelStride + (rows.lowerBound - firstRow) * image.width
+            for i in 0..<rows.count * image.width { plane[i] = plane[i] * factor + offset }
+        }
+    }
+
+    private static func fillBand(
         _ band: UnsafeMutablePointer<Float>, channelStride: Int, firstRow: Int, from image: RowImage,
         rows: Range<Int>, mode: InputMode
     ) {
@@ -125,13 +157,14 @@ extension Tensor {
                                 + 0.114 * table[Int(input[pixel + 2])]
                             : table[Int(input[pixel])]
                     }
-                case .rgb, .rgba:
+                case .rgb, .rgba, .bgr:
+                    let (first, last) = mode == .bgr ? (2 * channelStride, 0) : (0, 2 * channelStride)
                     for x in 0..<width {
                         let pixel = x * sourceChannels
                         let red = table[Int(input[pixel])]
-                        plane[x] = red
+                        plane[first + x] = red
                         plane[channelStride + x] = hasColor ? table[Int(input[pixel + 1])] : red
-                        plane[2 * channelStride + x] = hasColor ? table[Int(input[pixel + 2])] : red
+                        plane[last + x] = hasColor ? table[Int(input[pixel + 2])] : red
                     }
                     if mode == .rgba {
                         for x in 0..<width {
