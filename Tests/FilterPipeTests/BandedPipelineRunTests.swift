@@ -90,6 +90,36 @@ private func bandedTensor(_ run: BandedPipelineRun, source: RowImage, workers: I
             spec: PipelineSpec(input: .rgb, stages: [.conv(conv)], output: OutputSpec(kind: .image, normalization: .clamp)))
     }
 
+    /// A zero-padded layer whose last band reads only padding asks the layer before it for no rows;
+    /// that empty request must stay at the bottom of the image, not jump back to row 0 (which
+    /// made the route decline a pipeline it can stream).
+    @Test(arguments: 5...12)
+    func aBandThatReadsOnlyPaddingStillStreams(height: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(height))
+        let values = (0..<36).map { _ in Float.random(in: -1...1, using: &rng) }
+        let square = ConvSpec(
+            filters: [FilterSpec(name: "a", bias: 0.5, channels: [Matrix(rows: 6, columns: 6, values: values)])],
+            padding: .explicit(2))
+        let tall = ConvSpec(
+            filters: [FilterSpec(name: "b", bias: 0, channels: [Matrix(rows: 1, columns: 6, values: Array(values[..<6]))])],
+            padding: .explicit(3), dilation: 3, depthwise: true)
+        let spec = PipelineSpec(input: .gray, stages: [.conv(square), .conv(tall)], output: OutputSpec(kind: .maps))
+        let pipeline = try Pipeline(spec: spec)
+        let source = randomRowImage(width: 20, height: height, channels: 1, using: &rng)
+        let input = Tensor(pixels: source.pixelBuffer, mode: .gray)
+        let expected = try #require(ReferencePipeline.run(spec.stages, on: input))
+        for rowsPerBand in 1...4 {
+            let run = try #require(
+                try BandedPipelineRun(
+                    pipeline: pipeline, mode: .gray, width: 20, height: height, outputRowsPerBand: rowsPerBand),
+                "declined with \(rowsPerBand) rows per band")
+            let banded = bandedTensor(run, source: source, workers: 2)
+            #expect(banded == (try pipeline.run(input)))
+            let comparison = ReferenceComparison(banded, expected)
+            #expect(comparison.passed, "\(comparison.firstFailure ?? "shape \(banded.shape)")")
+        }
+    }
+
     @Test(arguments: [1, 7, 64])
     func composingIntoTheDecodedImageItselfEqualsComposingTheWholeTensor(rowsPerBand: Int) throws {
         var rng = SeededGenerator(seed: UInt64(rowsPerBand))

@@ -107,7 +107,12 @@ struct Conv2D: Stage {
 
     func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> {
         let window = self.rows.inputWindow(for: rows)
-        guard !window.isEmpty else { return 0..<0 }
+        guard !window.isEmpty else {
+            // No rows asked (a band of the next layer that reads only its padding): none needed, at
+            // the place the rows would start, so the banded route's window never moves back up.
+            let edge = min(max(rows.lowerBound * self.rows.stride - self.rows.padBefore, 0), input.height)
+            return edge..<edge
+        }
         let first = window.lowerBound, end = window.upperBound
         if first >= 0 && end <= input.height { return first..<end }
         // Rows the kernel window covers outside the image read whatever the pad mode says (the
