@@ -24,14 +24,14 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report_browser import Browser, loaded_resources  # noqa: E402
+from report_browser import Browser, loaded_resources, ref  # noqa: E402
 
-W, H = 64, 48
+W, H = 512, 384  # larger than the grid's thumbnails, so the grid shows a shrunk copy
 NAME = "ramp <&\"'> x"  # escaped everywhere or the page breaks
 
 
 def pixel(x, y):
-    return 2 * x + y  # 0..173, 8-bit gray
+    return (x + 2 * y) % 256  # 8-bit gray; one pixel off changes the value by 1/255 or more
 
 
 def intensity(x, y):
@@ -117,6 +117,19 @@ def hover_value(browser, element, dx, dy, output_css):
     return int(match.group(1)), int(match.group(2)), float(match.group(3)), text
 
 
+def hover_pixel(browser, element, x, y, output_css):
+    """Hovers map pixel (x, y) of a map of W×H shown at any size; checks the page reports that pixel."""
+    rect = browser.js("const r = arguments[0].getBoundingClientRect(); return [r.width, r.height];", ref(element))
+    dx = round((x + 0.5) / W * rect[0] - rect[0] / 2)
+    dy = round((y + 0.5) / H * rect[1] - rect[1] / 2)
+    shown_x, shown_y, value, text = hover_value(browser, element, dx, dy, output_css)
+    # WebDriver offsets are whole CSS px from a rounded centre: allow 1.5 CSS px.
+    slack = 1.5 * max(W / rect[0], H / rect[1]) + 1
+    check(abs(shown_x - x) <= slack and abs(shown_y - y) <= slack,
+          f"hovering pixel ({x}, {y}) reported ({shown_x}, {shown_y})")
+    return shown_x, shown_y, value, text
+
+
 def check_value(label, x, y, shown, formula):
     lo, hi = expected_range(formula)
     expected = formula(intensity(x, y))
@@ -158,11 +171,13 @@ def run_synthetic(filterpipe, root, browser):
         count, total = loaded_resources(browser, folder)
         print(f"report-browser-check: {phase}: first paint fetched {count} files, {total} bytes")
 
+        thumbnail = browser.js("return document.querySelector('section#image-1 figure.map img.map').naturalWidth;")
+        check(thumbnail < W, f"the grid should show a smaller copy of a {W}-px map, not {thumbnail} px")
         up = figure(browser, "image-1", "final", "up")
-        x, y, shown, _ = hover_value(browser, up, 20, 7, "section#image-1 output.value")
+        x, y, shown, _ = hover_pixel(browser, up, 300, 100, "section#image-1 output.value")
         check_value("final map 'up'", x, y, shown, FINAL["up"])
         down = figure(browser, "image-1", "final", "down")
-        x, y, shown, _ = hover_value(browser, down, -50, -30, "section#image-1 output.value")
+        x, y, shown, _ = hover_pixel(browser, down, 30, 10, "section#image-1 output.value")
         check(CONV["down"](intensity(x, y)) > 0, f"pick a pixel where 'down' is not clipped ({x}, {y})")
         check_value("final map 'down'", x, y, shown, FINAL["down"])
 
@@ -171,7 +186,7 @@ def run_synthetic(filterpipe, root, browser):
         visible = browser.js("return [...document.querySelectorAll('section#image-1 .grid')].map(g => !g.hidden);")
         check(visible == [True, False], f"the conv tab should show only stage 1: {visible}")
         down = figure(browser, "image-1", "conv", "down")
-        x, y, shown, _ = hover_value(browser, down, 40, 20, "section#image-1 output.value")
+        x, y, shown, _ = hover_pixel(browser, down, 400, 200, "section#image-1 output.value")
         check_value("stage 1 (conv) map 'down'", x, y, shown, CONV["down"])
 
         # The enlarged view: input + 2 maps; wheel zoom and drag move every pane alike.
@@ -206,14 +221,14 @@ def screenshots(filterpipe, root, browser, folder):
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = os.path.join(root, "samples-out")
     run = subprocess.run([filterpipe, "apply", os.path.join(here, "samples/filters/features.filter"),
-                          os.path.join(here, "samples/images"), out, "--report", "--stages", "-q"],
+                          os.path.join(here, "samples/images"), out, "--kind", "maps", "--report", "--stages", "-q"],
                          capture_output=True, text=True)
     check(run.returncode == 0, f"samples run failed: {run.stderr}")
     os.makedirs(folder, exist_ok=True)
     browser.open("file://" + os.path.join(out, "index.html"))
     wait_for(browser, "return [...document.images].filter(i => i.getBoundingClientRect().top < innerHeight).every(i => i.complete);")
     time.sleep(0.5)
-    first = browser.find("section#image-0 figure.map img.map")
+    first = browser.find("section#image-0 .grid:not([hidden]) figure.map img.map")
     browser.js("document.querySelector('section#image-0').scrollIntoView();")
     hover_value(browser, first, 10, 5, "section#image-0 output.value")
     browser.screenshot(os.path.join(folder, "report-overview.png"))

@@ -21,6 +21,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # W3C WebDriver's web element key
+
+
+def ref(element):
+    """The JSON form of an element id, as a script argument or an action's origin."""
+    return {ELEMENT: element}
+
+
 class WebDriverError(Exception):
     pass
 
@@ -121,7 +129,7 @@ class Browser:
 
     def move_to(self, element, x=0, y=0):
         """Moves the mouse to (x, y) CSS px from the element's centre (WebDriver's origin)."""
-        origin = {"element-6066-11e4-a52e-4f735466cecf": element}
+        origin = ref(element)
         self.actions(
             [
                 {
@@ -134,7 +142,7 @@ class Browser:
         )
 
     def drag(self, element, dx, dy):
-        origin = {"element-6066-11e4-a52e-4f735466cecf": element}
+        origin = ref(element)
         self.actions(
             [
                 {
@@ -152,7 +160,7 @@ class Browser:
         )
 
     def wheel(self, element, delta_y):
-        origin = {"element-6066-11e4-a52e-4f735466cecf": element}
+        origin = ref(element)
         self.actions(
             [
                 {

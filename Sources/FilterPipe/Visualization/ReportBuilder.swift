@@ -1,6 +1,7 @@
 // Gathers what the report shows and writes the report's own files under OUTPUT/index.files/:
 //   images/<stem>/input-preview.png   the input, downscaled (the page never links outside OUTPUT)
 //   images/<map path minus .png>.js   the map PNG's bytes for the page's value readout
+//   images/<map path>                 the map shrunk for the grid (maps larger than thumbnailMaxSide)
 //   filters/stage-<n>-<k>.png         filter k of conv stage n, one pixel per weight
 //   filters.png                       every bank, as `filterpipe show` draws it
 // Outputs are named by stems under OUTPUT, and these live in one folder of their own, so no
@@ -25,6 +26,8 @@ public struct ReportBuilder: Sendable {
     public static let assetsFolder = "index.files"
     /// The input preview's longer side, in pixels.
     public static let previewMaxSide = 640
+    /// The grid shows maps at about 210 CSS px; larger maps get a copy this size (2× for dense screens).
+    public static let thumbnailMaxSide = 420
 
     public let spec: PipelineSpec
     public let options: BatchOptions
@@ -136,7 +139,8 @@ public struct ReportBuilder: Sendable {
         for file in plan.maps { if let shown = try map(file, stage: finalStage, filters: filters) { finals.append(shown) } }
         if let single = plan.single, isRegularFile(single) {
             let kind = plan.singleIsMontage ? "montage" : "image"
-            if let shown = try map(.init(relativePath: single, mapIndex: 0, mapName: kind), stage: -1, filters: [:]) {
+            if var shown = try map(.init(relativePath: single, mapIndex: 0, mapName: kind), stage: -1, filters: [:]) {
+                shown.wide = true
                 finals.append(shown)
             }
         }
@@ -159,6 +163,14 @@ public struct ReportBuilder: Sendable {
         {
             map.filter = pictures[origin.filter]
         }
+        if max(header.width, header.height) > Self.thumbnailMaxSide,
+            let image = try? ImageCodec.decode(bytes, path: output.path(file.relativePath), limits: options.limits)
+        {
+            let thumbnail = "\(Self.assetsFolder)/images/\(file.relativePath)"
+            try output.makeFolder(String(thumbnail[..<(thumbnail.lastIndex(of: "/") ?? thumbnail.startIndex)]))
+            try writeShrunk(image, maxSide: Self.thumbnailMaxSide, to: thumbnail)
+            map.thumbnail = thumbnail
+        }
         if map.metadata != nil {
             let payload = "\(Self.assetsFolder)/images/\(file.relativePath.dropLast(4)).js"
             try output.makeFolder(String(payload[..<(payload.lastIndex(of: "/") ?? payload.startIndex)]))
@@ -174,16 +186,26 @@ public struct ReportBuilder: Sendable {
     private func writePreview(of input: String, folder: String) throws(ImageIOError) -> (path: String, width: Int, height: Int)? {
         guard let photo = try? ImageCodec.decode(fileAt: input, limits: options.limits), photo.width > 0, photo.height > 0
         else { return nil }
-        let scale = min(1, Double(Self.previewMaxSide) / Double(max(photo.width, photo.height)))
-        let width = max(1, Int((Double(photo.width) * scale).rounded()))
-        let height = max(1, Int((Double(photo.height) * scale).rounded()))
-        var canvas = RGBCanvas(width: width, height: height)
-        Montage.drawPhoto(photo, into: &canvas, x: 0, y: 0, width: width, height: height)
         try output.makeFolder(folder)
         let path = folder + "/input-preview.png"
+        let size = try writeShrunk(photo, maxSide: Self.previewMaxSide, to: path)
+        return (path, size.width, size.height)
+    }
+
+    /// `image` fitted in maxSide × maxSide (never enlarged, area-averaged), as an RGB PNG.
+    @discardableResult
+    private func writeShrunk(_ image: PixelBuffer, maxSide: Int, to relative: String) throws(ImageIOError) -> (
+        width: Int, height: Int
+    ) {
+        let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
+        let width = max(1, Int((Double(image.width) * scale).rounded()))
+        let height = max(1, Int((Double(image.height) * scale).rounded()))
+        var canvas = RGBCanvas(width: width, height: height)
+        Montage.drawPhoto(image, into: &canvas, x: 0, y: 0, width: width, height: height)
         try ImageCodec.writePNG(
-            canvas.pixelBuffer, to: output.path(path), options: PNGWriteOptions(compressionLevel: 6, text: [OwnedFile.marker]))
-        return (path, width, height)
+            canvas.pixelBuffer, to: output.path(relative),
+            options: PNGWriteOptions(compressionLevel: 6, text: [OwnedFile.marker]))
+        return (width, height)
     }
 
     private func isRegularFile(_ relative: String) -> Bool {

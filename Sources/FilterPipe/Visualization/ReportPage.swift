@@ -19,6 +19,10 @@ public struct ReportMap: Sendable, Equatable {
     public var payload: String?
     /// The picture of the filter that made this map (or made the map it was computed from).
     public var filter: ReportFilterPicture?
+    /// A smaller copy for the grid (the enlarged view shows `file`), if the map is large.
+    public var thumbnail: String?
+    /// A montage or composed image rather than one map: drawn across the whole grid.
+    public var wide = false
 
     public init(
         file: String, name: String, metadata: MapMetadata?, width: Int, height: Int, payload: String? = nil,
@@ -202,15 +206,16 @@ public enum ReportPage {
     }
 
     private static func figure(_ map: ReportMap) -> String {
-        var attributes = "data-name=\"\(escape(map.name))\" data-w=\"\(map.width)\" data-h=\"\(map.height)\""
+        var attributes =
+            "data-name=\"\(escape(map.name))\" data-w=\"\(map.width)\" data-h=\"\(map.height)\" data-full=\"\(href(map.file))\""
         if let metadata = map.metadata {
             attributes +=
                 " data-lo=\"\(metadata.range.lowerBound)\" data-hi=\"\(metadata.range.upperBound)\" data-cmap=\"\(metadata.colormap.rawValue)\" data-depth=\"\(metadata.bitDepth)\""
         }
         if let payload = map.payload { attributes += " data-payload=\"\(href(payload))\"" }
-        var html = "<figure class=\"map\" \(attributes)>"
+        var html = "<figure class=\"map\(map.wide ? " wide" : "")\" \(attributes)>"
         html +=
-            "<img class=\"map\" loading=\"lazy\" src=\"\(href(map.file))\" width=\"\(map.width)\" height=\"\(map.height)\" alt=\"\(escape(map.name))\">"
+            "<img class=\"map\" loading=\"lazy\" src=\"\(href(map.thumbnail ?? map.file))\" width=\"\(map.width)\" height=\"\(map.height)\" alt=\"\(escape(map.name))\">"
         html += "<figcaption><div class=\"caption\">"
         if let filter = map.filter {
             // Pixelated and at least 3 px a weight, but never wider than the caption allows.

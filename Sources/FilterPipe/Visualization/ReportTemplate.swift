@@ -33,6 +33,8 @@ enum ReportTemplate {
         .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 12px; }
         .grid[hidden] { display: none; }
         figure.map img.map { width: 100%; height: auto; display: block; border: 1px solid var(--line); cursor: zoom-in; background: #eee; }
+        figure.map.wide { grid-column: 1 / -1; }
+        figure.map.wide img.map { width: auto; max-width: 100%; }
         .caption { display: flex; align-items: center; gap: 6px; margin-top: 3px; min-width: 0; }
         .caption .name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: #222; font-weight: 600; }
         .caption a.file { font-size: 11px; }
@@ -215,7 +217,7 @@ enum ReportTemplate {
           if (input) addPane(input.currentSrc || input.src, "input", input.width, input.height, null);
           let focus = null;
           for (const other of grid.querySelectorAll("figure.map")) {
-            const pane = addPane(other.querySelector("img.map").src, other.dataset.name, +other.dataset.w, +other.dataset.h, other);
+            const pane = addPane(other.dataset.full, other.dataset.name, +other.dataset.w, +other.dataset.h, other);
             if (other === figure) { pane.classList.add("focus"); focus = pane; }
           }
           viewer.querySelector(".title").textContent = section.querySelector("h2").textContent + " — " + grid.dataset.title;
