@@ -220,18 +220,19 @@ def run_synthetic(filterpipe, root, browser):
 def screenshots(filterpipe, root, browser, folder):
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = os.path.join(root, "samples-out")
-    run = subprocess.run([filterpipe, "apply", os.path.join(here, "samples/filters/features.filter"),
-                          os.path.join(here, "samples/images"), out, "--kind", "maps", "--report", "--stages", "-q"],
-                         capture_output=True, text=True)
+    # From the package root, so the page names the inputs as a user would type them.
+    run = subprocess.run([filterpipe, "apply", "samples/filters/features.filter", "samples/images", out,
+                          "--kind", "maps", "--report", "--stages", "-q"], capture_output=True, text=True, cwd=here)
     check(run.returncode == 0, f"samples run failed: {run.stderr}")
     os.makedirs(folder, exist_ok=True)
     browser.open("file://" + os.path.join(out, "index.html"))
     wait_for(browser, "return [...document.images].filter(i => i.getBoundingClientRect().top < innerHeight).every(i => i.complete);")
     time.sleep(0.5)
     first = browser.find("section#image-0 .grid:not([hidden]) figure.map img.map")
-    browser.js("document.querySelector('section#image-0').scrollIntoView();")
     hover_value(browser, first, 10, 5, "section#image-0 output.value")
+    browser.js("window.scrollTo(0, 0);")
     browser.screenshot(os.path.join(folder, "report-overview.png"))
+    browser.js("document.querySelector('section#image-0').scrollIntoView();")
     browser.click(browser.find("section#image-0 .stages button[data-stage='0']"))
     time.sleep(0.5)
     hover_value(browser, browser.find("section#image-0 .grid:not([hidden]) figure.map img.map"), 0, 0,
