@@ -130,10 +130,11 @@ def hover_pixel(browser, element, x, y, output_css):
     return shown_x, shown_y, value, text
 
 
-def check_value(label, x, y, shown, formula):
+def check_value(label, x, y, shown, formula, levels=255):
     lo, hi = expected_range(formula)
     expected = formula(intensity(x, y))
-    tolerance = (hi - lo) / 255 / 2 + 1e-5 * max(1, abs(expected))
+    # Half a quantisation step, plus the 6 significant digits the page prints.
+    tolerance = (hi - lo) / levels / 2 + 5e-6 * max(1, abs(expected))
     check(abs(shown - expected) <= tolerance,
           f"{label} at ({x}, {y}): page shows {shown}, expected {expected:.6f} (±{tolerance:.2g})")
     print(f"report-browser-check: {label} at ({x}, {y}): shown {shown}, expected {expected:.6f}, within ±{tolerance:.2g}")
@@ -214,6 +215,21 @@ def run_synthetic(filterpipe, root, browser):
         errors = console_errors(browser)
         check(not errors, f"console errors: {errors}")
         print(f"report-browser-check: {phase}: all {images} images loaded, no console errors")
+
+    # 16-bit gray maps: the page reads two bytes a sample and divides by 65535.
+    out16 = os.path.join(root, "out16")
+    os.makedirs(inputs, exist_ok=True)
+    write_png(os.path.join(inputs, NAME + ".png"), W, H, pixel)
+    run = subprocess.run([filterpipe, "apply", filter_path, inputs, out16, "--report", "--depth", "16", "-q"],
+                         capture_output=True, text=True)
+    check(run.returncode == 0, f"--depth 16 run failed: {run.stderr}")
+    browser.open("file://" + os.path.join(out16, "index.html"))
+    wait_for(browser, "return document.readyState === 'complete';")
+    up = figure(browser, "image-0", "final", "up")
+    x, y, shown, _ = hover_pixel(browser, up, 123, 45, "section#image-0 output.value")
+    check_value("16-bit final map 'up'", x, y, shown, FINAL["up"], levels=65535)
+    errors = console_errors(browser)
+    check(not errors, f"console errors (16-bit): {errors}")
     return moved
 
 
