@@ -215,3 +215,13 @@ func theLegendRunsFromTheColourMapsFirstToItsLastColourAndNamesTheRange(colormap
     #expect(pixel(1) == pixel(6))  // zero in both channels
     #expect(pixel(1)[0] > 230 && pixel(1)[1] > 230 && pixel(1)[2] > 230)  // near white
 }
+
+@Test func aLongMapNameKeepsItsEndSoSimilarNamesStayApart() {
+    #expect(ReportPage.nameSpans("edges") == "edges")
+    #expect(
+        ReportPage.nameSpans("kirsch_compass_direction_north_east")
+            == "<span class=\"head\">kirsch_compass_direction_no</span><span class=\"tail\">rth_east</span>")
+    #expect(
+        ReportPage.nameSpans("a<b>&c_long_name_here")
+            == "<span class=\"head\">a&lt;b&gt;&amp;c_long_n</span><span class=\"tail\">ame_here</span>")
+}

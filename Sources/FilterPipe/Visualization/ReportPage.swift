@@ -223,11 +223,21 @@ public enum ReportPage {
             html +=
                 "<img class=\"filter\" loading=\"lazy\" src=\"\(href(filter.file))\" width=\"\(filter.width * scale)\" height=\"\(filter.height * scale)\" title=\"\(escape(filter.title))\" alt=\"filter \(escape(filter.title))\">"
         }
-        html += "<span class=\"name\" title=\"\(escape(map.name))\">\(escape(map.name))</span>"
+        html += "<span class=\"name\" title=\"\(escape(map.name))\">\(nameSpans(map.name))</span>"
         html += "<a class=\"file\" href=\"\(href(map.file))\" title=\"\(escape(map.file))\">png</a></div>"
         if let metadata = map.metadata { html += legend(metadata) }
         html += "<output class=\"value\">&nbsp;</output></figcaption></figure>\n"
         return html
+    }
+
+    /// A name that, when too long for its caption, loses its middle rather than its end (eight
+    /// `kirsch_compass_direction_*` maps must stay apart): the head shrinks with an ellipsis, the
+    /// last `tail` characters always show.
+    static func nameSpans(_ name: String, tail: Int = 8) -> String {
+        guard name.count > tail + 4 else { return escape(name) }
+        let split = name.index(name.endIndex, offsetBy: -tail)
+        return
+            "<span class=\"head\">\(escape(String(name[..<split])))</span><span class=\"tail\">\(escape(String(name[split...])))</span>"
     }
 
     /// The colour bar with the range's ends (and zero or the middle) as ticks.

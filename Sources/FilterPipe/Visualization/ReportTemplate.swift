@@ -37,6 +37,9 @@ enum ReportTemplate {
         figure.map.wide img.map { width: auto; max-width: 100%; }
         .caption { display: flex; align-items: center; gap: 6px; margin-top: 3px; min-width: 0; }
         .caption .name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: #222; font-weight: 600; }
+        .caption .name { display: flex; }
+        .caption .name .head { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+        .caption .name .tail { flex: none; }
         .caption a.file { font-size: 11px; }
         img.filter { image-rendering: pixelated; border: 1px solid #999; flex: none; max-width: 50%; height: auto; }
         .legend { margin-top: 3px; }
