@@ -128,3 +128,19 @@ func inChromiumFromFileTheReportsImagesLoadHoverShowsTheTensorsValueAndZoomIsLin
     #expect(process.terminationStatus == 0, "\(text)")
     #expect(text.contains("report-browser-check: OK"), "\(text)")
 }
+
+@Test func aReportFileThatWouldReplaceAnInputIsRefusedBeforeAnyImageRuns() throws {
+    let scratch = Scratch()
+    // Given directly, this input's stem is "input-preview": its own preview would replace it.
+    let input = "out/index.files/images/input-preview/input-preview.png"
+    scratch.copy(CLI.samples + "/images/chelsea.png", to: input)
+    let filter = scratch.write("ramp.filter", rampFilter)
+    let before = try Data(contentsOf: URL(fileURLWithPath: scratch.file(input)))
+    let run = try CLI.run(["apply", filter, input, "out", "--report", "-q"], in: scratch.path)
+    #expect(run.status == 2, "\(run.stderr)")
+    #expect(run.stderr.contains("\(input) would overwrite input \(input)"), "\(run.stderr)")
+    #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.file(input))) == before)
+    #expect(!FileManager.default.fileExists(atPath: scratch.file("out/index.html")))
+    // Without --report nothing of the report is planned, and the run goes ahead.
+    #expect(try CLI.run(["apply", filter, input, "out", "-q"], in: scratch.path).status == 0)
+}

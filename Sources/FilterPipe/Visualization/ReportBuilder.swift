@@ -39,6 +39,44 @@ public struct ReportBuilder: Sendable {
         self.output = output
     }
 
+    /// Every file the report may write, relative to OUTPUT (index.html first), so the batch's
+    /// safety check refuses a report file that would replace an input, clash with an output or
+    /// exceed NAME_MAX before anything runs. A thumbnail is listed for every map: whether one is
+    /// needed is known only once the map is written.
+    public static func plannedFiles(spec: PipelineSpec, options: BatchOptions, inputs: [BatchInput]) -> [String] {
+        var files = ["index.html"]
+        if spec.stages.contains(where: { if case .conv = $0 { true } else { false } }) {
+            files.append(assetsFolder + "/filters.png")
+        }
+        for (stageIndex, stage) in spec.stages.enumerated() {
+            guard case .conv(let conv) = stage, !conv.filters.isEmpty else { continue }
+            files += filterPictureNames(stage: stageIndex, count: conv.filters.count)
+        }
+        for input in inputs {
+            files.append("\(assetsFolder)/images/\(input.outputStem)/input-preview.png")
+            let plan = OutputPlan(stem: input.outputStem, spec: spec, options: options)
+            for file in plan.maps + plan.stageMaps.flatMap({ $0 }) {
+                files.append("\(assetsFolder)/images/\(file.relativePath)")
+                files.append("\(assetsFolder)/images/\(file.relativePath.dropLast(4)).js")
+            }
+            if let single = plan.single, single.hasSuffix(".png") {
+                files.append("\(assetsFolder)/images/\(single)")
+                files.append("\(assetsFolder)/images/\(single.dropLast(4)).js")
+            }
+        }
+        return files
+    }
+
+    /// `filters/stage-<n>-<k>.png` for every filter of conv stage `stage` (0-based).
+    static func filterPictureNames(stage: Int, count: Int) -> [String] {
+        let width = max(2, String(count - 1).count)
+        return (0..<count).map { index in
+            let number = String(index)
+            return
+                "\(assetsFolder)/filters/stage-\(stage + 1)-\(String(repeating: "0", count: max(0, width - number.count)))\(number).png"
+        }
+    }
+
     /// The drawing of every conv bank (`filterpipe show`), written once; nil without conv stages.
     public func writeFiltersPicture() throws(ImageIOError) -> String? {
         guard spec.stages.contains(where: { if case .conv = $0 { true } else { false } }) else { return nil }
@@ -58,12 +96,10 @@ public struct ReportBuilder: Sendable {
             guard case .conv(let conv) = stage, !conv.filters.isEmpty else { continue }
             try output.makeFolder(folder)
             let magnitude = conv.filters.flatMap { $0.channels.flatMap(\.values) }.map(\.magnitude).max() ?? 0
-            let width = max(2, String(conv.filters.count - 1).count)
+            let names = Self.filterPictureNames(stage: stageIndex, count: conv.filters.count)
             pictures[stageIndex] = try conv.filters.enumerated().map { (index, filter) throws(ImageIOError) in
                 let picture = Self.filterPixels(filter, magnitude: magnitude)
-                let number = String(index)
-                let relative =
-                    "\(folder)/stage-\(stageIndex + 1)-\(String(repeating: "0", count: max(0, width - number.count)))\(number).png"
+                let relative = names[index]
                 try ImageCodec.writePNG(
                     picture, to: output.path(relative), options: PNGWriteOptions(compressionLevel: 6, text: [OwnedFile.marker]))
                 let shape = "\(filter.kernelHeight)×\(filter.kernelWidth)\(filter.isBroadcast ? "" : "×\(filter.channels.count)")"
