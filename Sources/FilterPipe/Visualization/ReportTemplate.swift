@@ -41,7 +41,7 @@ enum ReportTemplate {
         .caption .name .head { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
         .caption .name .tail { flex: none; }
         .caption a.file { font-size: 11px; }
-        img.filter { image-rendering: pixelated; border: 1px solid #999; flex: none; max-width: 50%; height: auto; }
+        img.filter { image-rendering: pixelated; border: 1px solid #999; flex: none; max-width: 30%; height: auto; }
         .legend { margin-top: 3px; }
         .legend .bar { height: 8px; border: 1px solid #bbb; }
         .legend .ticks { display: flex; justify-content: space-between; font-size: 11px; font-variant-numeric: tabular-nums; }
