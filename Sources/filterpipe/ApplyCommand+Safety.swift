@@ -55,7 +55,8 @@ extension ApplyCommand {
         if let manifest { protected.append(BatchSafety.Protected(path: manifest, label: "the manifest \(manifest)")) }
         try BatchSafety.check(
             inputs: named, roots: inputs, output: tree, spec: spec, options: options,
-            extraOutputs: report ? ["index.html"] : [], protected: protected, filterName: filter)
+            extraOutputs: report ? ReportBuilder.plannedFiles(spec: spec, options: options, inputs: named) : [],
+            protected: protected, filterName: filter)
         return named
     }
 }

@@ -92,7 +92,10 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Print where the time went: decode, compute, normalise, encode, idle.")
     var profile = false
 
-    @Flag(help: "Write OUTPUT/index.html: each input beside its montage, links to every map (implies --montage).")
+    @Flag(
+        help:
+            "Write OUTPUT/index.html (and OUTPUT/index.files/): each input beside its maps, with legends, values under the cursor and zoom."
+    )
     var report = false
 
     var inputs: [String] { Array(paths.dropLast()) }
@@ -148,7 +151,7 @@ struct ApplyCommand: ParsableCommand {
         if let normalize { options.output.normalization = normalize }
         if let colormap { options.output.colormap = colormap }
         if depth == 16 { options.output.colormap = .gray }
-        options.montage = montage || (report && format == .png)
+        options.montage = montage
         options.stages = stages
         options.depth = depth
         options.pngLevel = pngLevel
@@ -208,7 +211,7 @@ struct ApplyCommand: ParsableCommand {
         if report {
             do throws(ImageIOError) {
                 let path = try ReportWriter.write(
-                    results: results.all, pipeline: pipeline, filter: filter,
+                    results: results.all, pipeline: pipeline, filter: filter, options: options,
                     output: tree)
                 if !quiet { printError("report: \(escapedForMessage(path))") }
             } catch {

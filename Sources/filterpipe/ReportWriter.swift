@@ -19,21 +19,14 @@ final class ResultLog: Sendable {
     }
 }
 
-/// Writes `OUTPUT/index.html` for `apply --report`.
+/// Writes `OUTPUT/index.html` and its folder `OUTPUT/index.files/` for `apply --report`.
 enum ReportWriter {
-    static func write(results: [ImageResult], pipeline: Pipeline, filter: String, output: OutputTree) throws(ImageIOError)
-        -> String
-    {
-        let outputRoot = URL(fileURLWithPath: output.root).standardizedFileURL.path
-        let entries = results.map { result -> ReportEntry in
-            let montages = result.montages.map { relativePath(from: outputRoot, to: $0) }
-            let maps = result.outputs.filter { !result.montages.contains($0) }.map { relativePath(from: outputRoot, to: $0) }
-            // The thumbnail: the montage, else a composed image (`output image`, the single file).
-            return ReportEntry(
-                input: relativePath(from: outputRoot, to: result.input.path),
-                montage: montages.first ?? maps.first { $0 == result.input.outputStem + ".png" },
-                maps: maps, error: result.error)
-        }
+    static func write(
+        results: [ImageResult], pipeline: Pipeline, filter: String, options: BatchOptions, output: OutputTree
+    ) throws(ImageIOError) -> String {
+        let builder = ReportBuilder(spec: pipeline.spec, options: options, output: output)
+        let entries = try builder.entries(for: results)
+        let filtersPicture = try builder.writeFiltersPicture()
         let sample = results.first { $0.width > 0 }
         let summaryText: String
         do throws(PipelineError) {
@@ -44,21 +37,10 @@ enum ReportWriter {
         }
         let html = ReportPage.html(
             title: "filterpipe: \(URL(fileURLWithPath: filter).lastPathComponent)",
-            pipelineSummary: summaryText, entries: entries)
+            pipelineSummary: summaryText, filtersPicture: filtersPicture, entries: entries)
         try output.makeFolder("")
         let path = output.path("index.html")
         try AtomicFile.write(Array(html.utf8), to: path)
         return path
-    }
-
-    /// `target` relative to the folder `base` (both made absolute), with `..` where needed.
-    static func relativePath(from base: String, to target: String) -> String {
-        let targetPath = URL(fileURLWithPath: target).standardizedFileURL.path
-        let from = base.split(separator: "/")
-        let to = targetPath.split(separator: "/")
-        var common = 0
-        while common < from.count, common < to.count, from[common] == to[common] { common += 1 }
-        let ups = Array(repeating: "..", count: from.count - common)
-        return (ups + to[common...].map(String.init)).joined(separator: "/")
     }
 }

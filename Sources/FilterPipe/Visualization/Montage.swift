@@ -243,7 +243,7 @@ public enum Montage {
     }
 
     /// The photo fitted inside the tile (aspect kept, centred), gray replicated, alpha dropped.
-    private static func drawPhoto(
+    static func drawPhoto(
         _ photo: PixelBuffer, into canvas: inout RGBCanvas, x: Int, y: Int,
         width: Int, height: Int
     ) {

@@ -1,32 +1,118 @@
-// The `apply --report` page: one self-contained index.html (inline CSS, no scripts) that shows
-// each input beside its montage and links every written map. Every path is a relative link,
-// percent-encoded; every piece of text is HTML-escaped.
+// The `apply --report` page: one index.html with inline CSS and script (ReportTemplate), no
+// network, no external file but the run's own PNGs and the report's folder `index.files/`. Every
+// link is relative within OUTPUT and percent-encoded; every piece of text is HTML-escaped.
+//
+// Values under the cursor: Chromium treats file:// images as cross-origin, so a canvas cannot
+// read an <img>'s pixels when the page is opened from disk. Each map instead has a sidecar script
+// (`payload`) that hands the page the PNG's own bytes (base64); the page inflates and unfilters
+// them itself and turns the sample into a value with the range stored in the map's tEXt chunks.
 
-/// One processed input image, as the report shows it. Paths are relative to the report's folder.
+/// One map as the report shows it. Paths are relative to the report's folder.
+public struct ReportMap: Sendable, Equatable {
+    public var file: String
+    public var name: String
+    /// What the map's tEXt chunks record (nil for a PNG without them: no legend, no values).
+    public var metadata: MapMetadata?
+    public var width: Int
+    public var height: Int
+    /// The sidecar script holding the PNG's bytes, for values under the cursor.
+    public var payload: String?
+    /// The picture of the filter that made this map (or made the map it was computed from).
+    public var filter: ReportFilterPicture?
+    /// A smaller copy for the grid (the enlarged view shows `file`), if the map is large.
+    public var thumbnail: String?
+    /// A montage or composed image rather than one map: drawn across the whole grid.
+    public var wide = false
+
+    public init(
+        file: String, name: String, metadata: MapMetadata?, width: Int, height: Int, payload: String? = nil,
+        filter: ReportFilterPicture? = nil
+    ) {
+        self.file = file
+        self.name = name
+        self.metadata = metadata
+        self.width = width
+        self.height = height
+        self.payload = payload
+        self.filter = filter
+    }
+}
+
+/// A drawn filter: `file` is a small PNG with one pixel per weight (drawn enlarged).
+public struct ReportFilterPicture: Sendable, Equatable {
+    public var file: String
+    public var title: String
+    public var width: Int
+    public var height: Int
+
+    public init(file: String, title: String, width: Int, height: Int) {
+        self.file = file
+        self.title = title
+        self.width = width
+        self.height = height
+    }
+}
+
+/// The maps after one stage (or the final maps).
+public struct ReportStage: Sendable, Equatable {
+    public var title: String
+    public var maps: [ReportMap]
+
+    public init(title: String, maps: [ReportMap]) {
+        self.title = title
+        self.maps = maps
+    }
+}
+
+/// One input image of the batch, as the report shows it.
 public struct ReportEntry: Sendable, Equatable {
-    /// The input photo.
+    /// The input's path as given (shown as text; it may lie outside OUTPUT, so it is not linked).
     public var input: String
-    /// The montage written for it, if any.
-    public var montage: String?
-    /// Every map file written for it, in map order.
-    public var maps: [String]
+    /// A downscaled copy of the input inside OUTPUT.
+    public var preview: String?
+    public var previewWidth: Int
+    public var previewHeight: Int
+    /// The final maps last; earlier stages (with `--stages`) before them, in pipeline order.
+    public var stages: [ReportStage]
+    /// Other written pictures (montage, composed image), linked and shown below the maps.
+    public var pictures: [String]
     /// Why the image failed, or nil when it succeeded.
     public var error: String?
 
-    public init(input: String, montage: String? = nil, maps: [String] = [], error: String? = nil) {
+    public init(
+        input: String, preview: String? = nil, previewWidth: Int = 0, previewHeight: Int = 0,
+        stages: [ReportStage] = [], pictures: [String] = [], error: String? = nil
+    ) {
         self.input = input
-        self.montage = montage
-        self.maps = maps
+        self.preview = preview
+        self.previewWidth = previewWidth
+        self.previewHeight = previewHeight
+        self.stages = stages
+        self.pictures = pictures
         self.error = error
     }
+
+    /// Every file the report shows for this image (maps of every stage and other pictures).
+    public var fileCount: Int { stages.reduce(0) { $0 + $1.maps.count } + pictures.count }
 }
 
 /// Generates the report page.
 public enum ReportPage {
-    /// The complete `index.html`: a header with `title` and `pipelineSummary` (shown verbatim,
-    /// preformatted), a count of successes and failures, then one section per entry.
-    public static func html(title: String, pipelineSummary: String, entries: [ReportEntry]) -> String {
-        let failed = entries.filter { $0.error != nil }.count
+    /// Failed images first, then the rest, each group in the given order.
+    public static func ordered(_ entries: [ReportEntry]) -> [ReportEntry] {
+        entries.filter { $0.error != nil } + entries.filter { $0.error == nil }
+    }
+
+    /// The complete `index.html`: a header with `title`, the filters picture, `pipelineSummary`
+    /// (preformatted), the counts, a contents list with failures first, then one section per image
+    /// in the same order.
+    public static func html(
+        title: String, pipelineSummary: String, filtersPicture: String? = nil, entries: [ReportEntry]
+    ) -> String {
+        let sorted = ordered(entries)
+        let failed = sorted.filter { $0.error != nil }.count
+        let files = sorted.reduce(0) { $0 + $1.fileCount }
+        let colormaps = Set(sorted.flatMap { $0.stages.flatMap { $0.maps.compactMap { $0.metadata?.colormap } } })
         var page = """
             <!DOCTYPE html>
             <html lang="en">
@@ -35,68 +121,150 @@ public enum ReportPage {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(escape(title))</title>
             <style>
-            body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; background: #fafafa; color: #222; }
-            h1 { font-size: 1.4em; margin: 0 0 .5em; }
-            h2 { font-size: 1.05em; margin: 0 0 .5em; word-break: break-all; }
-            pre { background: #fff; border: 1px solid #ddd; padding: .8em; overflow-x: auto; }
-            section { background: #fff; border: 1px solid #ddd; border-radius: 4px; padding: 1em; margin: 1em 0; }
-            section.failed { border-color: #d33; background: #fff5f5; }
-            .row { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
-            figure { margin: 0; }
-            figure.input img { max-width: 320px; }
-            figure.montage img { max-width: min(100%, 1200px); }
-            img { height: auto; border: 1px solid #ccc; }
-            figcaption { font-size: .85em; color: #666; }
-            .error { color: #b00; font-family: monospace; white-space: pre-wrap; }
-            ul.maps { columns: 14em; margin: .6em 0 0; padding-left: 1.2em; font-size: .9em; }
-            .summary { color: #555; }
+            \(ReportTemplate.css)
             </style>
             </head>
             <body>
+            <header>
             <h1>\(escape(title))</h1>
+            <p class="counts">\(plural(sorted.count, "image")): \(sorted.count - failed) written, \(failed) failed; \(plural(files, "file")) shown</p>
+            <details class="summary"><summary>pipeline</summary>
             <pre>\(escape(pipelineSummary))</pre>
-            <p class="summary">\(entries.count) image\(entries.count == 1 ? "" : "s"), \(entries.count - failed) written, \(failed) failed</p>
 
             """
-        for entry in entries {
-            page += section(entry)
+        if let filtersPicture {
+            page +=
+                "<p><a href=\"\(href(filtersPicture))\"><img class=\"filters\" loading=\"lazy\" src=\"\(href(filtersPicture))\" alt=\"the filters\"></a></p>\n"
         }
+        page += "</details>\n</header>\n"
+        page += contents(sorted)
+        page += "<main>\n"
+        for (number, entry) in sorted.enumerated() {
+            page += section(entry, number: number)
+        }
+        page += "</main>\n"
+        page += ReportTemplate.lightbox
+        page += "<script>\nconst COLORMAPS = \(colormapTable(colormaps));\n\(ReportTemplate.script)\n</script>\n"
         page += "</body>\n</html>\n"
         return page
     }
 
-    private static func section(_ entry: ReportEntry) -> String {
-        var html = "<section\(entry.error == nil ? "" : " class=\"failed\"")>\n"
-        html += "<h2><a href=\"\(href(entry.input))\">\(escape(entry.input))</a></h2>\n"
+    private static func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
+    private static func contents(_ entries: [ReportEntry]) -> String {
+        var html = "<nav id=\"contents\"><h2>contents</h2>\n<ol>\n"
+        for (number, entry) in entries.enumerated() {
+            if let error = entry.error {
+                html +=
+                    "<li class=\"failed\"><a href=\"#image-\(number)\">\(escape(entry.input))</a> <span class=\"reason\">\(escape(error))</span></li>\n"
+            } else {
+                html +=
+                    "<li><a href=\"#image-\(number)\">\(escape(entry.input))</a> <span class=\"muted\">\(plural(entry.fileCount, "file"))</span></li>\n"
+            }
+        }
+        return html + "</ol>\n</nav>\n"
+    }
+
+    private static func section(_ entry: ReportEntry, number: Int) -> String {
+        var html = "<section id=\"image-\(number)\" class=\"image\(entry.error == nil ? "" : " failed")\">\n"
+        html += "<h2>\(escape(entry.input))</h2>\n"
         if let error = entry.error {
+            // A failed input may not be a readable picture at all: no preview, the reason only.
             html += "<p class=\"error\">\(escape(error))</p>\n"
         }
-        // A failed input may not be a readable picture at all: link it, don't embed it.
-        if entry.error == nil || entry.montage != nil {
-            html += "<div class=\"row\">\n"
-            if entry.error == nil { html += figure(entry.input, caption: "input", kind: "input") }
-            if let montage = entry.montage {
-                html += figure(montage, caption: "montage", kind: "montage")
+        if entry.preview == nil && entry.stages.isEmpty && entry.pictures.isEmpty { return html + "</section>\n" }
+        html += "<div class=\"row\">\n"
+        if let preview = entry.preview {
+            html +=
+                "<figure class=\"input\"><a href=\"\(href(preview))\"><img class=\"input\" loading=\"lazy\" src=\"\(href(preview))\" width=\"\(entry.previewWidth)\" height=\"\(entry.previewHeight)\" alt=\"input: \(escape(entry.input))\"></a><figcaption>input (preview \(entry.previewWidth)×\(entry.previewHeight))</figcaption></figure>\n"
+        }
+        html += "<div class=\"maps\">\n"
+        if entry.stages.count > 1 {
+            html += "<div class=\"stages\" role=\"tablist\">"
+            for (index, stage) in entry.stages.enumerated() {
+                let selected = index == entry.stages.count - 1
+                html +=
+                    "<button type=\"button\" role=\"tab\" data-stage=\"\(index)\" aria-selected=\"\(selected)\">\(escape(stage.title)) <span class=\"muted\">\(stage.maps.count)</span></button>"
             }
             html += "</div>\n"
         }
-        if !entry.maps.isEmpty {
-            html +=
-                "<details\(entry.montage == nil ? " open" : "")><summary>\(entry.maps.count) map\(entry.maps.count == 1 ? "" : "s")</summary>\n<ul class=\"maps\">\n"
-            for map in entry.maps {
-                html += "<li><a href=\"\(href(map))\">\(escape(map))</a></li>\n"
-            }
-            html += "</ul>\n</details>\n"
+        for (index, stage) in entry.stages.enumerated() {
+            let hidden = index == entry.stages.count - 1 ? "" : " hidden"
+            html += "<div class=\"grid\" data-stage=\"\(index)\" data-title=\"\(escape(stage.title))\"\(hidden)>\n"
+            for map in stage.maps { html += figure(map) }
+            html += "</div>\n"
         }
+        if !entry.pictures.isEmpty {
+            html += "<p class=\"pictures\">"
+            html += entry.pictures.map { "<a href=\"\(href($0))\">\(escape($0))</a>" }.joined(separator: " · ")
+            html += "</p>\n"
+        }
+        html += "</div>\n</div>\n"
         return html + "</section>\n"
     }
 
-    // Images load eagerly: with `loading="lazy"` a headless full-page screenshot shows empty boxes.
-    private static func figure(_ path: String, caption: String, kind: String) -> String {
-        """
-        <figure class="\(kind)"><a href="\(href(path))"><img src="\(href(path))" alt="\(escape(caption)): \(escape(path))"></a><figcaption>\(escape(caption))</figcaption></figure>
+    private static func figure(_ map: ReportMap) -> String {
+        var attributes =
+            "data-name=\"\(escape(map.name))\" data-w=\"\(map.width)\" data-h=\"\(map.height)\" data-full=\"\(href(map.file))\""
+        if let metadata = map.metadata {
+            attributes +=
+                " data-lo=\"\(metadata.range.lowerBound)\" data-hi=\"\(metadata.range.upperBound)\" data-cmap=\"\(metadata.colormap.rawValue)\" data-depth=\"\(metadata.bitDepth)\""
+        }
+        if let payload = map.payload { attributes += " data-payload=\"\(href(payload))\"" }
+        var html = "<figure class=\"map\(map.wide ? " wide" : "")\" \(attributes)>"
+        html +=
+            "<img class=\"map\" loading=\"lazy\" src=\"\(href(map.thumbnail ?? map.file))\" width=\"\(map.width)\" height=\"\(map.height)\" alt=\"\(escape(map.name))\">"
+        html += "<figcaption><div class=\"caption\">"
+        if let filter = map.filter {
+            // Pixelated and at least 3 px a weight, but never wider than the caption allows.
+            let scale = max(3, min(8, 40 / max(filter.height, 1)))
+            html +=
+                "<img class=\"filter\" loading=\"lazy\" src=\"\(href(filter.file))\" width=\"\(filter.width * scale)\" height=\"\(filter.height * scale)\" title=\"\(escape(filter.title))\" alt=\"filter \(escape(filter.title))\">"
+        }
+        html += "<span class=\"name\" title=\"\(escape(map.name))\">\(nameSpans(map.name))</span>"
+        html += "<a class=\"file\" href=\"\(href(map.file))\" title=\"\(escape(map.file))\">png</a></div>"
+        if let metadata = map.metadata { html += legend(metadata) }
+        html += "<output class=\"value\">&nbsp;</output></figcaption></figure>\n"
+        return html
+    }
 
-        """
+    /// A name that, when too long for its caption, loses its middle rather than its end (eight
+    /// `kirsch_compass_direction_*` maps must stay apart): the head shrinks with an ellipsis, the
+    /// last `tail` characters always show.
+    static func nameSpans(_ name: String, tail: Int = 8) -> String {
+        guard name.count > tail + 4 else { return escape(name) }
+        let split = name.index(name.endIndex, offsetBy: -tail)
+        return
+            "<span class=\"head\">\(escape(String(name[..<split])))</span><span class=\"tail\">\(escape(String(name[split...])))</span>"
+    }
+
+    /// The colour bar with the range's ends (and zero or the middle) as ticks.
+    static func legend(_ metadata: MapMetadata) -> String {
+        let stops = stride(from: 0, through: 255, by: 17).map { level -> String in
+            let c = metadata.colormap.color(at: level)
+            return "rgb(\(c.red),\(c.green),\(c.blue)) \(formatted(Double(level) / 2.55, decimals: 1))%"
+        }
+        let lo = metadata.range.lowerBound
+        let hi = metadata.range.upperBound
+        let middle = lo < 0 && hi > 0 && abs(lo + hi) <= (hi - lo) * 1e-6 ? 0 : (lo + hi) / 2
+        return """
+            <div class="legend" title="\(escape(metadata.colormap.rawValue)), \(metadata.normalization.rawValue), \(metadata.bitDepth)-bit: \(lo) … \(hi)"><div class="bar" style="background: linear-gradient(to right, \(stops.joined(separator: ", ")))"></div><div class="ticks"><span>\(escape(Montage.compact(lo)))</span><span>\(escape(Montage.compact(middle)))</span><span>\(escape(Montage.compact(hi)))</span></div></div>
+            """
+    }
+
+    /// The colour tables the page's script needs to turn an RGB pixel back into a level.
+    static func colormapTable(_ colormaps: Set<OutputSpec.Colormap>) -> String {
+        let entries = colormaps.sorted { $0.rawValue < $1.rawValue }.compactMap { colormap -> String? in
+            guard colormap != .gray else { return nil }
+            let values = (0..<256).map { level -> String in
+                let c = colormap.color(at: level)
+                return "\(c.red),\(c.green),\(c.blue)"
+            }
+            return "\"\(colormap.rawValue)\": [\(values.joined(separator: ","))]"
+        }
+        return "{" + entries.joined(separator: ", ") + "}"
     }
 
     /// Text safe inside HTML elements and quoted attributes.
