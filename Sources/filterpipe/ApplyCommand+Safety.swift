@@ -15,10 +15,44 @@ extension ApplyCommand {
         if colormap != nil { ignored.append("--colormap") }
         if kind != nil { ignored.append("--kind") }
         if normalize != nil { ignored.append("--normalize") }
+        if percentile != nil { ignored.append("--percentile") }
+        if range != nil { ignored.append("--range") }
         if pngLevel != 1 { ignored.append("--png-level") }
         if !ignored.isEmpty {
             throw ValidationError(
                 "--format npy writes the raw tensor; \(ignored.joined(separator: ", ")) cannot apply to it")
+        }
+    }
+
+    /// `--normalize`, `--percentile` and `--range` over the filter file's output line: a flag's
+    /// normalisation replaces the file's along with its percentile or range.
+    func applyScalingFlags(to output: inout OutputSpec) throws {
+        if let percentile {
+            if let normalize, normalize != .percentile {
+                throw ValidationError("--percentile applies to --normalize percentile, not --normalize \(normalize.rawValue)")
+            }
+            if !(percentile > 50 && percentile <= 100) {
+                throw ValidationError("--percentile must be above 50 and at most 100, not \(percentile)")
+            }
+        }
+        var fixed: ClosedRange<Float>?
+        if let range {
+            if let normalize, normalize != .range {
+                throw ValidationError("--range applies to --normalize range, not --normalize \(normalize.rawValue)")
+            }
+            let parsed = OutputSpec.parseRange(range)
+            guard let value = parsed.range else { throw ValidationError("--range: \(parsed.problem!)") }
+            fixed = value
+        }
+        if let mode = normalize ?? (percentile != nil ? .percentile : fixed != nil ? .range : nil) {
+            output.normalization = mode
+            if mode != .percentile { output.percentile = nil }
+            if mode != .range { output.range = nil }
+        }
+        if let percentile { output.percentile = percentile }
+        if let fixed { output.range = fixed }
+        if output.effectiveNormalization == .range && output.range == nil {
+            throw ValidationError("--normalize range needs --range LO..HI")
         }
     }
 

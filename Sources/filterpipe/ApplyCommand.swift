@@ -30,8 +30,20 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Override the output kind: maps, image or montage.")
     var kind: OutputSpec.Kind?
 
-    @Option(help: "Override normalisation: minmax, global, symmetric or clamp.")
+    @Option(
+        help:
+            "Override normalisation: percentile (default for maps and montages), minmax, global, symmetric, clamp or range.")
     var normalize: OutputSpec.Normalization?
+
+    @Option(
+        help: ArgumentHelp(
+            "Clip at the Pth percentile (50 < P ≤ 100; default 99.5); implies --normalize percentile.", valueName: "P"))
+    var percentile: Float?
+
+    @Option(
+        help: ArgumentHelp(
+            "Scale every map over the fixed range LO..HI (e.g. -1..1); implies --normalize range.", valueName: "LO..HI"))
+    var range: String?
 
     @Option(help: "Override the colour map: gray, viridis, magma or diverging.")
     var colormap: OutputSpec.Colormap?
@@ -145,7 +157,7 @@ struct ApplyCommand: ParsableCommand {
         options.format = format
         options.output = pipeline.spec.output
         if let kind { options.output.kind = kind }
-        if let normalize { options.output.normalization = normalize }
+        try applyScalingFlags(to: &options.output)
         if let colormap { options.output.colormap = colormap }
         if depth == 16 { options.output.colormap = .gray }
         options.montage = montage || (report && format == .png)

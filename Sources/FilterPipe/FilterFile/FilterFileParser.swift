@@ -162,14 +162,17 @@ public enum FilterFileParser {
             let options = try FilterFileOptions(
                 rest, owner: "output",
                 allowed: .init(
-                    names: ["normalize", "colormap"],
+                    names: ["normalize", "colormap", "percentile", "range"],
                     expected: [
-                        "normalize": "minmax|global|symmetric|clamp",
+                        "normalize": "percentile|minmax|global|symmetric|clamp|range",
                         "colormap": "gray|viridis|magma|diverging",
+                        "percentile": "<number above 50, at most 100>",
+                        "range": "LO..HI",
                     ]),
                 fileName: fileName, lineNumber: line.number)
             output.normalization = try options.choice("normalize", as: OutputSpec.Normalization.self)
             output.colormap = try options.choice("colormap", as: OutputSpec.Colormap.self)
+            try OutputScalingOptions.read(options, into: &output)
             spec.output = output
             outputLine = line.number
         }
