@@ -24,6 +24,26 @@ extension ApplyCommand {
         }
     }
 
+    /// Options the output kind makes pointless: `--montage` with `output image` (the maps become one
+    /// picture; nothing to lay out) and `--depth 16` with `output montage` without `--stages` (a
+    /// montage is 8-bit RGB) are usage errors; `--depth 16` over a colour map named by the filter
+    /// file gets one warning (16-bit maps are gray; the file still runs as written otherwise).
+    func checkKindConflicts(output: OutputSpec, fileColormap: OutputSpec.Colormap?) throws {
+        guard format == .png else { return }
+        if montage && output.kind == .image {
+            throw ValidationError(
+                "--montage cannot apply to output image (its maps are composed into one picture); use --kind maps --montage or --kind montage"
+            )
+        }
+        if depth == 16 && output.kind == .montage && !stages {
+            throw ValidationError("--depth 16 cannot apply to output montage (a montage is 8-bit RGB); use --kind maps")
+        }
+        if depth == 16, colormap == nil, let fileColormap, fileColormap != .gray, output.kind != .image {
+            printError(
+                "filterpipe: warning: --depth 16 writes gray maps; colormap=\(fileColormap.rawValue) of \(filter) is not applied")
+        }
+    }
+
     /// `--normalize`, `--percentile` and `--range` over the filter file's output line: a flag's
     /// normalisation replaces the file's along with its percentile or range.
     func applyScalingFlags(to output: inout OutputSpec) throws {

@@ -159,6 +159,7 @@ struct ApplyCommand: ParsableCommand {
         if let kind { options.output.kind = kind }
         try applyScalingFlags(to: &options.output)
         if let colormap { options.output.colormap = colormap }
+        try checkKindConflicts(output: options.output, fileColormap: pipeline.spec.output.colormap)
         if depth == 16 { options.output.colormap = .gray }
         options.montage = montage || (report && format == .png)
         options.stages = stages

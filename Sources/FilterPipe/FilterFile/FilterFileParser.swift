@@ -95,6 +95,7 @@ public enum FilterFileParser {
             case "input": try readInput(line)
             case "filter": try readFilter(line)
             case "channel": try readChannel(line)
+            case "channels": try readChannelWeights(line)
             case "conv":
                 try closeBank()
                 try readConv(line)
@@ -395,6 +396,49 @@ public enum FilterFileParser {
                 )
             }
             filter.channels.append(MatrixBuilder(location: SourceLocation(line: line.number, column: head.column)))
+            bank.filter = filter
+            self.bank = bank
+        }
+
+        /// `channels W1 W2 … WC`: a 1×1 per-channel filter in one line, the same as C `channel`
+        /// sections of one weight each (a channel mix).
+        mutating func readChannelWeights(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            guard var bank, var filter = bank.filter else {
+                throw error(line, head, "channels outside a filter (expected 'conv' and 'filter NAME' lines before it)")
+            }
+            if bank.conv.depthwise {
+                throw error(line, head, "channels line in a depthwise conv (each depthwise filter is one matrix)")
+            }
+            if filter.kernel != nil || filter.broadcast != nil || !filter.channels.isEmpty {
+                throw error(
+                    line, head,
+                    "channels line in filter '\(filter.name)', which already has weights (give 'channels W1 … WC' alone)")
+            }
+            var weights: [(Float, FilterFileToken)] = []
+            for token in line.tokens.dropFirst() {
+                if token.kind == .comma { continue }
+                guard token.kind == .word else {
+                    throw error(
+                        line, token, "unexpected '\(token.text)' in a channels line (expected one weight per input channel)")
+                }
+                weights.append(
+                    (
+                        try FilterFileOptions.finiteNumber(
+                            token, what: "a channel weight", fileName: fileName, lineNumber: line.number), token
+                    ))
+            }
+            guard weights.count == bank.inputChannels else {
+                let at = weights.count > bank.inputChannels ? weights[bank.inputChannels].1 : line.tokens.last ?? head
+                throw error(
+                    line, at,
+                    "channels line of filter '\(filter.name)' has \(weights.count) weight\(weights.count == 1 ? "" : "s") but the bank input has \(bank.inputChannels) channel\(bank.inputChannels == 1 ? "" : "s") (\(bank.inputOrigin))"
+                )
+            }
+            let location = SourceLocation(line: line.number, column: head.column)
+            filter.channels = weights.map { weight, _ in
+                MatrixBuilder(location: location, firstRowLine: line.number, columns: 1, rows: 1, values: [weight])
+            }
             bank.filter = filter
             self.bank = bank
         }

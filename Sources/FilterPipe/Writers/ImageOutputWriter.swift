@@ -94,7 +94,8 @@ struct ImageOutputWriter {
         var scaling = MapScaling(output: options.output)
         scaling.normalization = .percentile
         scaling.colormap = scaling.colormap == .diverging ? nil : scaling.colormap
-        scaling.symmetricAlwaysDiverging = true
+        // 16-bit maps are gray (the colour tables have 8 bits a channel): only 8-bit ones turn diverging.
+        scaling.symmetricAlwaysDiverging = options.depth == 8
         return scaling
     }
 
