@@ -110,12 +110,16 @@ public enum FilterFileParser {
                 try readOutput(line)
             default:
                 let stages = FilterFileParser.stageKeywords.joined(separator: ", ")
+                let keywords =
+                    ["input"] + FilterFileParser.stageKeywords + (bank != nil ? ["filter", "channel", "channels"] : [])
+                let hint = Suggestion.hint(for: head.text, among: keywords)
                 if bank != nil {
                     throw error(
                         line, head,
-                        "unknown stage '\(head.text)' (expected \(stages); in a conv bank also filter, channel or a matrix row)")
+                        "unknown stage '\(head.text)' (expected \(stages); in a conv bank also filter, channel or a matrix row)\(hint)"
+                    )
                 }
-                throw error(line, head, "unknown stage '\(head.text)' (expected \(stages))")
+                throw error(line, head, "unknown stage '\(head.text)' (expected \(stages))\(hint)")
             }
         }
 
@@ -133,7 +137,10 @@ public enum FilterFileParser {
             }
             let word = line.tokens[1]
             guard word.kind == .word, let mode = InputMode(rawValue: word.text) else {
-                throw error(line, word, "unknown input mode '\(word.text)' (expected \(modes))")
+                throw error(
+                    line, word,
+                    "unknown input mode '\(word.text)' (expected \(modes))"
+                        + Suggestion.hint(for: word.text, among: InputMode.allCases.map(\.rawValue)))
             }
             if line.tokens.count > 2 {
                 throw error(
@@ -154,7 +161,10 @@ public enum FilterFileParser {
             {
                 guard let kind = OutputSpec.Kind(rawValue: first.text) else {
                     let kinds = OutputSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw error(line, first, "unknown output kind '\(first.text)' (expected \(kinds))")
+                    throw error(
+                        line, first,
+                        "unknown output kind '\(first.text)' (expected \(kinds))"
+                            + Suggestion.hint(for: first.text, among: OutputSpec.Kind.allCases.map(\.rawValue)))
                 }
                 output.kind = kind
                 if kind == .image { imageKindLocation = SourceLocation(line: line.number, column: first.column) }
@@ -318,7 +328,9 @@ public enum FilterFileParser {
                         line, rest.first ?? equals, "missing kernel name after '=' (expected \(KernelLibrary.knownNames))")
                 }
                 guard let definition = KernelLibrary.kernel(named: kernelToken.text) else {
-                    throw error(line, kernelToken, "unknown kernel '\(kernelToken.text)' (expected \(KernelLibrary.knownNames))")
+                    let hint = Suggestion.hint(for: kernelToken.text, among: KernelLibrary.all.map(\.name))
+                    throw error(
+                        line, kernelToken, "unknown kernel '\(kernelToken.text)' (expected \(KernelLibrary.knownNames))\(hint)")
                 }
                 rest = rest.dropFirst()
                 let parameterNames = definition.parameters.map(\.name)
@@ -348,6 +360,14 @@ public enum FilterFileParser {
                     throw error(line, token, failure.message)
                 }
             } else {
+                if let word = rest.first, word.kind == .word, rest.dropFirst().first?.kind != .equals,
+                    KernelLibrary.kernel(named: word.text) != nil
+                {
+                    throw error(
+                        line, word,
+                        "unexpected '\(word.text)' after 'filter \(name)'; for the built-in kernel write 'filter \(name) = \(word.text)'"
+                    )
+                }
                 let options = try FilterFileOptions(
                     rest, owner: "filter", allowed: .init(names: ["bias"], expected: ["bias": "<number>"]),
                     fileName: fileName, lineNumber: line.number)

@@ -264,7 +264,7 @@ public enum Montage {
         let maxCharacters = max(maxWidth / BitmapFont.glyphWidth, 0)
         if full.count <= maxCharacters { return full }
         let room = maxCharacters - prefix.count - suffix.count
-        if room >= 3 { return prefix + shortened(name, maxCharacters: room) + suffix }
+        if room >= 2 { return prefix + shortened(name, maxCharacters: room) + suffix }
         return shortened(isConstant ? prefix + "const" : full, maxCharacters: maxCharacters)
     }
 
