@@ -1,6 +1,7 @@
 // "Did you mean …?" for misspelt words: the closest known word by edit distance (insertions,
 // deletions, substitutions and swaps of neighbours, each 1), offered only when it is close enough to
-// be a plausible typo: at most 1 edit for words up to 4 characters, 2 up to 8, 3 beyond.
+// be a plausible typo: at most 1 edit for words up to 4 characters, 2 up to 8, 3 beyond; else the
+// one candidate that the word begins (gauss → gaussian).
 
 /// The known word a misspelt one most likely meant.
 public enum Suggestion {
@@ -14,7 +15,10 @@ public enum Suggestion {
             let d = distance(word.lowercased(), candidate.lowercased())
             if d <= limit && d < (best?.distance ?? Int.max) { best = (candidate, d) }
         }
-        return best?.word
+        if let best { return best.word }
+        // A word cut short ("gauss" for gaussian) is a typo too, when only one candidate starts with it.
+        let extensions = candidates.filter { word.count >= 3 && $0.lowercased().hasPrefix(word.lowercased()) }
+        return extensions.count == 1 ? extensions[0] : nil
     }
 
     /// " (did you mean 'X'?)"-style text to append, or "" when there is no suggestion.
