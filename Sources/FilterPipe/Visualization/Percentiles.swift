@@ -69,13 +69,21 @@ enum Percentiles {
         let base = Double(lo)
         let scale = Double(bins) / (Double(hi) - base)
         let last = bins - 1
+        // Float arithmetic where hi − lo is a finite Float, Double where it overflows (the whole
+        // float range); both never decrease as x grows.
+        let span = hi - lo
+        let floatScale = Float(bins) / span
+        let useFloat = span.isFinite && floatScale.isFinite
+        @inline(__always) func bin(_ x: Float) -> Int {
+            useFloat ? Swift.min(Int((x - lo) * floatScale), last) : Swift.min(Int((Double(x) - base) * scale), last)
+        }
         var histogram = [Int](repeating: 0, count: bins)
         histogram.withUnsafeMutableBufferPointer { h in
             for v in source {
                 let x = magnitude ? Swift.abs(v) : v
                 // The range test also drops NaN and ±∞ (only finite values lie in lo...hi).
                 guard x >= lo && x <= hi else { continue }
-                h[Swift.min(Int((Double(x) - base) * scale), last)] += 1
+                h[bin(x)] += 1
             }
         }
         // For each rank: its bin and its rank within the bin.
@@ -105,7 +113,7 @@ enum Percentiles {
         for v in source {
             let x = magnitude ? Swift.abs(v) : v
             guard x >= lo && x <= hi else { continue }
-            let s = slot[Swift.min(Int((Double(x) - base) * scale), last)]
+            let s = slot[bin(x)]
             if s >= 0 { gathered[s].append(x) }
         }
         var results = [Float](repeating: 0, count: ranks.count)
