@@ -48,10 +48,13 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Override the colour map: gray, viridis, magma or diverging.")
     var colormap: OutputSpec.Colormap?
 
-    @Flag(help: "Also write a montage of each image's maps (<stem>/montage.png).")
+    @Flag(help: "Also write a montage of each image's maps (<stem>/montage.png); not with output image.")
     var montage = false
 
-    @Flag(help: "Also write the maps after every stage (<stem>/stage-<n>-<kind>/).")
+    @Flag(
+        help:
+            "Also write the maps after every stage (<stem>/stage-<n>-<kind>/; signed ones diverging), and a montage per stage when montages are written."
+    )
     var stages = false
 
     @Option(help: "Bits per sample of written maps: 8 or 16 (16-bit maps are gray: a colour map has 8 bits a channel).")
