@@ -108,6 +108,10 @@ func optionsThatCannotApplyAreOneLineAndExitStatus2(flags: [String], filter: Str
         "input gray\nconv\n  filter a\n    1\n    channels 1\n",
         "5:5: channels line in filter 'a', which already has weights (give 'channels W1 … WC' alone)"
     ),
+    (
+        "input gray\nconv\n  filter a\n    channels 1\n    2\n",
+        "5:5: matrix row after the channels line of filter 'a' (a channels line gives the whole filter)"
+    ),
 ])
 func filterFileMistakesGetALocatedMessageAndExitStatus2(text: String, message: String) throws {
     let scratch = Scratch()

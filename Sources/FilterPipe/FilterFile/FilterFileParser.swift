@@ -539,6 +539,13 @@ public enum FilterFileParser {
                     "matrix row in filter '\(filter.name)', which is the named kernel \(kernel.name) (a filter is either a kernel or matrices)"
                 )
             }
+            // Sections made by a `channels` line start on their own line (a `channel` section's
+            // rows follow its line): a row after one would silently grow the last channel.
+            if let last = filter.channels.last, last.location.line == last.firstRowLine {
+                throw error(
+                    line, head,
+                    "matrix row after the channels line of filter '\(filter.name)' (a channels line gives the whole filter)")
+            }
             var values: [Float] = []
             var tokenOfValue: [FilterFileToken] = []
             var expectNumber = true
