@@ -134,3 +134,12 @@ func longNamesAreShortenedInTheMiddle(name: String, maxCharacters: Int, expected
     #expect(color(origin.x + 6) == [first.red, first.green, first.blue])
     #expect(color(origin.x + layout.tileWidth - 7) == [last.red, last.green, last.blue])
 }
+
+@Test func aComposedImageUsesTheGivenRangeNotTheDefaultOne() throws {
+    // `output image range=0..0.5`: sample = round(clamp(v / 0.5, 0, 1) · 255), per channel.
+    let values: [Float] = [0, 0.1, 0.25, 0.5, 0.9, -0.2]
+    let maps = Tensor(shape: Shape(channels: 1, height: 1, width: 6), values: values)
+    let image = try ImageComposer.compose(maps, scaling: MapScaling(normalization: .range, range: 0...0.5))
+    let expected = values.map { UInt8((min(max(Double($0) / 0.5, 0), 1) * 255).rounded()) }
+    #expect(image.samples == .uint8(expected))
+}

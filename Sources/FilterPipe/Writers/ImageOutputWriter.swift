@@ -131,7 +131,7 @@ struct ImageOutputWriter {
 
     private func compose(_ maps: Tensor) throws(ImageIOError) -> PixelBuffer {
         do throws(PipelineError) {
-            return try ImageComposer.compose(maps, normalization: options.output.effectiveNormalization, depth: options.depth)
+            return try ImageComposer.compose(maps, scaling: finalScaling, depth: options.depth)
         } catch {
             throw ImageIOError(.encode, message: error.message)
         }
