@@ -14,6 +14,7 @@ Exit 0 on success, 1 on a failed check (the message says which), 77 when chromiu
 """
 
 import os
+import math
 import re
 import shutil
 import struct
@@ -77,6 +78,21 @@ def expected_range(formula):
     return min(values), max(values)
 
 
+def percentile(values, p):
+    """numpy's default (linear) percentile."""
+    s = sorted(values)
+    k = (len(s) - 1) * p / 100
+    f = math.floor(k)
+    c = min(f + 1, len(s) - 1)
+    return s[f] + (s[c] - s[f]) * (k - f)
+
+
+def expected_signed_range(formula):
+    """Stage maps that can be negative are drawn -m..m, m the 99.5th percentile of |v| (docs/filter-format.md)."""
+    m = percentile([abs(formula(intensity(x, y))) for y in range(H) for x in range(W)], 99.5)
+    return -m, m
+
+
 def wait_for(browser, script, timeout=10.0, *args):
     end = time.time() + timeout
     while True:
@@ -130,9 +146,9 @@ def hover_pixel(browser, element, x, y, output_css):
     return shown_x, shown_y, value, text
 
 
-def check_value(label, x, y, shown, formula, levels=255):
-    lo, hi = expected_range(formula)
-    expected = formula(intensity(x, y))
+def check_value(label, x, y, shown, formula, levels=255, signed_stage=False):
+    lo, hi = expected_signed_range(formula) if signed_stage else expected_range(formula)
+    expected = min(max(formula(intensity(x, y)), lo), hi)
     # Half a quantisation step, plus the 6 significant digits the page prints.
     tolerance = (hi - lo) / levels / 2 + 5e-6 * max(1, abs(expected))
     check(abs(shown - expected) <= tolerance,
@@ -188,7 +204,7 @@ def run_synthetic(filterpipe, root, browser):
         check(visible == [True, False], f"the conv tab should show only stage 1: {visible}")
         down = figure(browser, "image-1", "conv", "down")
         x, y, shown, _ = hover_pixel(browser, down, 400, 200, "section#image-1 output.value")
-        check_value("stage 1 (conv) map 'down'", x, y, shown, CONV["down"])
+        check_value("stage 1 (conv) map 'down'", x, y, shown, CONV["down"], signed_stage=True)
 
         # The enlarged view: input + 2 maps; wheel zoom and drag move every pane alike.
         browser.click(down)
@@ -206,7 +222,7 @@ def run_synthetic(filterpipe, root, browser):
         print(f"report-browser-check: enlarged view: {panes} panes, all at {transforms[0]}")
         x, y, shown, text = hover_value(browser, focus, 5, 5, "#viewer header output")
         check(text.startswith("down "), f"the enlarged view's readout should name the map: {text!r}")
-        check_value("enlarged stage 1 map 'down'", x, y, shown, CONV["down"])
+        check_value("enlarged stage 1 map 'down'", x, y, shown, CONV["down"], signed_stage=True)
         browser.js("document.getElementById('viewer').close();")
 
         broken = load_everything(browser)

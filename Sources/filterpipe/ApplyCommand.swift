@@ -30,16 +30,31 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Override the output kind: maps, image or montage.")
     var kind: OutputSpec.Kind?
 
-    @Option(help: "Override normalisation: minmax, global, symmetric or clamp.")
+    @Option(
+        help:
+            "Override normalisation: percentile (default for maps and montages), minmax, global, symmetric, clamp or range.")
     var normalize: OutputSpec.Normalization?
+
+    @Option(
+        help: ArgumentHelp(
+            "Clip at the Pth percentile (50 < P ≤ 100; default 99.5); implies --normalize percentile.", valueName: "P"))
+    var percentile: Float?
+
+    @Option(
+        help: ArgumentHelp(
+            "Scale every map over the fixed range LO..HI (e.g. -1..1); implies --normalize range.", valueName: "LO..HI"))
+    var range: String?
 
     @Option(help: "Override the colour map: gray, viridis, magma or diverging.")
     var colormap: OutputSpec.Colormap?
 
-    @Flag(help: "Also write a montage of each image's maps (<stem>/montage.png).")
+    @Flag(help: "Also write a montage of each image's maps (<stem>/montage.png); not with output image.")
     var montage = false
 
-    @Flag(help: "Also write the maps after every stage (<stem>/stage-<n>-<kind>/).")
+    @Flag(
+        help:
+            "Also write the maps after every stage (<stem>/stage-<n>-<kind>/; signed ones diverging), and a montage per stage when montages are written."
+    )
     var stages = false
 
     @Option(help: "Bits per sample of written maps: 8 or 16 (16-bit maps are gray: a colour map has 8 bits a channel).")
@@ -148,8 +163,9 @@ struct ApplyCommand: ParsableCommand {
         options.format = format
         options.output = pipeline.spec.output
         if let kind { options.output.kind = kind }
-        if let normalize { options.output.normalization = normalize }
+        try applyScalingFlags(to: &options.output)
         if let colormap { options.output.colormap = colormap }
+        try checkKindConflicts(output: options.output, fileColormap: pipeline.spec.output.colormap)
         if depth == 16 { options.output.colormap = .gray }
         options.montage = montage
         options.stages = stages

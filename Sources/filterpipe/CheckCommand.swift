@@ -14,7 +14,7 @@ struct CheckCommand: ParsableCommand {
         abstract: "Parse a filter file and print each stage's output shape, weights and multiply-adds.",
         discussion: """
             Exit status: 0 when the file is valid and every stage has a non-empty output for --size; \
-            2 when the file has an error or a stage's output would be empty; 1 when the file cannot be read.
+            2 when the file has an error, cannot be read, or a stage's output would be empty.
             """
     )
 

@@ -5,13 +5,25 @@ import FilterPipe
 struct KernelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
-        abstract: "List the built-in kernels a filter file can name with 'filter NAME = KERNEL param=value'."
+        abstract: "List the built-in kernels a filter file can name with 'filter NAME = KERNEL param=value'.",
+        discussion: """
+            With a kernel NAME (and PARAM=VALUE arguments, as in a filter file), print that kernel's \
+            matrix, one row a line: 'filterpipe kernels gaussian size=3 sigma=0.8'. An unknown kernel \
+            or parameter, or an invalid value, is one line on stderr and exit status 2.
+            """
     )
 
     @Flag(help: "Also print each kernel's weights for its default parameters.")
     var weights = false
 
-    func run() {
+    @Argument(help: ArgumentHelp("A kernel, then its parameters as PARAM=VALUE.", valueName: "NAME [PARAM=VALUE ...]"))
+    var kernel: [String] = []
+
+    func run() throws {
+        if let name = kernel.first {
+            try printMatrix(name: name, arguments: Array(kernel.dropFirst()))
+            return
+        }
         for (number, kernel) in KernelLibrary.all.enumerated() {
             if number > 0 { print() }
             let signature = kernel.parameters.map { "\($0.name)=\($0.defaultValue)" }.joined(separator: " ")
@@ -28,6 +40,31 @@ struct KernelsCommand: ParsableCommand {
                     print("    " + values.joined(separator: " "))
                 }
             }
+        }
+    }
+
+    /// `NAME` with `PARAM=VALUE` arguments: its parameters line, then its matrix.
+    private func printMatrix(name: String, arguments: [String]) throws {
+        var written: [(name: String, value: String)] = []
+        for argument in arguments {
+            let parts = argument.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("kernel parameters are PARAM=VALUE, not '\(argument)'")
+            }
+            written.append((String(parts[0]), String(parts[1])))
+        }
+        let matrix: Matrix
+        do throws(KernelParameterError) {
+            matrix = try KernelLibrary.matrix(named: name, writtenArguments: written)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        let given = Dictionary(written.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let definition = KernelLibrary.kernel(named: name)!
+        let signature = definition.parameters.map { "\($0.name)=\(given[$0.name] ?? "\($0.defaultValue)")" }
+        print(([name] + signature).joined(separator: " ") + "  (\(matrix.rows)×\(matrix.columns))")
+        for row in 0..<matrix.rows {
+            print((0..<matrix.columns).map { format(matrix[row, $0]) }.joined(separator: " "))
         }
     }
 

@@ -11,7 +11,8 @@ enum SummaryFormatter {
     static func json(_ s: BatchSummary) -> String {
         let summary = JSONSummary(
             images: s.total, written: s.written, failed: s.failed, skipped: s.skipped, not_started: s.notStarted,
-            maps_written: s.mapsWritten, seconds: round3(s.seconds), megapixels: round3(s.megapixels),
+            maps_written: s.mapsWritten, montages_written: s.montagesWritten, seconds: round3(s.seconds),
+            megapixels: round3(s.megapixels),
             megapixels_per_second: round3(s.megapixelsPerSecond), cancelled: s.cancelled)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -21,7 +22,7 @@ enum SummaryFormatter {
 
     /// The `--json` fields, named as printed.
     private struct JSONSummary: Encodable {
-        var images, written, failed, skipped, not_started, maps_written: Int
+        var images, written, failed, skipped, not_started, maps_written, montages_written: Int
         var seconds, megapixels, megapixels_per_second: Double
         var cancelled: Bool
     }

@@ -37,9 +37,20 @@ extension PipelineSummary {
             "total: \(stages), \(Self.grouped(totalWeights)) weights, \(Self.grouped(totalMultiplyAdds)) multiply-adds (\(Self.scaled(totalMultiplyAdds)))"
         )
         lines.append(
-            "output: \(outputShape) as \(output.kind.rawValue), normalize=\(output.effectiveNormalization.rawValue), colormap=\(output.effectiveColormap.rawValue)"
-        )
+            "output: \(outputShape) as \(output.kind.rawValue), \(output.scalingDescription), colormap=\(colormapDescription)")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The colour map as the maps get it: one named, or the default's two (gray, and diverging for
+    /// maps drawn symmetric about zero).
+    private var colormapDescription: String {
+        if let colormap = output.colormap { return colormap.rawValue }
+        switch output.effectiveNormalization {
+        case .symmetric: return "diverging"
+        case .percentile: return "gray (signed maps: diverging)"
+        case .range: return MapScaling(output: output).isSymmetric(signed: false) ? "diverging" : "gray"
+        default: return "gray"
+        }
     }
 
     /// 1234567 → "1,234,567".

@@ -303,9 +303,11 @@ func everyCommandRefusesAnUnreadableFilterFileWithExitTwoAndOneLine(command: Str
         result.stderr.split(separator: "\n").last?.hasPrefix("written 1, failed 0, skipped 0 images; 1 maps;") == true,
         "\(result.stderr)")
     let montage = scratch.write("montage.filter", "input gray\nconv pad=1\n  filter s = sobel_x\noutput montage\n")
+    // The summary now counts the montage beside the maps (issue 14: counts that agree everywhere).
     let drawn = try CLI.run(["apply", montage, scratch.file("in"), scratch.file("out2")])
     #expect(drawn.status == 0, "\(drawn.stderr)")
     #expect(
-        drawn.stderr.split(separator: "\n").last?.hasPrefix("written 1, failed 0, skipped 0 images; 0 maps;") == true,
+        drawn.stderr.split(separator: "\n").last?.hasPrefix("written 1, failed 0, skipped 0 images; 0 maps, 1 montage;")
+            == true,
         "\(drawn.stderr)")
 }

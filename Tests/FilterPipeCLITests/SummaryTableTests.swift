@@ -10,6 +10,7 @@ import Testing
         "input gray\nconv pad=1\n filter a = sobel_x\n filter b = sobel_y\nrelu\nmaxpool\n", fileName: "t.filter")
     let table = try PipelineSummary(spec: spec, width: 8, height: 6).renderTable()
     // Written by hand: 2 spaces between columns, numbers right-aligned, 2·6·8·9 = 864 multiply-adds.
+    // The output line names the default scaling (percentile clipping since issue 14, was minmax).
     let expected = """
         #  line  stage    parameters           output C×H×W  weights  multiply-adds
         ---------------------------------------------------------------------------
@@ -19,7 +20,7 @@ import Testing
         3     6  maxpool  size=2 stride=2      2×3×4               0              0
         ---------------------------------------------------------------------------
         total: 3 stages, 20 weights, 864 multiply-adds (864)
-        output: 2×3×4 as maps, normalize=minmax, colormap=gray
+        output: 2×3×4 as maps, normalize=percentile percentile=99.5, colormap=gray (signed maps: diverging)
 
         """
     #expect(table == expected)

@@ -15,10 +15,13 @@ private let kernels =
 
 private let brokenFiles: [BrokenFilterFile] = [
     // Stages and keywords
-    .init(text: "relu6\n", error: "t.filter:1:1: unknown stage 'relu6' (expected \(stages))"),
+    // A misspelt word now also gets the closest known one ("did you mean").
+    .init(text: "relu6\n", error: "t.filter:1:1: unknown stage 'relu6' (expected \(stages)); did you mean 'relu'?"),
     .init(
         text: "input rgb\nconv pad=1\n  filter a\n    1\n  relu6\n",
-        error: "t.filter:5:3: unknown stage 'relu6' (expected \(stages); in a conv bank also filter, channel or a matrix row)"),
+        error:
+            "t.filter:5:3: unknown stage 'relu6' (expected \(stages); in a conv bank also filter, channel or a matrix row); did you mean 'relu'?"
+    ),
     .init(text: "relu slope=0.1\n", error: "t.filter:1:6: unknown option 'slope' for relu (relu takes no options)"),
     .init(
         text: "relu\noutput maps\nrelu\n", error: "t.filter:3:1: 'relu' after the output line (output, at line 2, must be last)"),
@@ -28,7 +31,8 @@ private let brokenFiles: [BrokenFilterFile] = [
     .init(text: "output picture\n", error: "t.filter:1:8: unknown output kind 'picture' (expected maps, image, montage)"),
     .init(
         text: "output maps normalize=stretch\n",
-        error: "t.filter:1:23: invalid value 'stretch' for normalize (expected minmax, global, symmetric, clamp)"),
+        error:
+            "t.filter:1:23: invalid value 'stretch' for normalize (expected percentile, minmax, global, symmetric, clamp, range)"),
     .init(
         text: "= relu\n",
         error: "t.filter:1:1: unexpected '=' at the start of a line (expected a stage, filter, channel or matrix row)"),
@@ -60,7 +64,7 @@ private let brokenFiles: [BrokenFilterFile] = [
     .init(
         text: "conv strid=2\n",
         error:
-            "t.filter:1:6: unknown option 'strid' for conv (expected stride, pad, pad_mode, dilation, depthwise, weights, bias, filters)"
+            "t.filter:1:6: unknown option 'strid' for conv (expected stride, pad, pad_mode, dilation, depthwise, weights, bias, filters); did you mean 'stride'?"
     ),
     .init(text: "conv pad=1 pad=2\n", error: "t.filter:1:12: duplicate option 'pad' (already given at column 6)"),
     .init(text: "conv pad=1\nrelu\n", error: "t.filter:1:1: conv has no filters (expected 'filter' lines after it)"),
@@ -87,11 +91,13 @@ private let brokenFiles: [BrokenFilterFile] = [
         text: "conv\n filter a gain=2\n",
         error: "t.filter:2:11: unknown option 'gain' for filter (expected bias)"),
     // Named kernels
-    .init(text: "conv\n filter a = gauss\n", error: "t.filter:2:13: unknown kernel 'gauss' (expected \(kernels))"),
+    .init(
+        text: "conv\n filter a = gauss\n",
+        error: "t.filter:2:13: unknown kernel 'gauss' (expected \(kernels)); did you mean 'gaussian'?"),
     .init(text: "conv\n filter a =\n", error: "t.filter:2:11: missing kernel name after '=' (expected \(kernels))"),
     .init(
         text: "conv\n filter a = gaussian sigm=2\n",
-        error: "t.filter:2:22: unknown parameter 'sigm' for kernel gaussian (expected size, sigma, bias)"),
+        error: "t.filter:2:22: unknown parameter 'sigm' for kernel gaussian (expected size, sigma, bias); did you mean 'sigma'?"),
     .init(
         text: "conv\n filter a = sobel_x size=5\n",
         error: "t.filter:2:21: unknown parameter 'size' for kernel sobel_x (expected bias)"),

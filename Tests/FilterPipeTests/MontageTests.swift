@@ -58,8 +58,10 @@ func montageGridIsAboutSquareAndHoldsEveryTile(tileCount: Int) {
     // A 96×72 photo fits the 96×72 tile exactly, so it is copied unchanged.
     let photoSamples = (0..<(96 * 72 * 3)).map { UInt8(($0 * 7) % 256) }
     let photo = PixelBuffer(width: 96, height: 72, channels: 3, samples: .uint8(photoSamples))
-    let montage = Montage.make(photo: photo, maps: maps, names: ["a", "b"])
-    let layout = Montage.layout(tileCount: 3, mapWidth: 8, mapHeight: 6)
+    // minmax, which this oracle computes (the default is now percentile clipping, tested in
+    // PercentileTests); every map gets a colour bar under its label.
+    let montage = Montage.make(photo: photo, maps: maps, names: ["a", "b"], normalization: .minmax, colormap: .gray)
+    let layout = Montage.layout(tileCount: 3, mapWidth: 8, mapHeight: 6, colorBars: .perTile)
     #expect(montage.width == layout.width && montage.height == layout.height)
     #expect(montage.channels == 3 && montage.bitDepth == 8)
     let photoOrigin = layout.tileOrigin(0)
@@ -180,21 +182,23 @@ func tileRangesArePrintedToThreeSignificantDigits(value: Float, expected: String
     #expect(Montage.compact(value) == expected)
 }
 
-@Test func wideTilesGetDoubleSizeLabelsWithTheValueRange() {
-    // 400-pixel-wide maps: labels at scale 2 (strip 24 px) with "lo..hi" right-aligned in gray.
+@Test func wideTilesKeepTheFontSizeAndPrintTheRangeUnderTheColourBar() {
+    // 400-pixel-wide maps: labels stay at scale 1 (one size for every montage of a batch; they were
+    // doubled on wide tiles before), and the range's ends are printed in gray under the colour bar,
+    // "-2" at its left end and "3" right-aligned at its right end.
     var maps = Tensor(shape: Shape(channels: 1, height: 50, width: 400))
     maps[0, 0, 0] = -2
     maps[0, 1, 1] = 3
-    let layout = Montage.layout(tileCount: 1, mapWidth: 400, mapHeight: 50)
-    #expect(layout.labelScale == 2 && layout.labelHeight == 24)
-    let montage = Montage.make(input: nil, maps: maps, names: ["edge"])
+    let layout = Montage.layout(tileCount: 1, mapWidth: 400, mapHeight: 50, colorBars: .perTile)
+    #expect(layout.labelScale == 1 && layout.labelHeight == 14)
+    let montage = Montage.make(input: nil, maps: maps, names: ["edge"], normalization: .minmax)
+    #expect(montage.height == layout.height)
     let origin = layout.tileOrigin(0)
-    let stripRow = origin.y + 50 + 2 + 2 * 4  // font row 4 at scale 2
-    let right = (200..<400).map { pixel(montage, origin.x + $0, stripRow) }
-    #expect(right.contains(RGBColor(150, 150, 150)))
-    // "-2..3" is 5 characters of 12 px, ending 2 px before the tile's right edge.
-    let firstGray = (0..<400).first { pixel(montage, origin.x + $0, origin.y + 50 + 2 + 2 * 5) == RGBColor(150, 150, 150) }
-    #expect(firstGray.map { $0 >= 400 - 2 - 5 * 12 } == true)
+    let tickRow = origin.y + 50 + layout.labelHeight + 2 + 8 + 2 + 4  // font row 4 of the tick labels
+    let gray = (0..<400).filter { pixel(montage, origin.x + $0, tickRow) == RGBColor(150, 150, 150) }
+    // The bar runs from x + 6 to x + 400 − 7: "-2" starts at its left end, "3" ends at its right end.
+    #expect(gray.first.map { $0 >= 6 && $0 < 6 + 12 } == true)
+    #expect(gray.last.map { $0 > 400 - 7 - 6 && $0 <= 400 - 7 } == true)
 }
 
 @Test(arguments: [1, 3, 4])

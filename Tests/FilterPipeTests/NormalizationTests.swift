@@ -147,9 +147,14 @@ func aConstantMapBecomesAConstantImage(normalization: OutputSpec.Normalization) 
 
 @Test func rendererFollowsTheOutputLineDefaults() throws {
     let renderer = MapRenderer(output: OutputSpec(kind: .maps, normalization: .symmetric))
-    #expect(renderer.colormap == .diverging)
+    #expect(renderer.colormap(symmetric: true) == .diverging)
+    // The default changed from minmax to percentile clipping (issue 14): unsigned maps gray,
+    // maps drawn symmetric about zero (signed ones) diverging.
     let plain = MapRenderer(output: OutputSpec(kind: .montage))
-    #expect(plain.normalization == .minmax && plain.colormap == .gray)
+    #expect(plain.normalization == .percentile && plain.scaling.percentile == 99.5)
+    #expect(plain.colormap(symmetric: false) == .gray && plain.colormap(symmetric: true) == .diverging)
+    let chosen = MapRenderer(output: OutputSpec(kind: .maps, colormap: .viridis))
+    #expect(chosen.colormap(symmetric: false) == .viridis && chosen.colormap(symmetric: true) == .viridis)
 }
 
 @Test func nonFiniteValuesInsideLongMapsAreSkippedByTheVectorPath() throws {

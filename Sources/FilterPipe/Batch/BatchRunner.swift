@@ -27,6 +27,10 @@ public struct ImageResult: Sendable {
     public var mapsWritten: Int {
         outputs.filter { !montages.contains($0) }.count
     }
+    /// How many of `outputs` are montages (the final one, `--montage`'s, one per stage with `--stages`).
+    public var montagesWritten: Int {
+        outputs.filter { montages.contains($0) }.count
+    }
     /// Why it failed, typed.
     public var failure: ImageFailure? = nil
     /// Why it failed: one line, starting with the input's path.
@@ -86,6 +90,7 @@ public struct BatchSummary: Sendable {
     /// Images never started because the batch was cancelled.
     public var notStarted = 0
     public var mapsWritten = 0
+    public var montagesWritten = 0
     public var seconds: Double = 0
     public var megapixels: Double = 0
     public var timings = PhaseTimings()
@@ -96,11 +101,15 @@ public struct BatchSummary: Sendable {
     public var idle: Double { max(0, Double(workers) * seconds - timings.total) }
     public var megapixelsPerSecond: Double { seconds > 0 ? megapixels / seconds : 0 }
 
-    /// One line: `written 22, failed 2, skipped 0 images; 88 maps; 3.41 s; 24.1 MP/s`.
+    /// One line: `written 22, failed 2, skipped 0 images; 88 maps; 3.41 s; 24.1 MP/s`, with
+    /// `88 maps, 22 montages` when montages were written (maps count every other file: stage maps,
+    /// composed images, `.npy` tensors).
     public var line: String {
         var text = "written \(written), failed \(failed), skipped \(skipped) images"
         if notStarted > 0 { text += ", \(notStarted) not started" }
-        text += "; \(mapsWritten) maps; \(formatted(seconds, decimals: 2)) s; \(formatted(megapixelsPerSecond, decimals: 1)) MP/s"
+        text += "; \(mapsWritten) maps"
+        if montagesWritten > 0 { text += ", \(montagesWritten) montage\(montagesWritten == 1 ? "" : "s")" }
+        text += "; \(formatted(seconds, decimals: 2)) s; \(formatted(megapixelsPerSecond, decimals: 1)) MP/s"
         return text
     }
 }
@@ -183,6 +192,7 @@ public struct BatchRunner: Sendable {
                     case .skipped: summary.skipped += 1
                     }
                     summary.mapsWritten += result.mapsWritten
+                    summary.montagesWritten += result.montagesWritten
                     summary.megapixels += result.megapixels
                     summary.timings = summary.timings + result.timings
                     onResult(result)

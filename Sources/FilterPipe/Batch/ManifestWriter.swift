@@ -34,6 +34,10 @@ public final class ManifestWriter: Sendable {
         var kept_extension: Bool?
         var status: String
         var outputs: [String]
+        /// How many of `outputs` are maps (all but the montages), as the summary counts them.
+        var maps: Int
+        /// The montages among `outputs`.
+        var montages: [String]
         var error: String?
         var megapixels: Double
         var seconds: Timings
@@ -121,7 +125,8 @@ public final class ManifestWriter: Sendable {
         let record = Record(
             input: result.input.path, relative_path: result.input.relativePath,
             output_stem: result.input.outputStem, kept_extension: result.input.keptExtension ? true : nil,
-            status: result.status.rawValue, outputs: result.outputs, error: result.error,
+            status: result.status.rawValue, outputs: result.outputs, maps: result.mapsWritten,
+            montages: result.outputs.filter { result.montages.contains($0) }, error: result.error,
             megapixels: (result.megapixels * 1e6).rounded() / 1e6,
             seconds: .init(
                 decode: round6(t.decode), compute: round6(t.compute),

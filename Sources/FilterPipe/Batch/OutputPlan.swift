@@ -4,7 +4,8 @@
 /// - `maps`: `<stem>/<k>-<map name>.png`, `k` zero-padded so names sort in map order;
 /// - `image`, `montage`: `<stem>.png`;  `npy`: `<stem>.npy`;
 /// - `--montage` with maps: also `<stem>/montage.png`;
-/// - `--stages`: also `<stem>/stage-<n>-<kind>/<k>-<map name>.png` for every stage but the last.
+/// - `--stages`: also `<stem>/stage-<n>-<kind>/<k>-<map name>.png` for every stage but the last,
+///   and, when the run draws montages (`output montage` or `--montage`), `<stem>/stage-<n>-<kind>/montage.png`.
 public struct OutputPlan: Sendable, Equatable {
     public struct MapFile: Sendable, Equatable {
         public var relativePath: String
@@ -22,11 +23,17 @@ public struct OutputPlan: Sendable, Equatable {
     public var singleIsMontage = false
     /// For `--stages`: per stage (all but the last), its folder's map files.
     public var stageMaps: [[MapFile]] = []
+    /// For `--stages` with montages: per stage (all but the last), its folder's montage.
+    public var stageMontages: [String] = []
 
     /// The montage files among `allFiles` (the photo and its maps drawn in a grid, not maps).
     public var montageFiles: [String] {
-        (singleIsMontage ? single.map { [$0] } ?? [] : []) + (montage.map { [$0] } ?? [])
+        (singleIsMontage ? single.map { [$0] } ?? [] : []) + (montage.map { [$0] } ?? []) + stageMontages
     }
+
+    /// How many files of `allFiles` are maps (feature maps, stage maps, a composed image or an
+    /// `.npy` tensor): everything but the montages.
+    public var mapCount: Int { allFiles.count - montageFiles.count }
 
     /// Every file the plan writes.
     public var allFiles: [String] {
@@ -34,6 +41,7 @@ public struct OutputPlan: Sendable, Equatable {
         if let single { files.append(single) }
         if let montage { files.append(montage) }
         files += stageMaps.flatMap { $0.map(\.relativePath) }
+        files += stageMontages
         return files
     }
 
@@ -61,6 +69,7 @@ public struct OutputPlan: Sendable, Equatable {
                     Self.mapFiles(
                         folder: folder,
                         names: spec.mapNames(afterStage: index, inputChannels: channels)))
+                if options.output.kind == .montage || options.montage { stageMontages.append(folder + "/montage.png") }
             }
         }
     }

@@ -41,7 +41,10 @@ struct FilterFileOptions {
                     allowed.names.isEmpty
                     ? "\(owner) takes no \(noun)s"
                     : "expected " + allowed.names.joined(separator: ", ")
-                throw Self.error(fileName, lineNumber, key, "unknown \(noun) '\(key.text)' for \(owner) (\(known))")
+                throw Self.error(
+                    fileName, lineNumber, key,
+                    "unknown \(noun) '\(key.text)' for \(owner) (\(known))\(Suggestion.hint(for: key.text, among: allowed.names))"
+                )
             }
             if let first = entries[key.text] {
                 throw Self.error(
@@ -147,10 +150,11 @@ struct FilterFileOptions {
     {
         guard let token = valueToken(name) else { return nil }
         guard let value = Value(rawValue: token.text) else {
-            let words = Value.allCases.map(\.rawValue).joined(separator: ", ")
+            let words = Value.allCases.map(\.rawValue)
             throw Self.error(
                 fileName, lineNumber, token,
-                "invalid value '\(token.text)' for \(name) (expected \(words))")
+                "invalid value '\(token.text)' for \(name) (expected \(words.joined(separator: ", ")))"
+                    + Suggestion.hint(for: token.text, among: words))
         }
         return value
     }

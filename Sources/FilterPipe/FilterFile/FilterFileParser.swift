@@ -113,6 +113,7 @@ public enum FilterFileParser {
             case "input": try readInput(line)
             case "filter": try readFilter(line)
             case "channel": try readChannel(line)
+            case "channels": try readChannelWeights(line)
             case "conv":
                 try closeBank()
                 try readConv(line)
@@ -127,12 +128,16 @@ public enum FilterFileParser {
                 try readOutput(line)
             default:
                 let stages = FilterFileParser.stageKeywords.joined(separator: ", ")
+                let keywords =
+                    ["input"] + FilterFileParser.stageKeywords + (bank != nil ? ["filter", "channel", "channels"] : [])
+                let hint = Suggestion.hint(for: head.text, among: keywords)
                 if bank != nil {
                     throw error(
                         line, head,
-                        "unknown stage '\(head.text)' (expected \(stages); in a conv bank also filter, channel or a matrix row)")
+                        "unknown stage '\(head.text)' (expected \(stages); in a conv bank also filter, channel or a matrix row)\(hint)"
+                    )
                 }
-                throw error(line, head, "unknown stage '\(head.text)' (expected \(stages))")
+                throw error(line, head, "unknown stage '\(head.text)' (expected \(stages))\(hint)")
             }
         }
 
@@ -150,7 +155,10 @@ public enum FilterFileParser {
             }
             let word = line.tokens[1]
             guard word.kind == .word, let mode = InputMode(rawValue: word.text) else {
-                throw error(line, word, "unknown input mode '\(word.text)' (expected \(modes))")
+                throw error(
+                    line, word,
+                    "unknown input mode '\(word.text)' (expected \(modes))"
+                        + Suggestion.hint(for: word.text, among: InputMode.allCases.map(\.rawValue)))
             }
             let options = try FilterFileOptions(
                 line.tokens.dropFirst(2), owner: "input",
@@ -179,7 +187,10 @@ public enum FilterFileParser {
             {
                 guard let kind = OutputSpec.Kind(rawValue: first.text) else {
                     let kinds = OutputSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw error(line, first, "unknown output kind '\(first.text)' (expected \(kinds))")
+                    throw error(
+                        line, first,
+                        "unknown output kind '\(first.text)' (expected \(kinds))"
+                            + Suggestion.hint(for: first.text, among: OutputSpec.Kind.allCases.map(\.rawValue)))
                 }
                 output.kind = kind
                 spec.outputKindLocation = SourceLocation(line: line.number, column: first.column)
@@ -188,14 +199,17 @@ public enum FilterFileParser {
             let options = try FilterFileOptions(
                 rest, owner: "output",
                 allowed: .init(
-                    names: ["normalize", "colormap"],
+                    names: ["normalize", "colormap", "percentile", "range"],
                     expected: [
-                        "normalize": "minmax|global|symmetric|clamp",
+                        "normalize": "percentile|minmax|global|symmetric|clamp|range",
                         "colormap": "gray|viridis|magma|diverging",
+                        "percentile": "<number above 50, at most 100>",
+                        "range": "LO..HI",
                     ]),
                 fileName: fileName, lineNumber: line.number)
             output.normalization = try options.choice("normalize", as: OutputSpec.Normalization.self)
             output.colormap = try options.choice("colormap", as: OutputSpec.Colormap.self)
+            try OutputScalingOptions.read(options, into: &output)
             spec.output = output
             outputLine = line.number
         }
@@ -342,7 +356,9 @@ public enum FilterFileParser {
                         line, rest.first ?? equals, "missing kernel name after '=' (expected \(KernelLibrary.knownNames))")
                 }
                 guard let definition = KernelLibrary.kernel(named: kernelToken.text) else {
-                    throw error(line, kernelToken, "unknown kernel '\(kernelToken.text)' (expected \(KernelLibrary.knownNames))")
+                    let hint = Suggestion.hint(for: kernelToken.text, among: KernelLibrary.all.map(\.name))
+                    throw error(
+                        line, kernelToken, "unknown kernel '\(kernelToken.text)' (expected \(KernelLibrary.knownNames))\(hint)")
                 }
                 rest = rest.dropFirst()
                 let parameterNames = definition.parameters.map(\.name)
@@ -372,6 +388,14 @@ public enum FilterFileParser {
                     throw error(line, token, failure.message)
                 }
             } else {
+                if let word = rest.first, word.kind == .word, rest.dropFirst().first?.kind != .equals,
+                    KernelLibrary.kernel(named: word.text) != nil
+                {
+                    throw error(
+                        line, word,
+                        "unexpected '\(word.text)' after 'filter \(name)'; for the built-in kernel write 'filter \(name) = \(word.text)'"
+                    )
+                }
                 let options = try FilterFileOptions(
                     rest, owner: "filter", allowed: .init(names: ["bias"], expected: ["bias": "<number>"]),
                     fileName: fileName, lineNumber: line.number)
@@ -415,6 +439,43 @@ public enum FilterFileParser {
             }
             try closeChannel(&filter)
             filter.channels.append(MatrixBuilder(location: SourceLocation(line: line.number, column: head.column)))
+            bank.filter = filter
+            self.bank = bank
+        }
+
+        /// `channels W1 W2 … WC`: a 1×1 per-channel filter in one line, the same as C `channel`
+        /// sections of one weight each (a channel mix).
+        mutating func readChannelWeights(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            guard var bank, var filter = bank.filter else {
+                throw error(line, head, "channels outside a filter (expected 'conv' and 'filter NAME' lines before it)")
+            }
+            if bank.conv.depthwise {
+                throw error(line, head, "channels line in a depthwise conv (each depthwise filter is one matrix)")
+            }
+            if filter.kernel != nil || filter.broadcast != nil || !filter.channels.isEmpty {
+                throw error(
+                    line, head,
+                    "channels line in filter '\(filter.name)', which already has weights (give 'channels W1 … WC' alone)")
+            }
+            var weights: [(Float, FilterFileToken)] = []
+            for token in line.tokens.dropFirst() {
+                if token.kind == .comma { continue }
+                guard token.kind == .word else {
+                    throw error(
+                        line, token, "unexpected '\(token.text)' in a channels line (expected one weight per input channel)")
+                }
+                weights.append(
+                    (
+                        try FilterFileOptions.finiteNumber(
+                            token, what: "a channel weight", fileName: fileName, lineNumber: line.number), token
+                    ))
+            }
+            // The count against the bank's input channels is the plan's rule, as for `channel` sections.
+            let location = SourceLocation(line: line.number, column: head.column)
+            filter.channels = weights.map { weight, _ in
+                MatrixBuilder(location: location, firstRowLine: line.number, columns: 1, rows: 1, values: [weight])
+            }
             bank.filter = filter
             self.bank = bank
         }
@@ -479,6 +540,13 @@ public enum FilterFileParser {
                     line, head,
                     "matrix row in filter '\(filter.name)', which is the named kernel \(kernel.name) (a filter is either a kernel or matrices)"
                 )
+            }
+            // Sections made by a `channels` line start on their own line (a `channel` section's
+            // rows follow its line): a row after one would silently grow the last channel.
+            if let last = filter.channels.last, last.location.line == last.firstRowLine {
+                throw error(
+                    line, head,
+                    "matrix row after the channels line of filter '\(filter.name)' (a channels line gives the whole filter)")
             }
             var values: [Float] = []
             var tokenOfValue: [FilterFileToken] = []

@@ -37,6 +37,42 @@ public enum KernelLibrary {
         return try definition.matrix(parameters)
     }
 
+    /// The weights of kernel `name` with parameters written as in a filter file (`sigma` → `"1.5"`),
+    /// checked as the parser checks them; misspelt names get a "did you mean".
+    public static func matrix(named name: String, writtenArguments: [(name: String, value: String)]) throws(KernelParameterError)
+        -> Matrix
+    {
+        guard let definition = kernel(named: name) else {
+            throw KernelParameterError(
+                parameter: nil,
+                message: "unknown kernel '\(name)' (expected \(knownNames))" + Suggestion.hint(for: name, among: all.map(\.name)))
+        }
+        var arguments: [String: KernelArgument] = [:]
+        let names = definition.parameters.map(\.name)
+        for (key, text) in writtenArguments {
+            guard let parameter = definition.parameters.first(where: { $0.name == key }) else {
+                let known = names.isEmpty ? "kernel \(name) takes no parameters" : "expected " + names.joined(separator: ", ")
+                throw KernelParameterError(
+                    parameter: key,
+                    message: "unknown parameter '\(key)' for kernel \(name) (\(known))" + Suggestion.hint(for: key, among: names))
+            }
+            guard arguments[key] == nil else {
+                throw KernelParameterError(parameter: key, message: "duplicate parameter '\(key)'")
+            }
+            let invalid = "invalid value '\(text)' for \(key) (expected \(parameter.expected))"
+            guard let argument = parameter.argument(fromText: text) else {
+                throw KernelParameterError(parameter: key, message: invalid)
+            }
+            do {
+                arguments[key] = try parameter.validate(argument)
+            } catch {
+                throw KernelParameterError(
+                    parameter: key, message: error.message.hasPrefix("invalid value") ? invalid : error.message)
+            }
+        }
+        return try definition.matrix(arguments)
+    }
+
     /// "box, emboss, ...": every kernel name, for error messages.
     public static var knownNames: String { all.map(\.name).joined(separator: ", ") }
 

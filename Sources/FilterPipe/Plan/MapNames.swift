@@ -32,3 +32,45 @@ extension PipelineSpec {
         }
     }
 }
+
+extension PipelineSpec {
+    /// Whether each map after stage `stageIndex` (−1: the input) can hold a negative value, one per
+    /// channel: the input (0...1) cannot; a conv map can unless its bias is ≥ 0 and every weight on a
+    /// channel that can be negative is 0 and every other weight ≥ 0; relu, abs and sigmoid make
+    /// maps non-negative; tanh, leaky_relu and pools keep the sign. Signed maps are drawn symmetric
+    /// about zero by default (`normalize=percentile`).
+    public func mapsCanBeNegative(afterStage stageIndex: Int, inputChannels: Int) -> [Bool] {
+        var signed = [Bool](repeating: false, count: inputChannels)
+        for (index, stage) in stages.enumerated() where index <= stageIndex {
+            switch stage {
+            case .conv(let conv):
+                func canBeNegative(_ filter: FilterSpec, reading channels: [Int]) -> Bool {
+                    if filter.bias < 0 { return true }
+                    return channels.enumerated().contains { position, c in
+                        let matrix = filter.channels[filter.isBroadcast ? 0 : position]
+                        let inputSigned = c < signed.count && signed[c]
+                        return inputSigned ? matrix.values.contains { $0 != 0 } : matrix.values.contains { $0 < 0 }
+                    }
+                }
+                if conv.depthwise {
+                    signed = signed.indices.flatMap { c in conv.filters.map { canBeNegative($0, reading: [c]) } }
+                } else {
+                    let all = Array(signed.indices)
+                    signed = conv.filters.map { canBeNegative($0, reading: all) }
+                }
+            case .activation(let activation):
+                switch activation {
+                case .relu, .abs, .sigmoid: signed = signed.map { _ in false }
+                case .tanh, .leakyReLU: break
+                }
+            case .pool: break
+            }
+        }
+        return signed
+    }
+
+    /// Whether each final map can hold a negative value (`mapsCanBeNegative(afterStage:)`).
+    public func finalMapsCanBeNegative(inputChannels: Int) -> [Bool] {
+        mapsCanBeNegative(afterStage: stages.count - 1, inputChannels: inputChannels)
+    }
+}

@@ -190,6 +190,11 @@ public struct OutputSpec: Sendable, Equatable {
     }
 
     public enum Normalization: String, Sendable, CaseIterable {
+        /// The default for maps and montages: percentile clipping. An unsigned map (one the
+        /// pipeline cannot make negative) is stretched from its (100 − P)th to its Pth percentile,
+        /// a signed one over −m..m with m the Pth percentile of |v| (zero in the middle);
+        /// P = `percentile`, 99.5 unless given.
+        case percentile
         /// Each map stretched to its own min..max.
         case minmax
         /// One min..max across all maps of the image.
@@ -198,30 +203,56 @@ public struct OutputSpec: Sendable, Equatable {
         case symmetric
         /// Values clamped to 0..1.
         case clamp
+        /// A fixed range for every map: `range` (LO..HI).
+        case range
     }
 
     public enum Colormap: String, Sendable, CaseIterable {
         case gray, viridis, magma, diverging
     }
 
-    public var kind: Kind = .maps
-    /// `nil`: the kind's default (`minmax` for maps and montages, `clamp` for images).
-    public var normalization: Normalization? = nil
-    /// `nil`: `diverging` for `symmetric`, else `gray`.
-    public var colormap: Colormap? = nil
+    /// The default of `percentile`.
+    public static let defaultPercentile: Float = 99.5
 
-    public init(kind: Kind = .maps, normalization: Normalization? = nil, colormap: Colormap? = nil) {
+    public var kind: Kind = .maps
+    /// `nil`: the kind's default (`percentile` for maps and montages, `clamp` for images).
+    public var normalization: Normalization? = nil
+    /// `nil`: `diverging` for maps drawn symmetric about zero, else `gray` (`MapScaling.colormap(symmetric:)`).
+    public var colormap: Colormap? = nil
+    /// P of `normalize=percentile` (50 < P ≤ 100); nil: 99.5.
+    public var percentile: Float? = nil
+    /// LO..HI of `normalize=range`.
+    public var range: ClosedRange<Float>? = nil
+
+    public init(
+        kind: Kind = .maps, normalization: Normalization? = nil, colormap: Colormap? = nil,
+        percentile: Float? = nil, range: ClosedRange<Float>? = nil
+    ) {
         self.kind = kind
         self.normalization = normalization
         self.colormap = colormap
+        self.percentile = percentile
+        self.range = range
     }
 
     public var effectiveNormalization: Normalization {
-        normalization ?? (kind == .image ? .clamp : .minmax)
+        normalization ?? (range != nil ? .range : kind == .image ? .clamp : .percentile)
     }
 
+    /// The colour map of maps drawn without a symmetric range (the one check prints):
+    /// the given one, else `diverging` under `symmetric`, else `gray`.
     public var effectiveColormap: Colormap {
         colormap ?? (effectiveNormalization == .symmetric ? .diverging : .gray)
+    }
+
+    /// How maps are scaled, as `normalize=… [percentile=P] [range=LO..HI]` would be written.
+    public var scalingDescription: String {
+        switch effectiveNormalization {
+        case .percentile: "normalize=percentile percentile=\(percentile ?? Self.defaultPercentile)"
+        case .range:
+            "normalize=range range=\(range.map { "\($0.lowerBound)..\($0.upperBound)" } ?? "?")"
+        default: "normalize=\(effectiveNormalization.rawValue)"
+        }
     }
 }
 

@@ -2,6 +2,9 @@
 // font-misc-misc, "Public domain font.  Share and enjoy."), extracted from 6x10.pcf.gz.
 // Each glyph is 10 rows, top to bottom; bit 7 of a row byte is the leftmost pixel, 6 pixels used
 // (the sixth column is the inter-character gap, so glyphs can be placed side by side).
+// Changed from the X11 font so numbers read at a glance: '.' is a 2×2 dot on the baseline (the
+// X11 '.' is a 3×3 cross that read as '+': "0.407..8.31" looked like "0+407++8+31"), and '…'
+// (U+2026, three one-pixel dots) marks a name shortened in the middle.
 
 /// The built-in bitmap font used to label montages and filter drawings.
 public enum BitmapFont {
@@ -13,6 +16,7 @@ public enum BitmapFont {
     /// The rows of `character`'s glyph, top to bottom (bit 7 leftmost);
     /// characters outside printable ASCII are drawn as '?'.
     public static func rows(of character: Character) -> ArraySlice<UInt8> {
+        if character == "…" { return ellipsisRows[...] }
         var code = Int(character.asciiValue ?? 63)
         if code < 32 || code > 126 { code = 63 }
         let start = (code - 32) * glyphHeight
@@ -29,6 +33,8 @@ public enum BitmapFont {
     /// Width in pixels of `text` drawn at `scale`.
     public static func width(of text: String, scale: Int = 1) -> Int { text.count * glyphWidth * scale }
 
+    private static let ellipsisRows: [UInt8] = [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xA8, 0x00, 0x00]
+
     private static let glyphRows: [UInt8] = [
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // ' '
         0x00, 0x20, 0x20, 0x20, 0x20, 0x20, 0x00, 0x20, 0x00, 0x00,  // '!'
@@ -44,7 +50,7 @@ public enum BitmapFont {
         0x00, 0x00, 0x20, 0x20, 0xF8, 0x20, 0x20, 0x00, 0x00, 0x00,  // '+'
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x30, 0x20, 0x40, 0x00,  // ','
         0x00, 0x00, 0x00, 0x00, 0xF8, 0x00, 0x00, 0x00, 0x00, 0x00,  // '-'
-        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20, 0x70, 0x20, 0x00,  // '.'
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x60, 0x60, 0x00, 0x00,  // '.'
         0x00, 0x08, 0x08, 0x10, 0x20, 0x40, 0x80, 0x80, 0x00, 0x00,  // '/'
         0x00, 0x20, 0x50, 0x88, 0x88, 0x88, 0x50, 0x20, 0x00, 0x00,  // '0'
         0x00, 0x20, 0x60, 0xA0, 0x20, 0x20, 0x20, 0xF8, 0x00, 0x00,  // '1'

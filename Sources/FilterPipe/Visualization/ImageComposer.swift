@@ -11,6 +11,13 @@ public enum ImageComposer {
         _ maps: Tensor, normalization: OutputSpec.Normalization = .clamp,
         depth: Int = 8
     ) throws(PipelineError) -> PixelBuffer {
+        try compose(maps, scaling: MapScaling(normalization: normalization), depth: depth)
+    }
+
+    /// Interleaves the maps of `maps`, each scaled as `scaling` says (its percentile and range
+    /// included; its colour map does not apply: an image's samples are its channels).
+    public static func compose(_ maps: Tensor, scaling: MapScaling, depth: Int = 8) throws(PipelineError) -> PixelBuffer {
+        let normalization = scaling.normalization
         let channels = maps.channels
         try checkComposable(channels: channels, depth: depth)
         // Clamp needs no scan of the values (forMaps would find each map's extrema, used only to
@@ -20,7 +27,7 @@ public enum ImageComposer {
             ? Array(
                 repeating: MapNormalization(lo: 0, hi: 1, maxLevel: depth == 16 ? 65535 : 255, constantLevel: 0),
                 count: channels)
-            : MapNormalization.forMaps(maps, mode: normalization, depth: depth)
+            : MapNormalization.forMaps(maps, scaling: scaling, signed: nil, depth: depth)
         let count = maps.shape.count
         if depth == 16 {
             var samples = [UInt16](repeating: 0, count: count)

@@ -1,5 +1,7 @@
 // What a written map needs to be read back as floats: v ≈ lo + sample · (hi − lo) / L,
 // L = 2^bitDepth − 1, stored as PNG tEXt chunks (keyword "filterpipe:…", Latin-1 text).
+// The keywords are documented in docs/filter-format.md (Map metadata); readers (the report) rely
+// on them, so they are only ever added to, never renamed.
 
 /// The facts recorded with every written map, enough to recover its float values.
 public struct MapMetadata: Sendable, Equatable {
@@ -15,11 +17,26 @@ public struct MapMetadata: Sendable, Equatable {
     public var colormap: OutputSpec.Colormap
     /// 8 or 16.
     public var bitDepth: Int
+    /// P of `normalize=percentile` (nil under the other normalisations).
+    public var percentile: Float?
+    /// Fractions of the map's pixels whose values lie below `range` and above it (drawn at the
+    /// end colours; their values are not recoverable beyond the range's ends).
+    public var clipped: (below: Double, above: Double)?
+    /// The map's finite minimum and maximum, whatever the range.
+    public var extrema: ClosedRange<Float>?
+    /// Whether the pipeline can make the map negative (then drawn symmetric about zero by default).
+    public var signed: Bool?
 
     public init(
         filterFile: String? = nil, mapName: String? = nil, mapIndex: Int, range: ClosedRange<Float>,
-        normalization: OutputSpec.Normalization, colormap: OutputSpec.Colormap = .gray, bitDepth: Int = 8
+        normalization: OutputSpec.Normalization, colormap: OutputSpec.Colormap = .gray, bitDepth: Int = 8,
+        percentile: Float? = nil, clipped: (below: Double, above: Double)? = nil, extrema: ClosedRange<Float>? = nil,
+        signed: Bool? = nil
     ) {
+        self.percentile = percentile
+        self.clipped = clipped
+        self.extrema = extrema
+        self.signed = signed
         self.filterFile = filterFile
         self.mapName = mapName
         self.mapIndex = mapIndex
@@ -38,6 +55,14 @@ public struct MapMetadata: Sendable, Equatable {
         public static let normalize = "filterpipe:normalize"
         public static let colormap = "filterpipe:colormap"
         public static let depth = "filterpipe:depth"
+        /// P of `normalize=percentile`, e.g. "99.5".
+        public static let percentile = "filterpipe:percentile"
+        /// "below above": fractions (0...1) of the map's pixels under and over the range.
+        public static let clipped = "filterpipe:clipped"
+        /// "min max": the map's finite extremes, shortest decimals.
+        public static let extrema = "filterpipe:extrema"
+        /// "true" or "false": whether the pipeline can make the map negative.
+        public static let signed = "filterpipe:signed"
     }
 
     /// The tEXt chunks to write with the map; non-Latin-1 characters become "?".
@@ -50,6 +75,10 @@ public struct MapMetadata: Sendable, Equatable {
         chunks.append(.init(keyword: Keyword.normalize, text: normalization.rawValue))
         chunks.append(.init(keyword: Keyword.colormap, text: colormap.rawValue))
         chunks.append(.init(keyword: Keyword.depth, text: String(bitDepth)))
+        if let percentile { chunks.append(.init(keyword: Keyword.percentile, text: "\(percentile)")) }
+        if let clipped { chunks.append(.init(keyword: Keyword.clipped, text: "\(clipped.below) \(clipped.above)")) }
+        if let extrema { chunks.append(.init(keyword: Keyword.extrema, text: "\(extrema.lowerBound) \(extrema.upperBound)")) }
+        if let signed { chunks.append(.init(keyword: Keyword.signed, text: signed ? "true" : "false")) }
         return chunks
     }
 
@@ -67,7 +96,27 @@ public struct MapMetadata: Sendable, Equatable {
             range: bounds[0]...bounds[1],
             normalization: fields[Keyword.normalize].flatMap { OutputSpec.Normalization(rawValue: $0) } ?? .minmax,
             colormap: fields[Keyword.colormap].flatMap { OutputSpec.Colormap(rawValue: $0) } ?? .gray,
-            bitDepth: fields[Keyword.depth].flatMap { Int($0) } ?? 8)
+            bitDepth: fields[Keyword.depth].flatMap { Int($0) } ?? 8,
+            percentile: fields[Keyword.percentile].flatMap { Float($0) },
+            clipped: fields[Keyword.clipped].flatMap { text in
+                let values = text.split(separator: " ").compactMap { Double(String($0)) }
+                return values.count == 2 ? (values[0], values[1]) : nil
+            },
+            extrema: fields[Keyword.extrema].flatMap(Self.pair).flatMap { $0.0 <= $0.1 ? $0.0...$0.1 : nil },
+            signed: fields[Keyword.signed].map { $0 == "true" })
+    }
+
+    /// Two space-separated decimals.
+    private static func pair(_ text: String) -> (Float, Float)? {
+        let values = text.split(separator: " ").compactMap { Float(String($0)) }
+        return values.count == 2 ? (values[0], values[1]) : nil
+    }
+
+    public static func == (a: MapMetadata, b: MapMetadata) -> Bool {
+        a.filterFile == b.filterFile && a.mapName == b.mapName && a.mapIndex == b.mapIndex && a.range == b.range
+            && a.normalization == b.normalization && a.colormap == b.colormap && a.bitDepth == b.bitDepth
+            && a.percentile == b.percentile && a.clipped?.below == b.clipped?.below
+            && a.clipped?.above == b.clipped?.above && a.extrema == b.extrema && a.signed == b.signed
     }
 
     /// The top sample value, 255 or 65535.

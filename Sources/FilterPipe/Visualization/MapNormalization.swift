@@ -3,15 +3,71 @@
 //   sample = round( clamp( (v − lo) · L / (hi − lo), 0, L ) ),   L = 2^depth − 1 (255 or 65535)
 //
 // (round: to nearest, ties to even, so 127.5 → 128) and its inverse, v ≈ lo + sample · (hi − lo) / L
-// (error ≤ half a step, (hi − lo) / 2L).
+// (error ≤ half a step, (hi − lo) / 2L, for values inside lo...hi; values outside are clipped).
 // lo, hi per normalisation:
+//   percentile unsigned map: lo, hi = the (100 − P)th and Pth percentiles of the map (Percentiles)
+//              signed map:   lo, hi = −m, m with m = the Pth percentile of |v| (zero on L/2)
+//              (P = 99.5 by default; where more than P % of the map is one value v, as in a sparse
+//              ReLU map, hi is the Pth percentile of the values above v, m of the non-zero |v|)
 //   minmax     lo, hi = min, max of the map itself
 //   global     lo, hi = min, max over all maps of the image
 //   symmetric  lo, hi = −m, m with m = max |v| over the map (zero lands on L/2: 127.5 → 128)
 //   clamp      lo, hi = 0, 1
-// Only finite values enter min, max and m. When hi = lo (a constant map) every sample is
-// `constantLevel`: 0 for minmax/global, round(L/2) for symmetric (the level zero maps to).
+//   range      lo, hi = the given LO, HI
+// A map is signed when the pipeline can make it negative (PipelineSpec.mapsCanBeNegative), or,
+// without a pipeline, when its minimum is negative.
+// Only finite values enter min, max, m and percentiles. When hi = lo (a constant map) every sample
+// is `constantLevel`: 0, or round(L/2) for a symmetric range (the level zero maps to).
 // NaN becomes 0; ±∞ clamp to the ends.
+
+/// How a set of maps is scaled to samples and coloured: an `output` line's normalisation,
+/// percentile, fixed range and colour map.
+public struct MapScaling: Sendable, Equatable {
+    public var normalization: OutputSpec.Normalization
+    /// P of `percentile` (50 < P ≤ 100).
+    public var percentile: Float
+    /// LO..HI of `range`.
+    public var range: ClosedRange<Float>
+    /// The colour map given; nil: `diverging` for maps drawn symmetric about zero, else `gray`.
+    public var colormap: OutputSpec.Colormap?
+    /// Whether maps drawn symmetric about zero take `diverging` even when `colormap` names another
+    /// (the `--stages` maps: a signed map in viridis puts zero on an arbitrary colour).
+    public var symmetricAlwaysDiverging = false
+
+    public init(
+        normalization: OutputSpec.Normalization = .percentile, percentile: Float = OutputSpec.defaultPercentile,
+        range: ClosedRange<Float> = 0...1, colormap: OutputSpec.Colormap? = nil
+    ) {
+        self.normalization = normalization
+        self.percentile = percentile
+        self.range = range
+        self.colormap = colormap
+    }
+
+    /// The scaling an `output` line (with `apply`'s flags applied) asks for.
+    public init(output: OutputSpec) {
+        self.init(
+            normalization: output.effectiveNormalization, percentile: output.percentile ?? OutputSpec.defaultPercentile,
+            range: output.range ?? 0...1, colormap: output.colormap)
+    }
+
+    /// Whether a map is drawn over a range symmetric about zero: `symmetric`, a signed map under
+    /// `percentile`, or a `range` with LO = −HI.
+    public func isSymmetric(signed: Bool) -> Bool {
+        switch normalization {
+        case .symmetric: true
+        case .percentile: signed
+        case .range: range.lowerBound < 0 && range.lowerBound == -range.upperBound
+        default: false
+        }
+    }
+
+    /// The colour map of a map drawn symmetric about zero or not.
+    public func colormap(symmetric: Bool) -> OutputSpec.Colormap {
+        if symmetric && symmetricAlwaysDiverging { return .diverging }
+        return colormap ?? (symmetric ? .diverging : .gray)
+    }
+}
 
 /// How one float map becomes integer samples: the value range mapped onto 0...L.
 struct MapNormalization: Sendable, Equatable {
@@ -24,6 +80,14 @@ struct MapNormalization: Sendable, Equatable {
     /// Whether the map itself holds a single finite value (or none), whatever the range:
     /// under `global` or `clamp` a dead map is still worth flagging.
     var mapIsConstant = false
+    /// Whether lo = −hi by construction (zero on the middle level).
+    var symmetric = false
+    /// The map's finite minimum and maximum (nil when none is finite).
+    var extrema: ClosedRange<Float>? = nil
+    /// Samples of the map below lo and above hi (±∞ included, NaN not), and all its samples.
+    var clippedBelow = 0
+    var clippedAbove = 0
+    var sampleCount = 0
 
     var isConstant: Bool { !(hi > lo) }
 
@@ -57,14 +121,50 @@ struct MapNormalization: Sendable, Equatable {
         }
     }
 
-    /// The normalisations of every map (channel) of `maps` under `mode`, one per channel.
+    /// The normalisations of every map (channel) of `maps` under `mode` (the other parameters at
+    /// their defaults), one per channel.
     static func forMaps(_ maps: Tensor, mode: OutputSpec.Normalization, depth: Int) -> [MapNormalization] {
+        forMaps(maps, scaling: MapScaling(normalization: mode), signed: nil, depth: depth)
+    }
+
+    /// The normalisations of every map (channel) of `maps` under `scaling`, one per channel;
+    /// `signed[c]` says whether map c can be negative (nil: whether its minimum is negative).
+    static func forMaps(_ maps: Tensor, scaling: MapScaling, signed: [Bool]?, depth: Int) -> [MapNormalization] {
         let maxLevel: Float = depth == 16 ? 65535 : 255
+        let middle = (maxLevel / 2).rounded(.up)
         let extrema = (0..<maps.channels).map { finiteExtrema(maps.plane($0)) }
         let constant = extrema.map { e in e.map { $0.lo == $0.hi } ?? true }
-        switch mode {
+        var result: [MapNormalization]
+        switch scaling.normalization {
+        case .percentile:
+            let p = Double(scaling.percentile)
+            result = extrema.indices.map { c in
+                let isSigned = signed.map { c < $0.count ? $0[c] : false } ?? ((extrema[c]?.lo ?? 0) < 0)
+                guard let e = extrema[c] else {
+                    return MapNormalization(
+                        lo: 0, hi: 0, maxLevel: maxLevel, constantLevel: isSigned ? middle : 0, mapIsConstant: true,
+                        symmetric: isSigned)
+                }
+                if isSigned {
+                    var m = Percentiles.of(maps.plane(c), [p], magnitude: true)?[0] ?? 0
+                    // Mostly zeros: the percentile of the non-zero magnitudes.
+                    if !(m > 0) { m = Percentiles.of(maps.plane(c), [p], magnitude: true, above: 0)?[0] ?? 0 }
+                    return MapNormalization(
+                        lo: -m, hi: m, maxLevel: maxLevel, constantLevel: middle, mapIsConstant: constant[c],
+                        symmetric: true)
+                }
+                var bounds = Percentiles.of(maps.plane(c), [100 - p, p]) ?? [e.lo, e.hi]
+                if !(bounds[1] > bounds[0]) {
+                    // More than P % of the map is one value (a sparse ReLU map is mostly 0): from
+                    // that value to the Pth percentile of the values above it.
+                    bounds[1] = Percentiles.of(maps.plane(c), [p], above: bounds[0])?[0] ?? bounds[0]
+                }
+                let (lo, hi) = bounds[1] > bounds[0] ? (bounds[0], bounds[1]) : (e.lo, e.hi)
+                return MapNormalization(
+                    lo: lo, hi: hi, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: constant[c])
+            }
         case .minmax:
-            return extrema.indices.map { c in
+            result = extrema.indices.map { c in
                 MapNormalization(
                     lo: extrema[c]?.lo ?? 0, hi: extrema[c]?.hi ?? 0, maxLevel: maxLevel,
                     constantLevel: 0, mapIsConstant: constant[c])
@@ -73,20 +173,47 @@ struct MapNormalization: Sendable, Equatable {
             let present = extrema.compactMap { $0 }
             let lo = present.map(\.lo).min() ?? 0
             let hi = present.map(\.hi).max() ?? 0
-            return constant.map {
+            result = constant.map {
                 MapNormalization(lo: lo, hi: hi, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: $0)
             }
         case .symmetric:
-            return extrema.indices.map { c in
+            result = extrema.indices.map { c in
                 let m = extrema[c].map { Swift.max(-$0.lo, $0.hi, 0) } ?? 0
                 return MapNormalization(
-                    lo: -m, hi: m, maxLevel: maxLevel, constantLevel: (maxLevel / 2).rounded(.up),
-                    mapIsConstant: constant[c])
+                    lo: -m, hi: m, maxLevel: maxLevel, constantLevel: middle, mapIsConstant: constant[c],
+                    symmetric: true)
             }
         case .clamp:
-            return constant.map {
+            result = constant.map {
                 MapNormalization(lo: 0, hi: 1, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: $0)
             }
+        case .range:
+            let symmetric = scaling.isSymmetric(signed: false)
+            result = constant.map {
+                MapNormalization(
+                    lo: scaling.range.lowerBound, hi: scaling.range.upperBound, maxLevel: maxLevel,
+                    constantLevel: symmetric ? middle : 0, mapIsConstant: $0, symmetric: symmetric)
+            }
+        }
+        for c in result.indices {
+            result[c].extrema = extrema[c].map { $0.lo...$0.hi }
+            let plane = maps.plane(c)
+            result[c].sampleCount = plane.count
+            (result[c].clippedBelow, result[c].clippedAbove) = countOutside(plane, lo: result[c].lo, hi: result[c].hi)
+        }
+        return result
+    }
+
+    /// How many of `values` lie below `lo` and above `hi` (NaN in neither).
+    static func countOutside(_ values: ArraySlice<Float>, lo: Float, hi: Float) -> (below: Int, above: Int) {
+        values.withUnsafeBufferPointer { source in
+            var below = 0
+            var above = 0
+            for v in source {
+                below += v < lo ? 1 : 0
+                above += v > hi ? 1 : 0
+            }
+            return (below, above)
         }
     }
 

@@ -2,8 +2,11 @@
 //   columns = ⌈√n⌉, rows = ⌈n / columns⌉   (n = maps + 1 with the photo)
 // tiles of a common size (maps shrunk by area averaging so the picture stays ≤ maxWidth wide,
 // tiny maps enlarged by a whole factor so their labels fit), a `gutter` between tiles,
-// and under each tile a dark strip labelled "index name" and the map's value range "lo..hi" in the
-// built-in font (doubled on tiles ≥ 320 px wide, which a browser usually shows scaled down).
+// and under each tile a dark strip labelled "index name" (shortened in the middle: kirsch_…_north_east)
+// and the map's colour bar with its tick values (low end, zero or the middle, high end; a small
+// triangle at an end where values were clipped). Under `global` scaling every tile shares one
+// range, so one colour bar goes at the bottom of the montage instead. The font has one size
+// whatever the tiles' size, so the labels of a batch all read alike.
 // A constant map (a dead filter, all zero after ReLU) is hatched, framed in red and labelled "(constant)".
 
 /// Builds the `montage` output kind.
@@ -33,12 +36,18 @@ public enum Montage {
         public var gutter: Int
         /// Height of the label strip under each tile.
         public var labelHeight: Int
-        /// Font pixels per label pixel: 2 on wide tiles, else 1.
+        /// Font pixels per label pixel: always 1 (one size for every montage).
         public var labelScale: Int
         /// Height of the title strip at the top (0 without a title).
         public var titleHeight: Int
+        /// Height of the colour-bar strip under each tile's label (0 when one bar serves the montage).
+        public var barHeight: Int = 0
+        /// Height of the shared colour bar at the bottom (0 with a bar per tile).
+        public var footerHeight: Int = 0
+        /// Height of one tile with its label and colour bar.
+        public var cellHeight: Int { tileHeight + labelHeight + barHeight }
         public var width: Int { columns * tileWidth + (columns + 1) * gutter }
-        public var height: Int { titleHeight + rows * (tileHeight + labelHeight) + (rows + 1) * gutter }
+        public var height: Int { titleHeight + rows * cellHeight + (rows + 1) * gutter + footerHeight }
 
         /// Top-left corner of tile `index` (row-major; the photo, when present, is tile 0).
         public func tileOrigin(_ index: Int) -> (x: Int, y: Int) {
@@ -46,18 +55,19 @@ public enum Montage {
             let row = index / columns
             return (
                 gutter + column * (tileWidth + gutter),
-                titleHeight + gutter + row * (tileHeight + labelHeight + gutter)
+                titleHeight + gutter + row * (cellHeight + gutter)
             )
         }
     }
 
-    /// Tiles at least this wide get labels at twice the font size.
-    static let largeLabelTileWidth = 320
+    /// Height of a colour-bar strip: 2 px, the 8 px bar, 2 px tick marks, the tick labels, 2 px.
+    static let colorBarHeight = 2 + 8 + 2 + BitmapFont.glyphHeight + 2
 
-    /// The grid for `tileCount` tiles showing maps of `mapWidth` × `mapHeight`.
+    /// The grid for `tileCount` tiles showing maps of `mapWidth` × `mapHeight`; `colorBars` puts a
+    /// colour bar under every tile (`.perTile`), one at the bottom (`.shared`) or none.
     public static func layout(
         tileCount: Int, mapWidth: Int, mapHeight: Int, hasTitle: Bool = false,
-        options: Options = Options()
+        options: Options = Options(), colorBars: ColorBars = .none
     ) -> Layout {
         let count = max(tileCount, 1)
         let columns = Int(Double(count).squareRoot().rounded(.up))
@@ -79,12 +89,18 @@ public enum Montage {
             tileWidth = max(Int((Double(tileWidth) * Double(options.maxWidth) / Double(tileHeight)).rounded()), 1)
             tileHeight = options.maxWidth
         }
-        let labelScale = tileWidth >= largeLabelTileWidth ? 2 : 1
-        let labelHeight = BitmapFont.glyphHeight * labelScale + 4
+        let labelHeight = BitmapFont.glyphHeight + 4
         return Layout(
             columns: columns, rows: rows, tileWidth: tileWidth, tileHeight: tileHeight,
-            gutter: options.gutter, labelHeight: labelHeight, labelScale: labelScale,
-            titleHeight: hasTitle ? labelHeight + options.gutter : 0)
+            gutter: options.gutter, labelHeight: labelHeight, labelScale: 1,
+            titleHeight: hasTitle ? labelHeight + options.gutter : 0,
+            barHeight: colorBars == .perTile ? colorBarHeight : 0,
+            footerHeight: colorBars == .shared ? colorBarHeight + options.gutter : 0)
+    }
+
+    /// Where a montage's colour bars go.
+    public enum ColorBars: Sendable {
+        case none, perTile, shared
     }
 
     /// The montage of `maps` (one tile per channel, labelled with `names`), after the decoded `photo`.
@@ -93,54 +109,72 @@ public enum Montage {
     /// tiles comparable); `title`, if given, is written across the top. Always 8-bit RGB.
     public static func make(
         photo input: PixelBuffer?, maps: Tensor, names: [String] = [],
-        normalization: OutputSpec.Normalization = .minmax,
+        normalization: OutputSpec.Normalization = .percentile,
         colormap: OutputSpec.Colormap? = nil, title: String? = nil,
         options: Options = Options()
     ) -> PixelBuffer {
-        let colormap = colormap ?? (normalization == .symmetric ? .diverging : .gray)
+        make(
+            photo: input, maps: maps, names: names,
+            scaling: MapScaling(normalization: normalization, colormap: colormap), title: title, options: options)
+    }
+
+    /// The montage of `maps` scaled by `scaling`; `signed[c]` says whether map c can be negative
+    /// (`PipelineSpec.mapsCanBeNegative`; nil: whether its minimum is negative).
+    public static func make(
+        photo input: PixelBuffer?, maps: Tensor, names: [String] = [], scaling: MapScaling,
+        signed: [Bool]? = nil, title: String? = nil, options: Options = Options()
+    ) -> PixelBuffer {
         let offset = input == nil ? 0 : 1
+        let shared = scaling.normalization == .global || scaling.normalization == .clamp || scaling.normalization == .range
         let layout = layout(
             tileCount: maps.channels + offset, mapWidth: maps.width, mapHeight: maps.height,
-            hasTitle: title != nil, options: options)
+            hasTitle: title != nil, options: options, colorBars: maps.channels == 0 ? .none : shared ? .shared : .perTile)
         var canvas = RGBCanvas(width: layout.width, height: layout.height)
         if let title {
             canvas.draw(
-                text: RGBCanvas.fitted(title, maxWidth: (layout.width - 2 * layout.gutter) / layout.labelScale),
-                x: layout.gutter, y: layout.gutter + 2, scale: layout.labelScale)
+                text: shortened(title, maxCharacters: (layout.width - 2 * layout.gutter) / BitmapFont.glyphWidth),
+                x: layout.gutter, y: layout.gutter + 2)
         }
         if let input {
             let origin = layout.tileOrigin(0)
             drawPhoto(input, into: &canvas, x: origin.x, y: origin.y, width: layout.tileWidth, height: layout.tileHeight)
             drawLabel("input \(input.width)x\(input.height)", into: &canvas, layout: layout, x: origin.x, y: origin.y)
         }
-        let normalizations = MapNormalization.forMaps(maps, mode: normalization, depth: 8)
+        let normalizations = MapNormalization.forMaps(maps, scaling: scaling, signed: signed, depth: 8)
         for channel in 0..<maps.channels {
             let origin = layout.tileOrigin(channel + offset)
+            let norm = normalizations[channel]
+            let colormap = scaling.colormap(symmetric: norm.symmetric)
             let plane = maps.plane(channel)
             let tile = AreaResampler.resize(
                 plane, width: maps.width, height: maps.height,
                 targetWidth: layout.tileWidth, targetHeight: layout.tileHeight)
             var levels = [UInt8](repeating: 0, count: tile.count)
-            normalizations[channel].quantize(tile[...], into: &levels)
+            norm.quantize(tile[...], into: &levels)
             canvas.paste(
                 rgb: colormap.applied(to: levels), width: layout.tileWidth, height: layout.tileHeight,
                 x: origin.x, y: origin.y)
             let name = channel < names.count ? names[channel] : "map"
-            let isConstant = normalizations[channel].mapIsConstant
+            let isConstant = norm.mapIsConstant
             if isConstant {
                 markConstant(into: &canvas, x: origin.x, y: origin.y, width: layout.tileWidth, height: layout.tileHeight)
             }
-            let norm = normalizations[channel]
-            let range = isConstant ? "" : "\(compact(norm.lo))..\(compact(norm.hi))"
-            let room = (layout.tileWidth - 4) / layout.labelScale
-            // The range goes right-aligned when the name and at least 8 of its characters still fit.
-            let showRange = !range.isEmpty && room >= BitmapFont.width(of: "\(channel) " + range) + 8 * BitmapFont.glyphWidth
             let text = label(
-                index: channel, name: name, isConstant: isConstant,
-                maxWidth: room - (showRange ? BitmapFont.width(of: " " + range) : 0))
-            drawLabel(
-                text, into: &canvas, layout: layout, x: origin.x, y: origin.y,
-                color: isConstant ? .warning : .labelText, right: showRange ? range : nil)
+                index: channel, name: name, isConstant: isConstant, maxWidth: layout.tileWidth - 4)
+            drawLabel(text, into: &canvas, layout: layout, x: origin.x, y: origin.y, color: isConstant ? .warning : .labelText)
+            if layout.barHeight > 0 && !isConstant {
+                drawColorBar(
+                    norm, colormap: colormap, into: &canvas, x: origin.x,
+                    y: origin.y + layout.tileHeight + layout.labelHeight, width: layout.tileWidth)
+            }
+        }
+        if layout.footerHeight > 0, let first = normalizations.first {
+            var norm = first
+            norm.clippedBelow = normalizations.map(\.clippedBelow).reduce(0, +)
+            norm.clippedAbove = normalizations.map(\.clippedAbove).reduce(0, +)
+            drawColorBar(
+                norm, colormap: scaling.colormap(symmetric: norm.symmetric), into: &canvas, x: layout.gutter,
+                y: layout.height - layout.footerHeight, width: min(layout.width - 2 * layout.gutter, 512))
         }
         return canvas.pixelBuffer
     }
@@ -149,13 +183,64 @@ public enum Montage {
     /// gray, 3 RGB, 4 RGBA with alpha dropped, any other count shown by its first channel).
     public static func make(
         input: Tensor?, maps: Tensor, names: [String] = [],
-        normalization: OutputSpec.Normalization = .minmax,
+        normalization: OutputSpec.Normalization = .percentile,
         colormap: OutputSpec.Colormap? = nil, title: String? = nil,
         options: Options = Options()
     ) -> PixelBuffer {
         make(
             photo: input.map(photo(from:)), maps: maps, names: names, normalization: normalization,
             colormap: colormap, title: title, options: options)
+    }
+
+    /// A colour bar `width` px wide at (x, y): the colour map from `norm.lo` to `norm.hi` in an 8 px
+    /// bar, a triangle at each end where values were clipped, tick marks and values under it at
+    /// the ends and at zero (a symmetric range) or the middle.
+    static func drawColorBar(
+        _ norm: MapNormalization, colormap: OutputSpec.Colormap, into canvas: inout RGBCanvas,
+        x: Int, y: Int, width: Int
+    ) {
+        let arrow = 5  // room for a clipping triangle at each end
+        let left = x + arrow + 1
+        let barWidth = width - 2 * (arrow + 1)
+        guard barWidth >= 8 else { return }
+        let top = y + 2
+        for column in 0..<barWidth {
+            let level = barWidth == 1 ? 0 : (column * 255 + (barWidth - 1) / 2) / (barWidth - 1)
+            let c = colormap.color(at: level)
+            canvas.fill(x: left + column, y: top, width: 1, height: 8, color: RGBColor(c.red, c.green, c.blue))
+        }
+        // Triangles pointing outwards, in the end colours, where values lie beyond the range.
+        for (clipped, level, tip) in [(norm.clippedBelow, 0, x), (norm.clippedAbove, 255, x + width - 1)] where clipped > 0 {
+            let c = colormap.color(at: level)
+            for d in 0..<arrow {
+                let column = tip == x ? tip + d : tip - d
+                canvas.fill(
+                    x: column, y: top + 4 - d * 4 / arrow, width: 1, height: 2 * (d * 4 / arrow) + 1,
+                    color: RGBColor(c.red, c.green, c.blue))
+            }
+        }
+        let labelTop = top + 8 + 2
+        let low = compact(norm.lo)
+        let high = compact(norm.hi)
+        let middleValue = norm.symmetric ? 0 : (norm.lo + norm.hi) / 2
+        let middle = compact(middleValue)
+        // The ends first (they always show), then the middle where it does not run into them.
+        let ticks: [(column: Int, text: String, align: Int)] = [
+            (0, low, -1), (barWidth - 1, high, 1), (barWidth / 2, middle, 0),
+        ]
+        var occupied: [Range<Int>] = []
+        for tick in ticks {
+            let textWidth = BitmapFont.width(of: tick.text)
+            let start =
+                tick.align < 0
+                ? left + tick.column
+                : tick.align > 0 ? left + tick.column + 1 - textWidth : left + tick.column - textWidth / 2
+            let span = (start - 3)..<(start + textWidth + 3)
+            if occupied.contains(where: { $0.overlaps(span) }) { continue }
+            occupied.append(span)
+            canvas.fill(x: left + tick.column, y: top + 8, width: 1, height: 2, color: .labelText)
+            canvas.draw(text: tick.text, x: start, y: labelTop, color: .rangeText)
+        }
     }
 
     /// An 8-bit picture of an input tensor: v in 0...1 → round(255 · v).
@@ -170,31 +255,48 @@ public enum Montage {
         return PixelBuffer(width: tensor.width, height: tensor.height, channels: channels, samples: .uint8(samples))
     }
 
-    /// "index name", or "index name (constant)", shortened to `maxWidth` pixels (the name gives way first).
+    /// "index name", or "index name (constant)", shortened to `maxWidth` pixels (the name gives
+    /// way first, in the middle, so kirsch_compass_north_east and kirsch_compass_north_west stay apart).
     static func label(index: Int, name: String, isConstant: Bool, maxWidth: Int) -> String {
         let prefix = "\(index) "
         let suffix = isConstant ? " (constant)" : ""
         let full = prefix + name + suffix
-        if BitmapFont.width(of: full) <= maxWidth { return full }
-        let room = maxWidth - BitmapFont.width(of: prefix + suffix)
-        if room >= 2 * BitmapFont.glyphWidth { return prefix + RGBCanvas.fitted(name, maxWidth: room) + suffix }
-        return RGBCanvas.fitted(isConstant ? prefix + "const" : full, maxWidth: maxWidth)
+        let maxCharacters = max(maxWidth / BitmapFont.glyphWidth, 0)
+        if full.count <= maxCharacters { return full }
+        let room = maxCharacters - prefix.count - suffix.count
+        if room >= 2 { return prefix + shortened(name, maxCharacters: room) + suffix }
+        return shortened(isConstant ? prefix + "const" : full, maxCharacters: maxCharacters)
+    }
+
+    /// `name` in at most `maxCharacters` characters: the head and the tail kept, "…" between,
+    /// cut at '_' boundaries where there are any (kirsch_compass_direction_north_east, 20 →
+    /// kirsch_…_north_east), the tail getting the larger share (names usually differ at the end).
+    public static func shortened(_ name: String, maxCharacters: Int) -> String {
+        let characters = Array(name)
+        guard characters.count > maxCharacters else { return name }
+        guard maxCharacters > 1 else { return maxCharacters == 1 ? "…" : "" }
+        let budget = maxCharacters - 1
+        var headCount = (budget * 2 + 4) / 5  // ≈ 40 %
+        // End the head just after an '_' inside it, if one is there (but keep at least 1 character).
+        if let cut = characters[0..<headCount].lastIndex(of: "_"), cut > 0 { headCount = cut + 1 }
+        var tailStart = characters.count - (budget - headCount)
+        // Start the tail at an '_' inside it, if that leaves something after it.
+        if let cut = characters[tailStart...].firstIndex(of: "_"), cut > tailStart, cut < characters.count - 1 {
+            // Give the characters freed by the cut back to the head when they are whole words.
+            tailStart = cut
+        }
+        return String(characters[0..<headCount]) + "…" + String(characters[tailStart...])
     }
 
     private static func drawLabel(
         _ text: String, into canvas: inout RGBCanvas, layout: Layout, x: Int, y: Int,
-        color: RGBColor = .labelText, right: String? = nil
+        color: RGBColor = .labelText
     ) {
         let top = y + layout.tileHeight
-        let scale = layout.labelScale
         canvas.fill(x: x, y: top, width: layout.tileWidth, height: layout.labelHeight, color: .labelStrip)
         canvas.draw(
-            text: RGBCanvas.fitted(text, maxWidth: (layout.tileWidth - 4) / scale), x: x + 2, y: top + 2,
-            color: color, scale: scale)
-        if let right {
-            let width = BitmapFont.width(of: right, scale: scale)
-            canvas.draw(text: right, x: x + layout.tileWidth - 2 - width, y: top + 2, color: .rangeText, scale: scale)
-        }
+            text: shortened(text, maxCharacters: (layout.tileWidth - 4) / BitmapFont.glyphWidth), x: x + 2, y: top + 2,
+            color: color)
     }
 
     /// `value` to 3 significant digits, as short as possible ("0.0123", "-4.5", "1.2e+06").

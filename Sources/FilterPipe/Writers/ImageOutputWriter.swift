@@ -21,9 +21,12 @@ struct ImageOutputWriter {
                 timings.encode += lap()
                 return written
             }
+            let finalStage = spec.stages.count - 1
             switch options.output.kind {
             case .maps:
-                try writeMaps(final, files: plan.maps, timings: &timings, lap: lap, written: &written)
+                try writeMaps(
+                    final, files: plan.maps, scaling: finalScaling, signed: signed(afterStage: finalStage),
+                    timings: &timings, lap: lap, written: &written)
             case .image:
                 let pixels = try compose(final)
                 timings.normalize += lap()
@@ -32,15 +35,25 @@ struct ImageOutputWriter {
             case .montage:
                 guard let photo else { preconditionFailure("montage without its photo") }
                 try writeMontage(
-                    photo: photo, title: title, maps: final, file: plan.single!, timings: &timings, lap: lap, written: &written)
+                    photo: photo, title: title, maps: final, stage: finalStage, scaling: finalScaling, file: plan.single!,
+                    timings: &timings, lap: lap, written: &written)
             }
             if let file = plan.montage {
                 guard let photo else { preconditionFailure("montage without its photo") }
                 try writeMontage(
-                    photo: photo, title: title, maps: final, file: file, timings: &timings, lap: lap, written: &written)
+                    photo: photo, title: title, maps: final, stage: finalStage, scaling: finalScaling, file: file,
+                    timings: &timings, lap: lap, written: &written)
             }
             for (index, files) in plan.stageMaps.enumerated() where index < stages.count - 1 {
-                try writeMaps(stages[index], files: files, timings: &timings, lap: lap, written: &written)
+                try writeMaps(
+                    stages[index], files: files, scaling: stageScaling, signed: signed(afterStage: index),
+                    timings: &timings, lap: lap, written: &written)
+                if index < plan.stageMontages.count, let photo {
+                    try writeMontage(
+                        photo: photo, title: "\(title): stage \(index + 1) (\(spec.stages[index].keyword))",
+                        maps: stages[index], stage: index, scaling: stageScaling, file: plan.stageMontages[index],
+                        timings: &timings, lap: lap, written: &written)
+                }
             }
         } catch {
             throw .image(error)
@@ -71,14 +84,31 @@ struct ImageOutputWriter {
         }
     }
 
+    /// The final maps' scaling: the output line's, with `apply`'s flags.
+    private var finalScaling: MapScaling { MapScaling(output: options.output) }
+
+    /// The scaling of `--stages` maps: always percentile clipping (P as the output line says), so a
+    /// signed stage output is drawn −m..m in the diverging map with zero at the centre, whatever
+    /// the final maps' normalisation; unsigned ones take the output's colour map (gray for diverging).
+    private var stageScaling: MapScaling {
+        var scaling = MapScaling(output: options.output)
+        scaling.normalization = .percentile
+        scaling.colormap = scaling.colormap == .diverging ? nil : scaling.colormap
+        // 16-bit maps are gray (the colour tables have 8 bits a channel): only 8-bit ones turn diverging.
+        scaling.symmetricAlwaysDiverging = options.depth == 8
+        return scaling
+    }
+
+    private func signed(afterStage index: Int) -> [Bool] {
+        spec.mapsCanBeNegative(afterStage: index, inputChannels: spec.input.channels)
+    }
+
     private func writeMaps(
-        _ maps: Tensor, files: [OutputPlan.MapFile], timings: inout PhaseTimings,
+        _ maps: Tensor, files: [OutputPlan.MapFile], scaling: MapScaling, signed: [Bool], timings: inout PhaseTimings,
         lap: () -> Double, written: inout [String]
     ) throws(ImageIOError) {
-        let renderer = MapRenderer(
-            normalization: options.output.effectiveNormalization,
-            colormap: options.output.effectiveColormap, depth: options.depth)
-        let rendered = renderer.render(maps, names: files.map(\.mapName), filterFile: filterName)
+        let renderer = MapRenderer(scaling: scaling, depth: options.depth)
+        let rendered = renderer.render(maps, names: files.map(\.mapName), filterFile: filterName, signed: signed)
         timings.normalize += lap()
         for (file, map) in zip(files, rendered) {
             try savePNG(map.pixels, file.relativePath, text: [software] + map.text, &written)
@@ -87,15 +117,13 @@ struct ImageOutputWriter {
     }
 
     private func writeMontage(
-        photo: PixelBuffer, title: String, maps: Tensor, file: String,
+        photo: PixelBuffer, title: String, maps: Tensor, stage: Int, scaling: MapScaling, file: String,
         timings: inout PhaseTimings, lap: () -> Double,
         written: inout [String]
     ) throws(ImageIOError) {
-        let names = spec.finalMapNames(inputChannels: spec.input.channels)
+        let names = spec.mapNames(afterStage: stage, inputChannels: spec.input.channels)
         let pixels = Montage.make(
-            photo: photo, maps: maps, names: names,
-            normalization: options.output.effectiveNormalization,
-            colormap: options.output.effectiveColormap, title: title)
+            photo: photo, maps: maps, names: names, scaling: scaling, signed: signed(afterStage: stage), title: title)
         timings.normalize += lap()
         try savePNG(pixels, file, text: metadata(mapName: "montage"), &written)
         timings.encode += lap()
@@ -103,7 +131,7 @@ struct ImageOutputWriter {
 
     private func compose(_ maps: Tensor) throws(ImageIOError) -> PixelBuffer {
         do throws(PipelineError) {
-            return try ImageComposer.compose(maps, normalization: options.output.effectiveNormalization, depth: options.depth)
+            return try ImageComposer.compose(maps, scaling: finalScaling, depth: options.depth)
         } catch {
             throw ImageIOError(.encode, message: error.message)
         }
