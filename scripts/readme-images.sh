@@ -16,4 +16,9 @@ cp "$out/features/chelsea/stage-1-conv/montage.png" docs/images/features-stage-1
 rm -f docs/images/features-filters.png docs/images/edge-filters.png
 "$bin" show samples/filters/features.filter docs/images/features-filters.png
 "$bin" show samples/filters/edge.filter docs/images/edge-filters.png
+"$bin" apply samples/filters/simple_convnet_first16.filter samples/images/chelsea.png "$out/book" -q
+cp "$out/book/chelsea.png" docs/images/simple_convnet-montage-chelsea.png
+rm -f docs/images/simple_convnet_filters.png
+"$bin" show samples/filters/simple_convnet.filter docs/images/simple_convnet_filters.png
+python3 scripts/report-browser-check.py "$bin" --screenshots docs/images
 echo "docs/images regenerated"
