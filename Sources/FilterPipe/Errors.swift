@@ -35,6 +35,29 @@ public struct ImageIOError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
+/// Why an output file or folder could not be created or replaced (an image's pixels, once encoded,
+/// are written through `AtomicFile`; the codecs' own failures are `ImageIOError`s). Its description
+/// is one line naming the path.
+public struct OutputError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file or folder concerned.
+    public var path: String
+    /// The reason (the OS error, or why filterpipe refuses the path).
+    public var message: String
+
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
+    /// `PATH: message`, one line (``escapedForMessage(_:)``).
+    public var description: String { escapedForMessage("\(path): \(message)") }
+}
+
+extension ImageIOError {
+    /// An image file that could not be written, as the codec reports it (`.io`).
+    init(writing failure: OutputError) { self.init(.io, path: failure.path, message: failure.message) }
+}
+
 /// A problem in a filter file, at a line and column. Description: `FILE:LINE:COLUMN: message`.
 public struct FilterFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
@@ -84,14 +107,26 @@ public struct PipelineError: Error, Sendable, Equatable, CustomStringConvertible
 /// Any error the FilterPipe API throws.
 public enum FilterPipeError: Error, Sendable, Equatable, CustomStringConvertible {
     case image(ImageIOError)
+    case output(OutputError)
     case filterFile(FilterFileError)
     case pipeline(PipelineError)
 
     public var description: String {
         switch self {
         case .image(let e): e.description
+        case .output(let e): e.description
         case .filterFile(let e): e.description
         case .pipeline(let e): e.description
         }
     }
+}
+
+/// `body`'s codec failure as a `FilterPipeError`.
+func asImage<T>(_ body: () throws(ImageIOError) -> T) throws(FilterPipeError) -> T {
+    do { return try body() } catch { throw .image(error) }
+}
+
+/// `body`'s file-system failure as a `FilterPipeError`.
+func asOutput<T>(_ body: () throws(OutputError) -> T) throws(FilterPipeError) -> T {
+    do { return try body() } catch { throw .output(error) }
 }

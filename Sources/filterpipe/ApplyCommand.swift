@@ -225,7 +225,7 @@ struct ApplyCommand: ParsableCommand {
             writeFailed = true
         }
         if report {
-            do throws(ImageIOError) {
+            do throws(FilterPipeError) {
                 let path = try ReportWriter.write(
                     results: results.all, pipeline: pipeline, filter: filter, options: options,
                     output: tree)

@@ -23,7 +23,7 @@ final class ResultLog: Sendable {
 enum ReportWriter {
     static func write(
         results: [ImageResult], pipeline: Pipeline, filter: String, options: BatchOptions, output: OutputTree
-    ) throws(ImageIOError) -> String {
+    ) throws(FilterPipeError) -> String {
         let builder = ReportBuilder(spec: pipeline.spec, options: options, output: output)
         let entries = try builder.entries(for: results)
         let filtersPicture = try builder.writeFiltersPicture()
@@ -38,9 +38,13 @@ enum ReportWriter {
         let html = ReportPage.html(
             title: "filterpipe: \(URL(fileURLWithPath: filter).lastPathComponent)",
             pipelineSummary: summaryText, filtersPicture: filtersPicture, entries: entries)
-        try output.makeFolder("")
         let path = output.path("index.html")
-        try AtomicFile.write(Array(html.utf8), to: path)
+        do throws(OutputError) {
+            try output.makeFolder("")
+            try AtomicFile.write(Array(html.utf8), to: path)
+        } catch {
+            throw .output(error)
+        }
         return path
     }
 }

@@ -28,7 +28,7 @@ struct ShowCommand: ParsableCommand {
             printError("\(escapedForMessage(filter)): has no conv stage, so no filters to draw")
             throw ExitCode(2)
         }
-        do throws(ImageIOError) {
+        do throws(OutputError) {
             try OwnedFile.checkReplaceablePNG(output, protecting: [filter])
         } catch {
             printError(error.description)

@@ -153,11 +153,11 @@ private func inputs(_ relativePaths: [String], root: String = "/in") -> [BatchIn
     let folder = TemporaryFolder()
     let filter = folder.write("f.filter", Array("input gray\n".utf8))
     try OwnedFile.checkReplaceablePNG(folder.path + "/new.png", protecting: [filter])
-    #expect(throws: ImageIOError.self) { try OwnedFile.checkReplaceablePNG(filter, protecting: [filter]) }
+    #expect(throws: OutputError.self) { try OwnedFile.checkReplaceablePNG(filter, protecting: [filter]) }
     let pixels = PixelBuffer(width: 1, height: 1, channels: 1, samples: .uint8([7]))
     let plain = folder.path + "/plain.png"
     try ImageCodec.writePNG(pixels, to: plain)
-    #expect(throws: ImageIOError.self) { try OwnedFile.checkReplaceablePNG(plain, protecting: []) }
+    #expect(throws: OutputError.self) { try OwnedFile.checkReplaceablePNG(plain, protecting: []) }
     let ours = folder.path + "/ours.png"
     try ImageCodec.writePNG(pixels, to: ours, options: PNGWriteOptions(text: [OwnedFile.marker]))
     try OwnedFile.checkReplaceablePNG(ours, protecting: [])

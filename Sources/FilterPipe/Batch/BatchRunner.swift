@@ -58,6 +58,7 @@ public struct ImageFailure: Error, Sendable, Equatable, CustomStringConvertible 
         let reason: String
         switch cause {
         case .image(let e): reason = e.path.map { $0 == input ? e.message : "\($0): \(e.message)" } ?? e.message
+        case .output(let e): reason = "\(e.path): \(e.message)"
         case .pipeline(let e): reason = e.message
         case .filterFile(let e): reason = e.description
         }

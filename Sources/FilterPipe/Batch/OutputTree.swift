@@ -43,19 +43,19 @@ public struct OutputTree: Sendable {
     public func path(_ relative: String) -> String { root + "/" + relative }
 
     /// Creates `root/relativeFolder` and its parents, refusing symbolic links on the way.
-    public func makeFolder(_ relativeFolder: String) throws(ImageIOError) {
+    public func makeFolder(_ relativeFolder: String) throws(OutputError) {
         var current = root
         try makeOne(current, isRoot: true)
         for component in relativeFolder.split(separator: "/") where !component.isEmpty {
             guard component != "..", component != "." else {
-                throw ImageIOError(.io, path: path(relativeFolder), message: "refusing path component '\(component)'")
+                throw OutputError(path: path(relativeFolder), message: "refusing path component '\(component)'")
             }
             current += "/" + component
             try makeOne(current, isRoot: false)
         }
     }
 
-    private func makeOne(_ folder: String, isRoot: Bool) throws(ImageIOError) {
+    private func makeOne(_ folder: String, isRoot: Bool) throws(OutputError) {
         var info = stat()
         if lstat(folder, &info) == 0 {
             let type = info.st_mode & S_IFMT
@@ -64,8 +64,8 @@ public struct OutputTree: Sendable {
                 var target = stat()
                 if stat(folder, &target) == 0, (target.st_mode & S_IFMT) == S_IFDIR { return }
             }
-            throw ImageIOError(
-                .io, path: folder,
+            throw OutputError(
+                path: folder,
                 message: type == S_IFLNK
                     ? "is a symbolic link; refusing to write through it"
                     : "exists and is not a folder")
@@ -74,10 +74,10 @@ public struct OutputTree: Sendable {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
-                throw ImageIOError(.io, path: folder, message: "cannot create folder: \(describeFileError(error))")
+                throw OutputError(path: folder, message: "cannot create folder: \(describeFileError(error))")
             }
         } else if mkdir(folder, 0o755) != 0 && errno != EEXIST {
-            throw ImageIOError(.io, path: folder, message: "cannot create folder: \(String(cString: strerror(errno)))")
+            throw OutputError(path: folder, message: "cannot create folder: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -14,22 +14,22 @@
 /// place (rename within one folder is atomic on POSIX file systems).
 public enum AtomicFile {
     /// Writes `bytes` to `path`, replacing any file there.
-    public static func write(_ bytes: [UInt8], to path: String) throws(ImageIOError) {
+    public static func write(_ bytes: [UInt8], to path: String) throws(OutputError) {
         let outcome = bytes.withUnsafeBytes { raw in
-            Result { () throws(ImageIOError) in try write(raw, to: path) }
+            Result { () throws(OutputError) in try write(raw, to: path) }
         }
         try outcome.get()
     }
 
     /// Writes the bytes in `bytes` to `path`, replacing any file there.
-    static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(ImageIOError) {
-        try write(to: path) { (fd: Int32) throws(ImageIOError) in
+    static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(OutputError) {
+        try write(to: path, failure: { $0 }) { (fd: Int32) throws(OutputError) in
             var written = 0
             while written < bytes.count {
                 let n = systemWrite(fd, bytes.baseAddress! + written, bytes.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw ImageIOError(.io, path: path, message: "cannot write: \(String(cString: strerror(errno)))")
+                    throw OutputError(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
                 }
                 written += n
             }
@@ -38,16 +38,19 @@ public enum AtomicFile {
 
     /// Creates `path` from what `produce` writes to the file descriptor it is given (a temporary
     /// file, renamed into place only when `produce` returns and the file closes cleanly; removed if
-    /// `produce` throws).
-    static func write(to path: String, _ produce: (Int32) throws(ImageIOError) -> Void) throws(ImageIOError) {
+    /// `produce` throws). The file system's own failures reach the caller as `failure(…)`, in the
+    /// error type `produce` throws (an encoder writing a PNG reports them as its own).
+    static func write<Failure: Error>(
+        to path: String, failure: (OutputError) -> Failure, _ produce: (Int32) throws(Failure) -> Void
+    ) throws(Failure) {
         let folder = PathText.deletingLastComponent(path)
         // Short and independent of the final name, so any name that fits NAME_MAX can be written.
         let temp = (folder.isEmpty ? "." : folder) + "/" + temporaryName()
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw ImageIOError(.io, path: path, message: "cannot create file: \(String(cString: strerror(errno)))")
+            throw failure(OutputError(path: path, message: "cannot create file: \(String(cString: strerror(errno)))"))
         }
-        do throws(ImageIOError) {
+        do throws(Failure) {
             try produce(fd)
         } catch {
             close(fd)
@@ -57,12 +60,12 @@ public enum AtomicFile {
         if close(fd) != 0 {
             let code = errno
             unlink(temp)
-            throw ImageIOError(.io, path: path, message: "cannot write: \(String(cString: strerror(code)))")
+            throw failure(OutputError(path: path, message: "cannot write: \(String(cString: strerror(code)))"))
         }
         if rename(temp, path) != 0 {
             let code = errno
             unlink(temp)
-            throw ImageIOError(.io, path: path, message: "cannot rename into place: \(String(cString: strerror(code)))")
+            throw failure(OutputError(path: path, message: "cannot rename into place: \(String(cString: strerror(code)))"))
         }
     }
 

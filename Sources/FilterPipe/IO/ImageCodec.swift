@@ -233,7 +233,7 @@ public enum ImageCodec {
     /// `writePNG` writes for its pixels. The rows are filtered in place: `image` is spent.
     static func writePNG(consuming image: RowImage, to path: String, options: PNGWriteOptions) throws(ImageIOError) {
         try withTextRecords(options) { (records: UnsafeBufferPointer<cimageio_text_chunk>) throws(ImageIOError) in
-            try AtomicFile.write(to: path) { (descriptor: Int32) throws(ImageIOError) in
+            try AtomicFile.write(to: path, failure: ImageIOError.init(writing:)) { (descriptor: Int32) throws(ImageIOError) in
                 var reason = [CChar](repeating: 0, count: Int(CIMAGEIO_MESSAGE_SIZE))
                 let status = cimageio_png_write_rows(
                     descriptor, image.rows, UInt32(image.width), UInt32(image.height), Int32(image.channels),
@@ -300,7 +300,7 @@ public enum ImageCodec {
                     Int32(image.bitDepth), Int32(options.compressionLevel), texts, textCount, buffer)
             }
         ) { (bytes: UnsafeRawBufferPointer) throws(ImageIOError) in
-            try AtomicFile.write(bytes, to: path)
+            do throws(OutputError) { try AtomicFile.write(bytes, to: path) } catch { throw ImageIOError(writing: error) }
         }
     }
 

@@ -15,23 +15,23 @@ public enum OwnedFile {
 
     /// Throws unless `path` may be replaced by a PNG: it does not exist, or it is a regular PNG with
     /// filterpipe's marker and none of `protected` (compared by device and inode).
-    public static func checkReplaceablePNG(_ path: String, protecting protected: [String]) throws(ImageIOError) {
+    public static func checkReplaceablePNG(_ path: String, protecting protected: [String]) throws(OutputError) {
         var info = stat()
         // Nothing there (or a dangling link, which the rename replaces without touching anything else).
         guard stat(path, &info) == 0 else { return }
         for other in protected {
             var id = stat()
             if stat(other, &id) == 0, id.st_dev == info.st_dev, id.st_ino == info.st_ino {
-                throw ImageIOError(.io, path: path, message: "is \(other), which this command reads; refusing to replace it")
+                throw OutputError(path: path, message: "is \(other), which this command reads; refusing to replace it")
             }
         }
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG else {
-            throw ImageIOError(.io, path: path, message: "is \(InputDiscovery.typeName(type)); refusing to replace it")
+            throw OutputError(path: path, message: "is \(InputDiscovery.typeName(type)); refusing to replace it")
         }
         guard hasMarker(path) else {
-            throw ImageIOError(
-                .io, path: path,
+            throw OutputError(
+                path: path,
                 message: "exists and is not a PNG written by filterpipe; refusing to replace it (remove it or choose a new name)")
         }
     }

@@ -78,30 +78,27 @@ public struct ReportBuilder: Sendable {
     }
 
     /// The drawing of every conv bank (`filterpipe show`), written once; nil without conv stages.
-    public func writeFiltersPicture() throws(ImageIOError) -> String? {
+    public func writeFiltersPicture() throws(FilterPipeError) -> String? {
         guard spec.stages.contains(where: { if case .conv = $0 { true } else { false } }) else { return nil }
         let relative = Self.assetsFolder + "/filters.png"
-        try output.makeFolder(Self.assetsFolder)
-        try ImageCodec.writePNG(
-            FilterDrawing.draw(spec: spec), to: output.path(relative),
-            options: PNGWriteOptions(compressionLevel: 6, text: [OwnedFile.marker]))
+        try asOutput { () throws(OutputError) in try output.makeFolder(Self.assetsFolder) }
+        try writeOwnedPNG(FilterDrawing.draw(spec: spec), to: relative)
         return relative
     }
 
     /// One small picture per filter of every conv stage, keyed by (stage index, filter index).
-    public func writeFilterPictures() throws(ImageIOError) -> [Int: [ReportFilterPicture]] {
+    public func writeFilterPictures() throws(FilterPipeError) -> [Int: [ReportFilterPicture]] {
         var pictures: [Int: [ReportFilterPicture]] = [:]
         let folder = Self.assetsFolder + "/filters"
         for (stageIndex, stage) in spec.stages.enumerated() {
             guard case .conv(let conv) = stage, !conv.filters.isEmpty else { continue }
-            try output.makeFolder(folder)
+            try asOutput { () throws(OutputError) in try output.makeFolder(folder) }
             let magnitude = conv.filters.flatMap { $0.channels.flatMap(\.values) }.map(\.magnitude).max() ?? 0
             let names = Self.filterPictureNames(stage: stageIndex, count: conv.filters.count)
-            pictures[stageIndex] = try conv.filters.enumerated().map { (index, filter) throws(ImageIOError) in
+            pictures[stageIndex] = try conv.filters.enumerated().map { (index, filter) throws(FilterPipeError) in
                 let picture = Self.filterPixels(filter, magnitude: magnitude)
                 let relative = names[index]
-                try ImageCodec.writePNG(
-                    picture, to: output.path(relative), options: PNGWriteOptions(compressionLevel: 6, text: [OwnedFile.marker]))
+                try writeOwnedPNG(picture, to: relative)
                 let shape = "\(filter.kernelHeight)×\(filter.kernelWidth)\(filter.isBroadcast ? "" : "×\(filter.channels.count)")"
                 return ReportFilterPicture(
                     file: relative,
@@ -154,7 +151,7 @@ public struct ReportBuilder: Sendable {
 
     /// The entry of one image: the plan's files that exist, their metadata, a preview and the
     /// value sidecars, written now.
-    public func entry(for result: ImageResult, filters: [Int: [ReportFilterPicture]]) throws(ImageIOError) -> ReportEntry {
+    public func entry(for result: ImageResult, filters: [Int: [ReportFilterPicture]]) throws(FilterPipeError) -> ReportEntry {
         var entry = ReportEntry(input: result.input.path, error: result.error)
         if result.status == .failed { return entry }
         let plan = OutputPlan(stem: result.input.outputStem, spec: spec, options: options)
@@ -185,11 +182,11 @@ public struct ReportBuilder: Sendable {
         return entry
     }
 
-    private func map(_ file: OutputPlan.MapFile, stage: Int, filters: [Int: [ReportFilterPicture]]) throws(ImageIOError)
+    private func map(_ file: OutputPlan.MapFile, stage: Int, filters: [Int: [ReportFilterPicture]]) throws(FilterPipeError)
         -> ReportMap?
     {
         guard isRegularFile(file.relativePath) else { return nil }
-        let bytes = try ImageCodec.readFile(output.path(file.relativePath))
+        let bytes = try asImage { () throws(ImageIOError) in try ImageCodec.readFile(output.path(file.relativePath)) }
         guard let header = PNGHeader(bytes: bytes) else { return nil }
         var map = ReportMap(
             file: file.relativePath, name: file.mapName, metadata: header.mapMetadata, width: header.width,
@@ -203,26 +200,32 @@ public struct ReportBuilder: Sendable {
             let image = try? ImageCodec.decode(bytes, path: output.path(file.relativePath), limits: options.limits)
         {
             let thumbnail = "\(Self.assetsFolder)/images/\(file.relativePath)"
-            try output.makeFolder(String(thumbnail[..<(thumbnail.lastIndex(of: "/") ?? thumbnail.startIndex)]))
+            try asOutput { () throws(OutputError) in
+                try output.makeFolder(String(thumbnail[..<(thumbnail.lastIndex(of: "/") ?? thumbnail.startIndex)]))
+            }
             try writeShrunk(image, maxSide: Self.thumbnailMaxSide, to: thumbnail)
             map.thumbnail = thumbnail
         }
         if map.metadata != nil {
             let payload = "\(Self.assetsFolder)/images/\(file.relativePath.dropLast(4)).js"
-            try output.makeFolder(String(payload[..<(payload.lastIndex(of: "/") ?? payload.startIndex)]))
+            try asOutput { () throws(OutputError) in
+                try output.makeFolder(String(payload[..<(payload.lastIndex(of: "/") ?? payload.startIndex)]))
+            }
             // The bytes as a script: a page opened from file:// may run it, but may not read an image's pixels.
             let script = "FP.payload(document.currentScript,\"" + Data(bytes).base64EncodedString() + "\");\n"
-            try AtomicFile.write(Array(script.utf8), to: output.path(payload))
+            try asOutput { () throws(OutputError) in try AtomicFile.write(Array(script.utf8), to: output.path(payload)) }
             map.payload = payload
         }
         return map
     }
 
     /// The input fitted in previewMaxSide × previewMaxSide (never enlarged); nil when it does not decode.
-    private func writePreview(of input: String, folder: String) throws(ImageIOError) -> (path: String, width: Int, height: Int)? {
+    private func writePreview(of input: String, folder: String) throws(FilterPipeError) -> (
+        path: String, width: Int, height: Int
+    )? {
         guard let photo = try? ImageCodec.decode(fileAt: input, limits: options.limits), photo.width > 0, photo.height > 0
         else { return nil }
-        try output.makeFolder(folder)
+        try asOutput { () throws(OutputError) in try output.makeFolder(folder) }
         let path = folder + "/input-preview.png"
         let size = try writeShrunk(photo, maxSide: Self.previewMaxSide, to: path)
         return (path, size.width, size.height)
@@ -230,7 +233,7 @@ public struct ReportBuilder: Sendable {
 
     /// `image` fitted in maxSide × maxSide (never enlarged, area-averaged), as an RGB PNG.
     @discardableResult
-    private func writeShrunk(_ image: PixelBuffer, maxSide: Int, to relative: String) throws(ImageIOError) -> (
+    private func writeShrunk(_ image: PixelBuffer, maxSide: Int, to relative: String) throws(FilterPipeError) -> (
         width: Int, height: Int
     ) {
         let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
@@ -238,10 +241,16 @@ public struct ReportBuilder: Sendable {
         let height = max(1, Int((Double(image.height) * scale).rounded()))
         var canvas = RGBCanvas(width: width, height: height)
         Montage.drawPhoto(image, into: &canvas, x: 0, y: 0, width: width, height: height)
-        try ImageCodec.writePNG(
-            canvas.pixelBuffer, to: output.path(relative),
-            options: PNGWriteOptions(compressionLevel: 6, text: [OwnedFile.marker]))
+        try writeOwnedPNG(canvas.pixelBuffer, to: relative)
         return (width, height)
+    }
+
+    /// Writes a PNG of the report's own (marked, so a later run may replace it).
+    private func writeOwnedPNG(_ pixels: PixelBuffer, to relative: String) throws(FilterPipeError) {
+        let path = output.path(relative)
+        try asImage { () throws(ImageIOError) in
+            try ImageCodec.writePNG(pixels, to: path, options: PNGWriteOptions(compressionLevel: 6, text: [OwnedFile.marker]))
+        }
     }
 
     private func isRegularFile(_ relative: String) -> Bool {
@@ -250,12 +259,12 @@ public struct ReportBuilder: Sendable {
     }
 
     /// Every image's entry (in `results` order), `options.jobs` at a time; the first error wins.
-    public func entries(for results: [ImageResult]) throws(ImageIOError) -> [ReportEntry] {
+    public func entries(for results: [ImageResult]) throws(FilterPipeError) -> [ReportEntry] {
         let filters = try writeFilterPictures()
         let collected = Mutex<[ReportEntry?]>(Array(repeating: nil, count: results.count))
-        let failure = Mutex<ImageIOError?>(nil)
+        let failure = Mutex<FilterPipeError?>(nil)
         Executor(workers: options.jobs).forEach(results.count) { index in
-            do throws(ImageIOError) {
+            do throws(FilterPipeError) {
                 let entry = try self.entry(for: results[index], filters: filters)
                 collected.withLock { $0[index] = entry }
             } catch {

@@ -13,50 +13,46 @@ struct ImageOutputWriter {
     ) throws(FilterPipeError) -> [String] {
         guard let final = stages.last else { return [] }
         var written: [String] = []
-        do throws(ImageIOError) {
-            if options.format == .npy, let file = plan.single {
-                let bytes = NPYWriter.encode(final)
-                timings.normalize += lap()
-                try save(bytes, file, &written)
-                timings.encode += lap()
-                return written
-            }
-            let finalStage = spec.stages.count - 1
-            switch options.output.kind {
-            case .maps:
-                try writeMaps(
-                    final, files: plan.maps, scaling: finalScaling, signed: signed(afterStage: finalStage),
-                    timings: &timings, lap: lap, written: &written)
-            case .image:
-                let pixels = try compose(final)
-                timings.normalize += lap()
-                try savePNG(pixels, plan.single!, text: metadata(mapName: "image"), &written)
-                timings.encode += lap()
-            case .montage:
-                guard let photo else { preconditionFailure("montage without its photo") }
+        if options.format == .npy, let file = plan.single {
+            let bytes = NPYWriter.encode(final)
+            timings.normalize += lap()
+            try save(bytes, file, &written)
+            timings.encode += lap()
+            return written
+        }
+        let finalStage = spec.stages.count - 1
+        switch options.output.kind {
+        case .maps:
+            try writeMaps(
+                final, files: plan.maps, scaling: finalScaling, signed: signed(afterStage: finalStage),
+                timings: &timings, lap: lap, written: &written)
+        case .image:
+            let pixels = try compose(final)
+            timings.normalize += lap()
+            try savePNG(pixels, plan.single!, text: metadata(mapName: "image"), &written)
+            timings.encode += lap()
+        case .montage:
+            guard let photo else { preconditionFailure("montage without its photo") }
+            try writeMontage(
+                photo: photo, title: title, maps: final, stage: finalStage, scaling: finalScaling, file: plan.single!,
+                timings: &timings, lap: lap, written: &written)
+        }
+        if let file = plan.montage {
+            guard let photo else { preconditionFailure("montage without its photo") }
+            try writeMontage(
+                photo: photo, title: title, maps: final, stage: finalStage, scaling: finalScaling, file: file,
+                timings: &timings, lap: lap, written: &written)
+        }
+        for (index, files) in plan.stageMaps.enumerated() where index < stages.count - 1 {
+            try writeMaps(
+                stages[index], files: files, scaling: stageScaling, signed: signed(afterStage: index),
+                timings: &timings, lap: lap, written: &written)
+            if index < plan.stageMontages.count, let photo {
                 try writeMontage(
-                    photo: photo, title: title, maps: final, stage: finalStage, scaling: finalScaling, file: plan.single!,
+                    photo: photo, title: "\(title): stage \(index + 1) (\(spec.stages[index].keyword))",
+                    maps: stages[index], stage: index, scaling: stageScaling, file: plan.stageMontages[index],
                     timings: &timings, lap: lap, written: &written)
             }
-            if let file = plan.montage {
-                guard let photo else { preconditionFailure("montage without its photo") }
-                try writeMontage(
-                    photo: photo, title: title, maps: final, stage: finalStage, scaling: finalScaling, file: file,
-                    timings: &timings, lap: lap, written: &written)
-            }
-            for (index, files) in plan.stageMaps.enumerated() where index < stages.count - 1 {
-                try writeMaps(
-                    stages[index], files: files, scaling: stageScaling, signed: signed(afterStage: index),
-                    timings: &timings, lap: lap, written: &written)
-                if index < plan.stageMontages.count, let photo {
-                    try writeMontage(
-                        photo: photo, title: "\(title): stage \(index + 1) (\(spec.stages[index].keyword))",
-                        maps: stages[index], stage: index, scaling: stageScaling, file: plan.stageMontages[index],
-                        timings: &timings, lap: lap, written: &written)
-                }
-            }
-        } catch {
-            throw .image(error)
         }
         return written
     }
@@ -70,18 +66,13 @@ struct ImageOutputWriter {
     func writeImage(
         consuming image: RowImage, plan: OutputPlan, timings: inout PhaseTimings, lap: () -> Double
     ) throws(FilterPipeError) -> [String] {
-        do throws(ImageIOError) {
-            let relative = plan.single!
-            try output.makeFolder(PathText.deletingLastComponent(relative))
-            let path = output.path(relative)
-            try ImageCodec.writePNG(
-                consuming: image, to: path,
-                options: PNGWriteOptions(compressionLevel: options.pngLevel, text: metadata(mapName: "image")))
-            timings.encode += lap()
-            return [path]
-        } catch {
-            throw .image(error)
-        }
+        let relative = plan.single!
+        try makeFolder(for: relative)
+        let path = output.path(relative)
+        let pngOptions = PNGWriteOptions(compressionLevel: options.pngLevel, text: metadata(mapName: "image"))
+        try asImage { () throws(ImageIOError) in try ImageCodec.writePNG(consuming: image, to: path, options: pngOptions) }
+        timings.encode += lap()
+        return [path]
     }
 
     /// The final maps' scaling: the output line's, with `apply`'s flags.
@@ -106,7 +97,7 @@ struct ImageOutputWriter {
     private func writeMaps(
         _ maps: Tensor, files: [OutputPlan.MapFile], scaling: MapScaling, signed: [Bool], timings: inout PhaseTimings,
         lap: () -> Double, written: inout [String]
-    ) throws(ImageIOError) {
+    ) throws(FilterPipeError) {
         let renderer = MapRenderer(scaling: scaling, depth: options.depth)
         let rendered = renderer.render(maps, names: files.map(\.mapName), filterFile: filterName, signed: signed)
         timings.normalize += lap()
@@ -120,7 +111,7 @@ struct ImageOutputWriter {
         photo: PixelBuffer, title: String, maps: Tensor, stage: Int, scaling: MapScaling, file: String,
         timings: inout PhaseTimings, lap: () -> Double,
         written: inout [String]
-    ) throws(ImageIOError) {
+    ) throws(FilterPipeError) {
         let names = spec.mapNames(afterStage: stage, inputChannels: spec.input.channels)
         let pixels = Montage.make(
             photo: photo, maps: maps, names: names, scaling: scaling, signed: signed(afterStage: stage), title: title)
@@ -129,11 +120,11 @@ struct ImageOutputWriter {
         timings.encode += lap()
     }
 
-    private func compose(_ maps: Tensor) throws(ImageIOError) -> PixelBuffer {
+    private func compose(_ maps: Tensor) throws(FilterPipeError) -> PixelBuffer {
         do throws(PipelineError) {
             return try ImageComposer.compose(maps, scaling: finalScaling, depth: options.depth)
         } catch {
-            throw ImageIOError(.encode, message: error.message)
+            throw .pipeline(error)
         }
     }
 
@@ -151,17 +142,22 @@ struct ImageOutputWriter {
     private func savePNG(
         _ pixels: PixelBuffer, _ relative: String, text: [PNGWriteOptions.TextChunk],
         _ written: inout [String]
-    ) throws(ImageIOError) {
-        try output.makeFolder(PathText.deletingLastComponent(relative))
+    ) throws(FilterPipeError) {
+        try makeFolder(for: relative)
         let path = output.path(relative)
-        try ImageCodec.writePNG(pixels, to: path, options: PNGWriteOptions(compressionLevel: options.pngLevel, text: text))
+        let pngOptions = PNGWriteOptions(compressionLevel: options.pngLevel, text: text)
+        try asImage { () throws(ImageIOError) in try ImageCodec.writePNG(pixels, to: path, options: pngOptions) }
         written.append(path)
     }
 
-    private func save(_ bytes: [UInt8], _ relative: String, _ written: inout [String]) throws(ImageIOError) {
-        try output.makeFolder(PathText.deletingLastComponent(relative))
+    private func save(_ bytes: [UInt8], _ relative: String, _ written: inout [String]) throws(FilterPipeError) {
+        try makeFolder(for: relative)
         let path = output.path(relative)
-        try AtomicFile.write(bytes, to: path)
+        try asOutput { () throws(OutputError) in try AtomicFile.write(bytes, to: path) }
         written.append(path)
+    }
+
+    private func makeFolder(for relative: String) throws(FilterPipeError) {
+        try asOutput { () throws(OutputError) in try output.makeFolder(PathText.deletingLastComponent(relative)) }
     }
 }
