@@ -387,7 +387,8 @@ extension ConvSpec {
 
     /// Multiply-adds per output value, to size tiles (a broadcast bank convolves the channel sum once).
     func workPerOutputValue(inputChannels: Int) -> Int {
-        let terms = depthwise || filters.allSatisfy(\.isBroadcast) ? 1 : inputChannels
+        let terms =
+            depthwise || filters.allSatisfy(\.isBroadcast) ? 1 : group > 1 ? max(1, inputChannels / group) : inputChannels
         return max(1, CheckedSize.product(terms, largestKernel.height, largestKernel.width) ?? Int.max)
     }
 }
