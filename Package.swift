@@ -37,7 +37,12 @@ let package = Package(
             dependencies: ["FilterPipe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "filterpipe-bench", dependencies: ["FilterPipe"]),
-        .testTarget(name: "FilterPipeTests", dependencies: ["FilterPipe"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FilterPipeTests",
+            // SwiftProtobuf: the ONNX loader tests build small models with the generated message types.
+            dependencies: ["FilterPipe", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Fixtures"]
+        ),
         // Runs the built binary: depending on the executable makes `swift test` build it.
         .testTarget(name: "FilterPipeCLITests", dependencies: ["FilterPipe", "filterpipe"]),
     ]

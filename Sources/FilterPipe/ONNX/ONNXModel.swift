@@ -96,7 +96,7 @@ private struct GraphImport {
                     nodes.append(contentsOf: translated)
                 }
             } catch {
-                if error.reason.hasPrefix(NodeImport.unsupported) {
+                if error.reason.hasSuffix(NodeImport.unsupported) {
                     let last = nodes.last.map { ", the last tensor made '\($0.output)'" } ?? ""
                     throw PipelineError(
                         "\(describe): \(error.reason); the import stopped at node \(index + 1) of \(graph.node.count)"
