@@ -41,8 +41,10 @@ import Testing
         var compared = 0
         var worst: (name: String, relative: Float) = ("", 0)
         var failures: [String] = []
+        var final: GraphTensor?
         _ = try pipeline.runGraph([input], executor: Executor(workers: 2)) { node, value in
             guard let tensor = node.tensorName, let reference = byName[tensor] else { return }
+            if tensor == until { final = value }
             guard value.dims == reference.dims, let want = try? Self.floats(reference.file) else {
                 failures.append("\(tensor): dims \(value.dims), onnxruntime \(reference.dims)")
                 return
@@ -57,6 +59,12 @@ import Testing
         }
         print("ppocr \(name): \(compared) node outputs compared, worst \(worst.name) at \(worst.relative) of its max |value|")
         #expect(compared > 20)
+        // FILTERPIPE_PPOCR_MAP=FILE.png: filterpipe's detector probability map as a picture (README).
+        if name == "det", let file = ProcessInfo.processInfo.environment["FILTERPIPE_PPOCR_MAP"], let final {
+            let samples = final.values.map { UInt8((min(max($0, 0), 1) * 255).rounded()) }
+            let pixels = PixelBuffer(width: final.dims[3], height: final.dims[2], channels: 1, samples: .uint8(samples))
+            try ImageCodec.writePNG(pixels, to: file, options: PNGWriteOptions(compressionLevel: 9))
+        }
         #expect(failures.isEmpty, "\(failures.prefix(5))")
     }
 }
