@@ -9,7 +9,10 @@ let package = Package(
         .executable(name: "filterpipe", targets: ["filterpipe"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The ONNX front end's protobuf runtime; the message types are generated once and committed
+        // (scripts/generate-onnx-proto.sh), so no build plugin and no protoc at build time.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(
@@ -24,13 +27,22 @@ let package = Package(
         // The convolution loops in C, compiled per instruction set inside the sources
         // (`#pragma clang attribute push(target(...))`) and chosen at run time: no build flags.
         .target(name: "CConvKernels"),
-        .target(name: "FilterPipe", dependencies: ["CImageIO", "CConvKernels"]),
+        .target(
+            name: "FilterPipe",
+            dependencies: ["CImageIO", "CConvKernels", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["ONNX/Generated/onnx.proto", "ONNX/Generated/LICENSE-onnx.txt"]
+        ),
         .executableTarget(
             name: "filterpipe",
             dependencies: ["FilterPipe", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "filterpipe-bench", dependencies: ["FilterPipe"]),
-        .testTarget(name: "FilterPipeTests", dependencies: ["FilterPipe"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "FilterPipeTests",
+            // SwiftProtobuf: the ONNX loader tests build small models with the generated message types.
+            dependencies: ["FilterPipe", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Fixtures"]
+        ),
         // Runs the built binary: depending on the executable makes `swift test` build it.
         .testTarget(name: "FilterPipeCLITests", dependencies: ["FilterPipe", "filterpipe"]),
     ]

@@ -12,6 +12,8 @@ public struct Pipeline: Sendable {
 
     /// The validated graph the stages were planned from.
     public let plan: PipelinePlan
+    /// How a network's input comes from the pixels (identity for a filter file).
+    public let normalization: InputNormalization
 
     /// Validates `spec` (`PipelinePlan`: kernel shapes, channel counts) and prepares its stages.
     public init(spec: PipelineSpec) throws(PipelineError) {
@@ -22,6 +24,7 @@ public struct Pipeline: Sendable {
     init(spec: PipelineSpec, kernels: KernelSet) throws(PipelineError) {
         self.spec = spec
         plan = try PipelinePlan(spec: spec)
+        normalization = InputNormalization()
         var stages: [any Stage] = []
         for node in plan.nodes.dropFirst() {
             let input = plan.nodes[node.inputs[0]]
@@ -30,10 +33,20 @@ public struct Pipeline: Sendable {
             case .conv(let conv, _, _): stages.append(Conv2D(spec: conv, inputChannels: input.channels, kernels: kernels))
             case .activation(let activation): stages.append(ActivationStage(activation: activation))
             case .pool(let pool): stages.append(Pool2D(spec: pool))
+            case .graphInput, .constant, .network: preconditionFailure("a filter-format plan has no graph nodes")
             }
         }
         self.stages = stages
         steps = Self.fuse(stages)
+    }
+
+    /// A network plan: no filter-format stages, the graph runs through `GraphRun`.
+    init(networkPlan: PipelinePlan, normalization: InputNormalization) {
+        spec = networkPlan.spec
+        plan = networkPlan
+        self.normalization = normalization
+        stages = []
+        steps = []
     }
 
     /// Groups each conv with the activations and the pool that directly follow it.
@@ -91,7 +104,7 @@ public struct Pipeline: Sendable {
     }
 
     /// The machine's memory, read once (`SystemMemory`).
-    private static let physicalMemory = SystemMemory.physical()
+    static let physicalMemory = SystemMemory.physical()
 
     /// Throws, before anything is allocated, when running on `input` would need more than the
     /// physical memory: an allocation that large would end the process instead of failing.
@@ -109,7 +122,8 @@ public struct Pipeline: Sendable {
 
     /// The final tensor's shape for an input of `input`; throws if some layer's output would be empty.
     public func outputShape(for input: Shape) throws(PipelineError) -> Shape {
-        try shapes(for: input).last ?? input
+        if plan.isNetwork { return try Shape(graphDims: plan.graphDims(image: input)[plan.output]) }
+        return try shapes(for: input).last ?? input
     }
 
     /// Names of the final maps, one per output channel (filter names; input channel names if no conv).
@@ -122,6 +136,7 @@ public struct Pipeline: Sendable {
 
     /// Runs every stage on `input` and returns the final tensor.
     public func run(_ input: Tensor, executor: Executor = Executor()) throws(PipelineError) -> Tensor {
+        if plan.isNetwork { return try runNetwork(input, executor: executor) }
         let shapes = try shapes(for: input.shape)
         try checkFitsInMemory(input.shape, keepingEveryStage: false, workers: executor.workers)
         var current = input
@@ -133,6 +148,7 @@ public struct Pipeline: Sendable {
 
     /// Runs every stage and returns the output of each (index i: after stage i), for `--stages`.
     public func runAllStages(_ input: Tensor, executor: Executor = Executor()) throws(PipelineError) -> [Tensor] {
+        if plan.isNetwork { return try runNetworkKeepingNodes(input, executor: executor) }
         let shapes = try shapes(for: input.shape)
         try checkFitsInMemory(input.shape, keepingEveryStage: true, workers: executor.workers)
         var outputs: [Tensor] = []

@@ -19,7 +19,7 @@ public enum Route: Sendable, Equatable {
         let oneClampedImage =
             options.format == .png && options.output.kind == .image && options.output.effectiveNormalization == .clamp
             && options.depth == 8 && !options.montage && !options.stages
-        let chain = plan.nodes.dropFirst().allSatisfy { $0.inputs == [$0.id - 1] }
+        let chain = !plan.isNetwork && plan.nodes.dropFirst().allSatisfy { $0.inputs == [$0.id - 1] }
         return oneClampedImage && chain ? .streamingBands : .wholeTensors(keepingEveryStage: options.stages)
     }
 

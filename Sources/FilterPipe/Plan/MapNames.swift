@@ -60,8 +60,9 @@ extension PipelineSpec {
                 }
             case .activation(let activation):
                 switch activation {
-                case .relu, .abs, .sigmoid: signed = signed.map { _ in false }
-                case .tanh, .leakyReLU: break
+                case .relu, .abs, .sigmoid, .hardSigmoid: signed = signed.map { _ in false }
+                case .clip(let low, _) where low >= 0: signed = signed.map { _ in false }
+                case .tanh, .leakyReLU, .clip, .hardSwish, .elu: break
                 }
             case .pool: break
             }

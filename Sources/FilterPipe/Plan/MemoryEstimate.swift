@@ -103,6 +103,11 @@ public struct MemoryEstimate: Sendable, Equatable {
 
     /// Follows `plan` through an input of `inputShape` (its shapes: `PipelinePlan.shapes(for:)`).
     init(plan: PipelinePlan, input inputShape: Shape) throws(PipelineError) {
+        if plan.isNetwork {
+            self = try MemoryEstimate(network: plan, input: inputShape)
+            return
+        }
+        networkPeaks = nil
         let spec = plan.spec
         guard !inputShape.isEmpty else { throw PipelineError("the input is empty (\(inputShape))") }
         guard inputShape.width <= Shape.largestSide, inputShape.height <= Shape.largestSide,
@@ -205,6 +210,13 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// (`Pipeline.steps`: a conv with the activations and the pool after it is one step). Throws
     /// naming the layer when the sum overflows 64 bits.
     public func peak(route: Route, steps: [Range<Int>], workers: Int) throws(PipelineError) -> (layer: LayerMemory?, bytes: Int) {
+        if let networkPeaks {
+            // A network runs on whole tensors only, one node at a time.
+            var keeping = false
+            if case .wholeTensors(let keep) = route { keeping = keep }
+            let peak = keeping ? networkPeaks.keeping : networkPeaks.releasing
+            return (layers.first { $0.index == peak.layer }, peak.bytes)
+        }
         let workers = max(1, workers)
         func overflow(_ layer: LayerMemory) -> PipelineError {
             PipelineError("\(layer.name) needs more than \(ByteText.largest) (its byte count overflows 64 bits)")
@@ -269,6 +281,95 @@ public struct MemoryEstimate: Sendable, Equatable {
 
     /// The stages, for the pool a conv is fused with.
     private let stageSpecs: [StageSpec]
+
+    /// A network's peaks (`graphPeak`), releasing intermediates or keeping every node's output.
+    private let networkPeaks: NetworkPeaks?
+
+    struct NetworkPeaks: Sendable, Equatable {
+        var releasing: GraphPeak
+        var keeping: GraphPeak
+    }
+
+    /// The most bytes a network run holds at once, at the node (1-based among network nodes) that needs them.
+    struct GraphPeak: Sendable, Equatable {
+        var layer: Int
+        var node: PipelinePlan.NodeID
+        var bytes: Int
+    }
+
+    /// One layer per network node, for an image of `inputShape` as 1×C×H×W.
+    private init(network plan: PipelinePlan, input inputShape: Shape) throws(PipelineError) {
+        guard !inputShape.isEmpty else { throw PipelineError("the input is empty (\(inputShape))") }
+        guard let inputBytes = inputShape.checkedCount.flatMap({ CheckedSize.product($0, 4) }) else {
+            throw PipelineError("the input \(inputShape) is too large (its byte count does not fit in 64 bits)")
+        }
+        self.inputShape = inputShape
+        self.inputBytes = inputBytes
+        let dims = try plan.graphDims(image: inputShape)
+        var layers: [LayerMemory] = []
+        for node in plan.nodes {
+            guard case .network = node.operation else { continue }
+            let shape = Shape(graphDims: dims[node.id])
+            layers.append(
+                LayerMemory(
+                    index: layers.count + 1, kind: node.keyword, inputShape: Shape(graphDims: dims[node.inputs[0]]),
+                    outputShape: shape, outputBytes: 4 * dims[node.id].reduce(1, *),
+                    scratchBytes: Self.graphScratchBytes(node, dims: dims), tiles: 1, inputRowsForOutputRows: { $0 }))
+        }
+        self.layers = layers
+        stageSpecs = []
+        networkPeaks = NetworkPeaks(
+            releasing: try Self.graphPeak(plan: plan, dims: dims, keepingEveryStage: false),
+            keeping: try Self.graphPeak(plan: plan, dims: dims, keepingEveryStage: true))
+    }
+
+    /// A spatial node's working copy of its input (a padded image of the batch), in bytes.
+    static func graphScratchBytes(_ node: PipelinePlan.Node, dims: [[Int]]) -> Int {
+        guard case .network(let operation) = node.operation else { return 0 }
+        switch operation {
+        case .conv, .convTranspose, .pool, .resize:
+            let x = dims[node.inputs[0]]
+            return 4 * x.dropFirst().reduce(1, *) * 2
+        default: return 0
+        }
+    }
+
+    /// The most bytes alive at once while `plan` runs on inputs of `dims` (`PipelinePlan.graphDims`):
+    /// the weights, every value not yet past its last reader (every node's output with
+    /// `keepingEveryStage`), the node's output and its scratch. Throws when the sum overflows.
+    static func graphPeak(plan: PipelinePlan, dims: [[Int]], keepingEveryStage: Bool) throws(PipelineError) -> GraphPeak {
+        let lastUse = plan.lastUse
+        var bytes = [Int](repeating: 0, count: plan.nodes.count)
+        var weights = 0, live = 0
+        var best = GraphPeak(layer: 0, node: 0, bytes: 0)
+        var layer = 0
+        for node in plan.nodes {
+            guard let count = CheckedSize.product(dims[node.id]), let size = CheckedSize.product(count, 4) else {
+                throw plan.failure(node, "its output's byte count overflows 64 bits")
+            }
+            bytes[node.id] = size
+            switch node.operation {
+            case .constant:
+                weights += size
+                continue
+            case .network:
+                layer += 1
+            default:
+                break
+            }
+            guard let sum = CheckedSize.sum(live, size),
+                let total = CheckedSize.sum(weights, sum, Self.graphScratchBytes(node, dims: dims))
+            else { throw plan.failure(node, "needs more than \(ByteText.largest)") }
+            live = sum
+            if total > best.bytes { best = GraphPeak(layer: layer, node: node.id, bytes: total) }
+            for input in Set(node.inputs) where lastUse[input] == node.id {
+                if case .constant = plan.nodes[input].operation { continue }
+                if keepingEveryStage, case .network = plan.nodes[input].operation { continue }
+                live -= bytes[input]
+            }
+        }
+        return best
+    }
 }
 
 extension ConvSpec {
@@ -286,7 +387,8 @@ extension ConvSpec {
 
     /// Multiply-adds per output value, to size tiles (a broadcast bank convolves the channel sum once).
     func workPerOutputValue(inputChannels: Int) -> Int {
-        let terms = depthwise || filters.allSatisfy(\.isBroadcast) ? 1 : inputChannels
+        let terms =
+            depthwise || filters.allSatisfy(\.isBroadcast) ? 1 : group > 1 ? max(1, inputChannels / group) : inputChannels
         return max(1, CheckedSize.product(terms, largestKernel.height, largestKernel.width) ?? Int.max)
     }
 }

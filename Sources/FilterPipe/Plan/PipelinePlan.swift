@@ -19,6 +19,12 @@ public struct PipelinePlan: Sendable {
         case conv(ConvSpec, rows: ConvGeometry, columns: ConvGeometry)
         case activation(Activation)
         case pool(PoolSpec)
+        /// A named input of a network; `dims` as the model declares them, nil where it leaves a length open.
+        case graphInput(name: String, dims: [Int?])
+        /// A weight or constant of a network (an ONNX initializer or Constant node).
+        case constant(GraphTensor)
+        /// A network operation on N-D graph values (PipelinePlan+Network.swift).
+        case network(NetworkOperation)
     }
 
     /// One operation of the graph.
@@ -33,6 +39,24 @@ public struct PipelinePlan: Sendable {
         public let mapNames: [String]
         /// Where the stage was written, when the spec came from a file.
         public let location: SourceLocation?
+        /// The tensor a network node writes (its ONNX output name); nil for filter-format stages.
+        public let tensorName: String?
+        /// The network node's own name in the model (may be empty); nil for filter-format stages.
+        public let sourceName: String?
+
+        init(
+            id: NodeID, operation: Operation, inputs: [NodeID], channels: Int, mapNames: [String],
+            location: SourceLocation?, tensorName: String? = nil, sourceName: String? = nil
+        ) {
+            self.id = id
+            self.operation = operation
+            self.inputs = inputs
+            self.channels = channels
+            self.mapNames = mapNames
+            self.location = location
+            self.tensorName = tensorName
+            self.sourceName = sourceName
+        }
 
         /// The stage keyword (`input`, `conv`, `relu`, `maxpool`, ...).
         public var keyword: String {
@@ -41,11 +65,19 @@ public struct PipelinePlan: Sendable {
             case .conv(let conv, _, _): StageSpec.conv(conv).keyword
             case .activation(let activation): StageSpec.activation(activation).keyword
             case .pool(let pool): StageSpec.pool(pool).keyword
+            case .graphInput: "input"
+            case .constant: "Constant"
+            case .network(let operation): operation.opType
             }
         }
 
-        /// "layer 2 (conv)", as errors and estimates name a stage.
-        public var name: String { "layer \(id) (\(keyword))" }
+        /// "layer 2 (conv)", as errors and estimates name a stage; "node 'conv_3' (Conv) → conv_3.tmp"
+        /// for a network node.
+        public var name: String {
+            guard let tensorName else { return "layer \(id) (\(keyword))" }
+            let own = sourceName.map { $0.isEmpty ? "" : "'\($0)' " } ?? ""
+            return "node \(own)(\(keyword)) → \(tensorName)"
+        }
 
         /// The node as a stage of the spec (nil for the input).
         var stage: StageSpec? {
@@ -54,6 +86,7 @@ public struct PipelinePlan: Sendable {
             case .conv(let conv, _, _): .conv(conv)
             case .activation(let activation): .activation(activation)
             case .pool(let pool): .pool(pool)
+            case .graphInput, .constant, .network: nil
             }
         }
 
@@ -64,6 +97,7 @@ public struct PipelinePlan: Sendable {
             case .conv(let conv, _, _): conv.outputShape(for: input)
             case .activation(let activation): StageSpec.activation(activation).outputShape(for: input)
             case .pool(let pool): pool.outputShape(for: input)
+            case .graphInput, .constant, .network: nil
             }
         }
     }
@@ -72,13 +106,21 @@ public struct PipelinePlan: Sendable {
     public let spec: PipelineSpec
     /// The input first, then one node per stage.
     public let nodes: [Node]
-    /// The node whose output is the pipeline's result.
-    public var output: NodeID { nodes.count - 1 }
+    /// The node whose output is the pipeline's result (a network's first output).
+    public let output: NodeID
+    /// A network's outputs, in the model's order (the filter format's: `[output]`).
+    public let outputs: [NodeID]
+    /// The file a network was loaded from (nil for a filter-format plan).
+    public let networkFile: String?
+
+    /// Whether this is a network graph (from an ONNX model) rather than a filter-format chain.
+    public var isNetwork: Bool { networkFile != nil }
 
     /// The output shape of every stage (node 1, 2, ...) for an input of `input`: the one shape walk,
     /// which the summary table, the memory estimate and both routes read. Throws naming the first
     /// stage, with its location, whose output would be empty or would hold more values than 64 bits count.
     public func shapes(for input: Shape) throws(PipelineError) -> [Shape] {
+        if isNetwork { return try Array(graphDims(image: input).dropFirst().map(Shape.init(graphDims:))) }
         var shapes = [input]
         for node in nodes.dropFirst() {
             let shape = shapes[node.inputs[0]]
@@ -169,6 +211,18 @@ public struct PipelinePlan: Sendable {
                 at: spec.outputKindLocation)
         }
         self.nodes = nodes
+        output = nodes.count - 1
+        outputs = [nodes.count - 1]
+        networkFile = nil
+    }
+
+    /// A network plan (`PipelinePlan+Network.swift` validates before calling this).
+    init(network nodes: [Node], outputs: [NodeID], spec: PipelineSpec, file: String) {
+        self.spec = spec
+        self.nodes = nodes
+        self.outputs = outputs
+        output = outputs[0]
+        networkFile = file
     }
 
     /// The stage a rule is checked on: its name, where its parts were written and what it reads.

@@ -115,10 +115,17 @@ public struct ConvSpec: Sendable, Equatable {
     public var dilation: Int = 1
     /// Each filter runs on each input channel separately; output map index c·F + f.
     public var depthwise: Bool = false
+    /// ONNX `group`: the input channels and the filters split into `group` equal parts, filter f
+    /// reading only part ⌊f / (F / group)⌋ (each filter then has C / group matrices). 1: every
+    /// filter reads every channel.
+    public var group: Int = 1
+    /// Asymmetric explicit padding (ONNX `pads`); when set it replaces `padding`.
+    public var pads: ConvPads? = nil
 
     public init(
         filters: [FilterSpec], stride: Int = 1, padding: Padding = .explicit(0),
-        padMode: PadMode = .zero, dilation: Int = 1, depthwise: Bool = false
+        padMode: PadMode = .zero, dilation: Int = 1, depthwise: Bool = false, group: Int = 1,
+        pads: ConvPads? = nil
     ) {
         self.filters = filters
         self.stride = stride
@@ -126,7 +133,32 @@ public struct ConvSpec: Sendable, Equatable {
         self.padMode = padMode
         self.dilation = dilation
         self.depthwise = depthwise
+        self.group = group
+        self.pads = pads
     }
+}
+
+/// Zero padding per side of a 2-D window (ONNX `pads` = [top, left, bottom, right]).
+public struct ConvPads: Sendable, Equatable {
+    public var top: Int
+    public var left: Int
+    public var bottom: Int
+    public var right: Int
+
+    public init(top: Int, left: Int, bottom: Int, right: Int) {
+        self.top = top
+        self.left = left
+        self.bottom = bottom
+        self.right = right
+    }
+
+    /// `[top, left, bottom, right]`, ONNX's order for two spatial axes.
+    public init(onnx pads: [Int]) {
+        precondition(pads.count == 4, "2-D pads are [top, left, bottom, right]")
+        self.init(top: pads[0], left: pads[1], bottom: pads[2], right: pads[3])
+    }
+
+    public static let zero = ConvPads(top: 0, left: 0, bottom: 0, right: 0)
 }
 
 public enum PoolKind: String, Sendable {
@@ -159,6 +191,14 @@ public enum Activation: Sendable, Equatable {
     case leakyReLU(slope: Float)
     case sigmoid
     case tanh
+    /// min(max(v, low), high) (ONNX Clip; an absent bound is ∓infinity).
+    case clip(min: Float, max: Float)
+    /// max(0, min(1, alpha·v + beta)) (ONNX HardSigmoid: alpha 0.2, beta 0.5 by default).
+    case hardSigmoid(alpha: Float, beta: Float)
+    /// v · max(0, min(1, v/6 + 1/2)).
+    case hardSwish
+    /// v < 0 ? alpha·(e^v − 1) : v.
+    case elu(alpha: Float)
 
     public var name: String {
         switch self {
@@ -167,6 +207,10 @@ public enum Activation: Sendable, Equatable {
         case .leakyReLU: "leaky_relu"
         case .sigmoid: "sigmoid"
         case .tanh: "tanh"
+        case .clip: "clip"
+        case .hardSigmoid: "hard_sigmoid"
+        case .hardSwish: "hard_swish"
+        case .elu: "elu"
         }
     }
 }

@@ -8,6 +8,7 @@ extension ConvSpec {
     /// Padding (top, bottom, left, right) for this bank's kernel.
     /// `same`: total D·(K−1) per axis, the odd pixel on the bottom/right.
     public func paddings(kernelHeight kh: Int, kernelWidth kw: Int) -> (top: Int, bottom: Int, left: Int, right: Int) {
+        if let pads { return (pads.top, pads.bottom, pads.left, pads.right) }
         switch padding {
         case .explicit(let p):
             return (p, p, p, p)

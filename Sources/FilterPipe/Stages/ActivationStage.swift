@@ -1,4 +1,6 @@
-// relu: max(v, 0); abs: |v|; leaky_relu: v < 0 ? slope·v : v; sigmoid: 1 / (1 + e^−v); tanh: tanh v.
+// relu: max(v, 0); abs: |v|; leaky_relu: v < 0 ? slope·v : v; sigmoid: 1 / (1 + e^−v); tanh: tanh v;
+// clip: min(max(v, low), high); hard_sigmoid: max(0, min(1, α·v + β)); hard_swish: v · max(0, min(1,
+// v/6 + 1/2)); elu: v < 0 ? α·(e^v − 1) : v (ONNX's definitions, float32 arithmetic).
 
 #if canImport(Glibc)
     import Glibc
@@ -40,6 +42,14 @@ struct ActivationStage: Stage {
             for n in 0..<count { values[n] = 1 / (1 + exp(-values[n])) }
         case .tanh:
             for n in 0..<count { values[n] = tanh(values[n]) }
+        case .clip(let low, let high):
+            for n in 0..<count { values[n] = min(max(values[n], low), high) }
+        case .hardSigmoid(let alpha, let beta):
+            for n in 0..<count { values[n] = max(0, min(1, alpha * values[n] + beta)) }
+        case .hardSwish:
+            for n in 0..<count { values[n] *= max(0, min(1, values[n] * (1 / 6 as Float) + 0.5)) }
+        case .elu(let alpha):
+            for n in 0..<count { values[n] = values[n] < 0 ? alpha * expm1(values[n]) : values[n] }
         }
     }
 }

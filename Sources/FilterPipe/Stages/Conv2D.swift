@@ -38,7 +38,15 @@ struct Conv2D: Stage {
 
         // Each map as (terms, one matrix per term, bias); consecutive maps with equal terms share a group.
         var maps: [(terms: [Int], matrices: [Matrix], bias: Float)] = []
-        if spec.depthwise {
+        if spec.group > 1 {
+            // Grouped (group = C: depthwise with its own weights per channel): filter f reads the
+            // channels of its part only.
+            let perGroup = inputChannels / spec.group, filtersPerGroup = spec.filters.count / spec.group
+            for (f, filter) in spec.filters.enumerated() {
+                let g = f / filtersPerGroup
+                maps.append((Array(g * perGroup..<(g + 1) * perGroup), filter.channels, filter.bias))
+            }
+        } else if spec.depthwise {
             for c in 0..<inputChannels {
                 for filter in spec.filters { maps.append(([c], [filter.channels[0]], filter.bias)) }
             }

@@ -24,8 +24,16 @@ struct PaddedInput {
     init(conv: Conv2D, input: FeatureBand, inputShape: Shape, outputShape: Shape, channels: Range<Int>, rows: Range<Int>) {
         let spec = conv.spec, stride = spec.stride, dilation = spec.dilation
         let filterCount = spec.filters.count
-        firstChannel = spec.depthwise ? channels.lowerBound / filterCount : 0
-        let endChannel = spec.depthwise ? (channels.upperBound - 1) / filterCount + 1 : conv.inputChannels
+        let endChannel: Int
+        if spec.group > 1 {
+            // Only the parts the tile's maps read.
+            let perGroup = conv.inputChannels / spec.group, filtersPerGroup = filterCount / spec.group
+            firstChannel = channels.lowerBound / filtersPerGroup * perGroup
+            endChannel = ((channels.upperBound - 1) / filtersPerGroup + 1) * perGroup
+        } else {
+            firstChannel = spec.depthwise ? channels.lowerBound / filterCount : 0
+            endChannel = spec.depthwise ? (channels.upperBound - 1) / filterCount + 1 : conv.inputChannels
+        }
         sumSlot = endChannel - firstChannel
         firstOutputRow = rows.lowerBound
         let slots = sumSlot + (conv.usesChannelSum ? 1 : 0)

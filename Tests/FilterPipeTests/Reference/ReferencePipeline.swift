@@ -93,6 +93,7 @@ enum ReferencePipeline {
             case .leakyReLU(let slope): v < 0 ? Double(slope) * v : v
             case .sigmoid: 1 / (1 + Foundation.exp(-v))
             case .tanh: Foundation.tanh(v)
+            default: OperatorReference.activation(activation, v)
             }
         }
         return out
