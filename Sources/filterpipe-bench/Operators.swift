@@ -1,6 +1,6 @@
 // `filterpipe-bench ops [runs]`: the network operators on the layer shapes that dominate the
 // PaddleOCR PP-OCRv4 detector at 640×640 (shapes from scripts/check-operator-reference.py's model
-// survey): median wall time of `runs` runs per shape, 1 and 2 workers, and GFLOP/s.
+// survey; `ops RUNS TEXT` runs the shapes whose name contains TEXT): median wall time of `runs` runs per shape, 1 and 2 workers, and GFLOP/s.
 import Dispatch
 import FilterPipe
 
@@ -28,7 +28,7 @@ func convCase(
         multiplyAdds: Double(out.count * (c / group) * k * k))
 }
 
-func benchmarkOperators(runs: Int) throws {
+func benchmarkOperators(runs: Int, only: String?) throws {
     var rng = SplitMix64(state: 9)
     let transposeWeights = (0..<24 * 24 * 4).map { _ in normal(0, 0.1, using: &rng) }
     let transpose = try ConvTransposeOperator(
@@ -49,7 +49,7 @@ func benchmarkOperators(runs: Int) throws {
             name: "convtranspose 2x2 s2 24->24 @160x160", input: Shape(channels: 24, height: 160, width: 160),
             run: { _ = try transpose.run($0, executor: $1) }, multiplyAdds: Double(24 * 160 * 160 * 24 * 4)),
     ]
-    for operatorCase in cases {
+    for operatorCase in cases where only.map({ operatorCase.name.contains($0) }) ?? true {
         let shape = operatorCase.input
         let input = Tensor(shape: shape, values: (0..<shape.count).map { _ in Float.random(in: -1...1, using: &rng) })
         var line = "\(operatorCase.name):"

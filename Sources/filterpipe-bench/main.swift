@@ -78,7 +78,8 @@ let workloads: [(name: String, stages: [StageSpec], multiplyAdds: Double)] = [
 
 let arguments = CommandLine.arguments.dropFirst()
 if arguments.first == "ops" {
-    try benchmarkOperators(runs: arguments.dropFirst().first.flatMap { Int($0) } ?? 15)
+    try benchmarkOperators(
+        runs: arguments.dropFirst().first.flatMap { Int($0) } ?? 15, only: arguments.dropFirst(2).first)
     exit(0)
 }
 let runs = arguments.first.flatMap { Int($0) } ?? 10
