@@ -291,6 +291,7 @@ struct ConvCase: Sendable, CustomStringConvertible {
     /// (C, H, W, F/group, kernel, group, strides, dilations, pads, output_padding).
     @Test(arguments: [
         (4, 5, 6, 3, (2, 2), 1, (2, 2), (1, 1), [0, 0, 0, 0], (0, 0)),  // the detector's upsampling
+        (4, 3, 5, 2, (3, 2), 2, (3, 2), (1, 1), [0, 0, 0, 0], (0, 0)),  // kernel = stride, grouped
         (4, 5, 6, 2, (3, 3), 2, (2, 2), (1, 1), [1, 1, 1, 1], (1, 1)),
         (3, 4, 5, 2, (3, 2), 1, (1, 2), (2, 1), [0, 1, 2, 0], (0, 1)),
         (6, 4, 4, 1, (4, 4), 6, (2, 2), (1, 1), [1, 1, 1, 1], (0, 0)),

@@ -340,6 +340,23 @@ public struct ConvTransposeOperator: Sendable {
         let taps = tapOutputs
         let kw = kernelWidth, strides = strides, dilations = dilations, pads = pads, bias = bias
         let inH = input.height, inW = input.width
+        if kernelHeight == strides.0 && kernelWidth == strides.1 && dilations == (1, 1) && pads == .zero
+            && outputPadding == (0, 0)
+        {
+            // Kernel = stride (the detector's 2×2 s2 upsampling): every output value has exactly one
+            // tap, (y mod S_h, x mod S_w) at (y / S_h, x / S_w); written once, bias + tap as below.
+            return TensorOperators.perChannel(shape, executor: executor) { f, plane in
+                for y in 0..<shape.height {
+                    let i = y % strides.0, iy = y / strides.0, out = plane + y * shape.width, b = bias[f]
+                    for j in 0..<kw {
+                        taps[i * kw + j].values.withUnsafeBufferPointer { source in
+                            let row = source.baseAddress! + (f * inH + iy) * inW
+                            for ix in 0..<inW { out[ix * kw + j] = b + row[ix] }
+                        }
+                    }
+                }
+            }
+        }
         return TensorOperators.perChannel(shape, executor: executor) { f, plane in
             plane.initialize(repeating: bias[f], count: shape.planeCount)
             for (t, tap) in taps.enumerated() {
