@@ -3,7 +3,7 @@
 //   W1: 4 broadcast 3×3 filters (sobel_x, sobel_y, laplacian, diagonal), pad 1, relu, 2×2 maxpool
 //   W2: depthwise 5×5 Gaussian σ=1, pad 2 replicate
 //   W3: 32 random 5×5×3 filters ~ normal(0, 0.1) (seeded), pad 2, relu, 2×2 maxpool
-// Usage: filterpipe-bench [runs] [workload names...]
+// Usage: filterpipe-bench [runs] [workload names...]; `filterpipe-bench ops [runs]`: Operators.swift
 // With GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=1073741824
 // freed tensors stay in the heap, which shows how much of a run is page faults on fresh output memory.
 import Dispatch
@@ -77,6 +77,11 @@ let workloads: [(name: String, stages: [StageSpec], multiplyAdds: Double)] = [
 ]
 
 let arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "ops" {
+    try benchmarkOperators(
+        runs: arguments.dropFirst().first.flatMap { Int($0) } ?? 15, only: arguments.dropFirst(2).first)
+    exit(0)
+}
 let runs = arguments.first.flatMap { Int($0) } ?? 10
 let selected = Set(arguments.filter { Int($0) == nil })
 

@@ -34,6 +34,13 @@ struct ConvCase: Sendable, CustomStringConvertible {
         ConvCase(c: 2, h: 11, w: 12, f: 2, kh: 2, kw: 3, group: 2, dilations: (1, 3), pads: [0, 2, 1, 1]),
         ConvCase(c: 6, h: 9, w: 9, f: 3, kh: 3, kw: 3, group: 3, strides: (3, 3), pads: [0, 0, 2, 2]),
         ConvCase(c: 1, h: 5, w: 5, f: 2, kh: 5, kw: 5),
+        // Pointwise convs run on reshaped planes: one row, 1024-wide rows, a plane with no 64-multiple divisor.
+        ConvCase(c: 5, h: 64, w: 80, f: 9, kh: 1, kw: 1),
+        ConvCase(c: 3, h: 65, w: 67, f: 4, kh: 1, kw: 1),
+        // Strided depthwise (StridedDepthwise): unequal strides, dilations, asymmetric pads.
+        ConvCase(c: 4, h: 13, w: 17, f: 4, kh: 3, kw: 3, group: 4, strides: (1, 2), dilations: (2, 2), pads: [2, 0, 1, 3]),
+        ConvCase(c: 3, h: 14, w: 19, f: 3, kh: 3, kw: 2, group: 3, strides: (3, 3), dilations: (1, 2), pads: [0, 2, 1, 1]),
+        ConvCase(c: 5, h: 9, w: 9, f: 5, kh: 5, kw: 5, group: 5, strides: (2, 2), pads: [2, 2, 2, 2], bias: false),
     ]
 
     func runConv(_ t: ConvCase, activations: [Activation] = []) throws -> (Tensor, RefTensor) {
@@ -59,12 +66,17 @@ struct ConvCase: Sendable, CustomStringConvertible {
 
     @Test(arguments: [Activation.relu, .hardSwish, .clip(min: 0, max: 6), .sigmoid])
     func convFusesTheActivationAfterIt(_ activation: Activation) throws {
-        for t in [Self.convCases[2], Self.convCases[4], Self.convCases[9]] {
+        for t in [Self.convCases[2], Self.convCases[4], Self.convCases[9], Self.convCases[13], Self.convCases[15]] {
             let (got, raw) = try runConv(t, activations: [activation])
             var want = raw
             want.v = raw.v.map { OperatorReference.activation(activation, $0) }
             #expect(maxError(got, want) <= 1e-6 * Double(t.c / t.group * t.kh * t.kw) + 1e-6, "\(t) \(activation)")
         }
+    }
+
+    @Test(arguments: [(400, 400), (4096, 4096), (25600, 1024), (5120, 1024), (6400, 640), (4355, 4355), (4160, 832)])
+    func pointwiseConvRowsFillTheEngineStrips(planeCount: Int, width: Int) {
+        #expect(ConvolutionOperator.pointwiseRowWidth(planeCount) == width)
     }
 
     @Test func convRejectsWeightsThatDoNotFitTheGroup() {
@@ -279,6 +291,7 @@ struct ConvCase: Sendable, CustomStringConvertible {
     /// (C, H, W, F/group, kernel, group, strides, dilations, pads, output_padding).
     @Test(arguments: [
         (4, 5, 6, 3, (2, 2), 1, (2, 2), (1, 1), [0, 0, 0, 0], (0, 0)),  // the detector's upsampling
+        (4, 3, 5, 2, (3, 2), 2, (3, 2), (1, 1), [0, 0, 0, 0], (0, 0)),  // kernel = stride, grouped
         (4, 5, 6, 2, (3, 3), 2, (2, 2), (1, 1), [1, 1, 1, 1], (1, 1)),
         (3, 4, 5, 2, (3, 2), 1, (1, 2), (2, 1), [0, 1, 2, 0], (0, 1)),
         (6, 4, 4, 1, (4, 4), 6, (2, 2), (1, 1), [1, 1, 1, 1], (0, 0)),

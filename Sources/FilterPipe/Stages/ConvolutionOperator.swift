@@ -1,8 +1,8 @@
 // ONNX Conv on one CHW image (the caller loops over the batch):
 //   out[f, y, x] = B[f] + Σ_{c < C/g} Σ_i Σ_j W[f, c, i, j] · in[g·C/g + c, y·S_h + i·D_h − P_top, x·S_w + j·D_w − P_left]
 // with g = ⌊f / (F/group)⌋ and zeros outside the image. Equal strides and dilations on both axes
-// (every conv the PaddleOCR models hold) run on the tiled engine (Conv2D, fused activations as
-// FusedConvStage); unequal ones run a direct loop with the same formula.
+// (every conv the PaddleOCR models hold) run on the tiled engine (Conv2D, then the activations on
+// each tile in place); unequal ones run a direct loop with the same formula.
 
 /// Why an operator cannot run on the tensors and attributes it was given.
 public struct OperatorError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -61,7 +61,9 @@ public struct ConvolutionOperator: Sendable {
     public let dilations: (Int, Int)
     public let pads: ConvPads
     public let activations: [Activation]
-    private let engine: FusedConvStage?
+    private let engine: ConvActivationStage?
+    /// Depthwise (group = C = F) convs with stride > 1: StridedDepthwise.
+    private let depthwise: StridedDepthwise?
 
     /// Plans a conv of `weights` shaped `weightShape` = [F, C/group, KH, KW] over `inputChannels`
     /// channels. `pads` must already be resolved (`WindowPadding.resolve` for auto_pad).
@@ -114,12 +116,17 @@ public struct ConvolutionOperator: Sendable {
             }
             let spec = ConvSpec(
                 filters: filters, stride: strides.0, dilation: dilations.0, group: group, pads: pads)
-            engine = FusedConvStage(
+            engine = ConvActivationStage(
                 conv: Conv2D(spec: spec, inputChannels: inputChannels, kernels: kernels),
-                activations: activations.map(ActivationStage.init), pool: nil)
+                activations: activations.map(ActivationStage.init))
         } else {
             engine = nil
         }
+        depthwise =
+            group == inputChannels && f == inputChannels && (strides.0 > 1 || strides.1 > 1)
+            ? StridedDepthwise(
+                weights: weights, bias: biases, kernelHeight: kh, kernelWidth: kw, strides: strides,
+                dilations: dilations, pads: pads, activations: activations.map(ActivationStage.init)) : nil
     }
 
     /// The output shape for `input`, or nil when the window does not fit (or the channels differ).
@@ -140,8 +147,32 @@ public struct ConvolutionOperator: Sendable {
             throw OperatorError(
                 "Conv with \(kernelHeight)×\(kernelWidth) weights over \(inputChannels) channels cannot run on \(input.shape)")
         }
+        if isPointwise {
+            // A 1×1, stride-1, unpadded conv is per pixel: run it on the planes laid out as rows of a
+            // width the engine's 64-column strips fill (a 20×20 map as one 400-wide row, not 20 rows
+            // of 20 computed as 64), the same values in the same order.
+            let width = Self.pointwiseRowWidth(input.shape.planeCount)
+            let flat = Shape(channels: input.channels, height: input.shape.planeCount / width, width: width)
+            let out = engine!.run(
+                Tensor(shape: flat, values: input.values),
+                outputShape: Shape(channels: filterCount, height: flat.height, width: width), executor: executor)
+            return Tensor(shape: shape, values: out.values)
+        }
+        if let depthwise { return depthwise.run(input, outputShape: shape, executor: executor) }
         if let engine { return engine.run(input, outputShape: shape, executor: executor) }
         return direct(input, shape: shape, executor: executor)
+    }
+
+    private var isPointwise: Bool {
+        engine != nil && kernelHeight == 1 && kernelWidth == 1 && strides == (1, 1) && pads == .zero
+    }
+
+    /// The row width a pointwise conv runs at: the whole plane up to 4096 values, else the widest
+    /// divisor of the plane that is a multiple of 64 and at most 1024 (else the plane stays one row).
+    static func pointwiseRowWidth(_ planeCount: Int) -> Int {
+        if planeCount <= 4096 { return planeCount }
+        for width in stride(from: 1024, through: 64, by: -64) where planeCount % width == 0 { return width }
+        return planeCount
     }
 
     /// The formula in the file comment, one output map per task (unequal strides or dilations).
@@ -174,6 +205,95 @@ public struct ConvolutionOperator: Sendable {
                     for n in 0..<shape.planeCount { plane[n] += bias[f] }
                     for activation in activationStages { activation.apply(to: plane, count: shape.planeCount) }
                 }
+            }
+        }
+    }
+}
+
+/// A depthwise conv with stride > 1, per channel: the zero-padded plane split into S_w column
+/// phases (phase p holds padded columns p, p + S_w, …), so tap j reads phase (j·D_w) mod S_w at
+/// offset ⌊j·D_w / S_w⌋ with unit stride and the row loop vectorises:
+///   out[y, x] = (Σ_i Σ_j w[i, j] · phase_{jD mod S}[y·S_h + i·D_h, x + ⌊jD / S⌋]) + bias
+/// (taps row-major from 0, the bias last, as the engine sums).
+struct StridedDepthwise: Sendable {
+    let weights: [Float]
+    let bias: [Float]
+    let kernelHeight: Int
+    let kernelWidth: Int
+    let strides: (Int, Int)
+    let dilations: (Int, Int)
+    let pads: ConvPads
+    let activations: [ActivationStage]
+
+    func run(_ input: Tensor, outputShape shape: Shape, executor: Executor) -> Tensor {
+        let paddedHeight = input.height + pads.top + pads.bottom, paddedWidth = input.width + pads.left + pads.right
+        let s = strides.1, phaseWidth = (paddedWidth + s - 1) / s
+        let taps = kernelHeight * kernelWidth
+        return TensorOperators.perChannel(shape, executor: executor) { c, plane in
+            let phases = UnsafeMutablePointer<Float>.allocate(capacity: s * paddedHeight * phaseWidth)
+            defer { phases.deallocate() }
+            UnsafeMutableRawPointer(phases).initializeMemory(
+                as: UInt8.self, repeating: 0, count: s * paddedHeight * phaseWidth * MemoryLayout<Float>.size)
+            let accumulator = UnsafeMutablePointer<Float>.allocate(capacity: shape.width)
+            defer { accumulator.deallocate() }
+            input.values.withUnsafeBufferPointer { source in
+                let channel = source.baseAddress! + c * input.shape.planeCount
+                for y in 0..<input.height {
+                    let source = channel + y * input.width
+                    for p in 0..<s {
+                        // Phase column u holds padded column u·S + p, input column u·S + p − P_left.
+                        let target = phases + (p * paddedHeight + y + pads.top) * phaseWidth
+                        let first = max(0, (pads.left - p + s - 1) / s)
+                        let end = (input.width + pads.left - p + s - 1) / s
+                        let origin = source + (p - pads.left)
+                        for u in first..<max(first, end) { target[u] = origin[u &* s] }
+                    }
+                }
+            }
+            weights.withUnsafeBufferPointer { allWeights in
+                let w = allWeights.baseAddress! + c * taps
+                for y in 0..<shape.height {
+                    accumulator.initialize(repeating: 0, count: shape.width)
+                    for i in 0..<kernelHeight {
+                        let row = y * strides.0 + i * dilations.0
+                        for j in 0..<kernelWidth {
+                            let offset = j * dilations.1
+                            let tap = w[i * kernelWidth + j]
+                            let p = phases + ((offset % s) * paddedHeight + row) * phaseWidth + offset / s
+                            for x in 0..<shape.width { accumulator[x] += tap * p[x] }
+                        }
+                    }
+                    let out = plane + y * shape.width, b = bias[c]
+                    for x in 0..<shape.width { out[x] = accumulator[x] + b }
+                    for activation in activations { activation.apply(to: out, count: shape.width) }
+                }
+            }
+        }
+    }
+}
+
+/// A conv whose tiles are written straight into the output, then activated in place while they
+/// are in cache (FusedConvStage goes through a scratch band, which only a pool needs).
+struct ConvActivationStage: Stage {
+    let conv: Conv2D
+    let activations: [ActivationStage]
+
+    var channelBlock: Int { conv.channelBlock }
+    func workPerOutputValue(input: Shape) -> Int { conv.workPerOutputValue(input: input) }
+    func outputShape(for input: Shape) -> Shape? { conv.outputShape(for: input) }
+    func inputRows(for rows: Range<Int>, input: Shape) -> Range<Int> { conv.inputRows(for: rows, input: input) }
+
+    func compute(
+        input: FeatureBand, inputShape: Shape, output: MutableFeatureBand, outputShape: Shape,
+        channels: Range<Int>, rows: Range<Int>
+    ) {
+        conv.compute(
+            input: input, inputShape: inputShape, output: output, outputShape: outputShape, channels: channels,
+            rows: rows)
+        guard !activations.isEmpty else { return }
+        for c in channels {
+            for y in rows {
+                for activation in activations { activation.apply(to: output.row(c, y), count: outputShape.width) }
             }
         }
     }

@@ -262,6 +262,8 @@ public struct ConvTransposeOperator: Sendable {
     public let pads: ConvPads
     /// Extra rows and columns at the bottom and right (ONNX `output_padding`).
     public let outputPadding: (Int, Int)
+    /// One 1×1 conv per kernel tap, row-major (see `run`).
+    private let tapConvs: [ConvolutionOperator]
 
     public init(
         weights: [Float], weightShape: [Int], bias: [Float]? = nil, group: Int = 1, strides: (Int, Int) = (1, 1),
@@ -295,6 +297,23 @@ public struct ConvTransposeOperator: Sendable {
         self.dilations = dilations
         self.pads = pads
         self.outputPadding = outputPadding
+        let c = weightShape[0], filtersPerGroup = weightShape[1], perGroup = c / group
+        let kh = weightShape[2], kw = weightShape[3]
+        var convs: [ConvolutionOperator] = []
+        for tap in 0..<kh * kw {
+            // Conv weights (F, C/group, 1, 1): filter g·F/g + m reads channel g·C/g + c with W[g·C/g + c, m, tap].
+            var tapWeights = [Float](repeating: 0, count: f * perGroup)
+            for filter in 0..<f {
+                let g = filter / filtersPerGroup, m = filter % filtersPerGroup
+                for k in 0..<perGroup {
+                    tapWeights[filter * perGroup + k] = weights[((g * perGroup + k) * filtersPerGroup + m) * kh * kw + tap]
+                }
+            }
+            convs.append(
+                try ConvolutionOperator(
+                    weights: tapWeights, weightShape: [f, perGroup, 1, 1], inputChannels: c, group: group))
+        }
+        tapConvs = convs
     }
 
     public func outputShape(for input: Shape) -> Shape? {
@@ -309,34 +328,54 @@ public struct ConvTransposeOperator: Sendable {
         return Shape(channels: filterCount, height: h, width: w)
     }
 
-    /// Each output map gathers its group's inputs (one map per task, so no two tasks write one value).
+    /// Tap (i, j) of every filter at once is a 1×1 conv of the input (weights W[:, :, i, j] per
+    /// group, on the tiled engine); its maps scatter-add onto the output at (iy·S + i·D − P_top,
+    /// ix·S + j·D − P_left), taps in row-major order after the bias.
     public func run(_ input: Tensor, executor: Executor = Executor()) throws(OperatorError) -> Tensor {
         guard let shape = outputShape(for: input.shape) else {
             throw OperatorError("ConvTranspose over \(inputChannels) channels cannot run on \(input.shape)")
         }
-        let perGroup = inputChannels / group, filtersPerGroup = filterCount / group
-        let kh = kernelHeight, kw = kernelWidth
+        var tapOutputs: [Tensor] = []
+        for tap in tapConvs { tapOutputs.append(try tap.run(input, executor: executor)) }
+        let taps = tapOutputs
+        let kw = kernelWidth, strides = strides, dilations = dilations, pads = pads, bias = bias
+        let inH = input.height, inW = input.width
+        if kernelHeight == strides.0 && kernelWidth == strides.1 && dilations == (1, 1) && pads == .zero
+            && outputPadding == (0, 0)
+        {
+            // Kernel = stride (the detector's 2×2 s2 upsampling): every output value has exactly one
+            // tap, (y mod S_h, x mod S_w) at (y / S_h, x / S_w); written once, bias + tap as below.
+            return TensorOperators.perChannel(shape, executor: executor) { f, plane in
+                for y in 0..<shape.height {
+                    let i = y % strides.0, iy = y / strides.0, out = plane + y * shape.width, b = bias[f]
+                    for j in 0..<kw {
+                        taps[i * kw + j].values.withUnsafeBufferPointer { source in
+                            let row = source.baseAddress! + (f * inH + iy) * inW
+                            for ix in 0..<inW { out[ix * kw + j] = b + row[ix] }
+                        }
+                    }
+                }
+            }
+        }
         return TensorOperators.perChannel(shape, executor: executor) { f, plane in
             plane.initialize(repeating: bias[f], count: shape.planeCount)
-            let g = f / filtersPerGroup, fInGroup = f % filtersPerGroup
-            input.values.withUnsafeBufferPointer { source in
-                for c in g * perGroup..<(g + 1) * perGroup {
-                    let channel = source.baseAddress! + c * input.shape.planeCount
-                    for i in 0..<kh {
-                        for j in 0..<kw {
-                            let w = weights[((c * filtersPerGroup + fInGroup) * kh + i) * kw + j]
-                            // Input columns whose output column lands inside: x = ix·S − P + j·D ∈ [0, W').
-                            let offset = j * dilations.1 - pads.left
-                            var firstX = 0
-                            while firstX < input.width && firstX * strides.1 + offset < 0 { firstX += 1 }
-                            var endX = firstX
-                            while endX < input.width && endX * strides.1 + offset < shape.width { endX += 1 }
-                            for iy in 0..<input.height {
-                                let y = iy * strides.0 - pads.top + i * dilations.0
-                                guard y >= 0 && y < shape.height, firstX < endX else { continue }
-                                let row = channel + iy * input.width, target = plane + y * shape.width + offset
-                                for ix in firstX..<endX { target[ix * strides.1] += row[ix] * w }
-                            }
+            for (t, tap) in taps.enumerated() {
+                let i = t / kw, j = t % kw
+                let offset = j * dilations.1 - pads.left
+                // Input columns whose output column lands inside: 0 ≤ ix·S + offset < W'.
+                let firstX = offset >= 0 ? 0 : (-offset + strides.1 - 1) / strides.1
+                let endX = min(inW, shape.width - offset <= 0 ? 0 : (shape.width - offset - 1) / strides.1 + 1)
+                guard firstX < endX else { continue }
+                tap.values.withUnsafeBufferPointer { source in
+                    let map = source.baseAddress! + f * inH * inW
+                    for iy in 0..<inH {
+                        let y = iy * strides.0 + i * dilations.0 - pads.top
+                        guard y >= 0 && y < shape.height else { continue }
+                        let row = map + iy * inW, target = plane + y * shape.width + offset
+                        if strides.1 == 2 {
+                            for ix in firstX..<endX { target[2 * ix] += row[ix] }
+                        } else {
+                            for ix in firstX..<endX { target[ix * strides.1] += row[ix] }
                         }
                     }
                 }
