@@ -61,7 +61,8 @@ public struct ImageFailure: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// Seconds spent in each phase (summed over images; each image's phases run on one worker).
+/// Worker-seconds spent in each phase, summed over images (a phase split over several workers counts
+/// each worker's busy time: `WorkMeter`).
 public struct PhaseTimings: Sendable {
     public var decode: Double = 0
     public var compute: Double = 0
@@ -216,9 +217,10 @@ public struct BatchRunner: Sendable {
                 defer { mark = now }
                 return now - mark
             }
-            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
             try admit(input)
-            let executor = Executor(workers: stageWorkers ?? options.jobs)
+            let meter = WorkMeter()
+            let executor = Executor(workers: stageWorkers ?? options.jobs, meter: meter)
+            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec, executor: executor)
             let decoded: ImageCodec.DecodedRows
             do throws(ImageIOError) {
                 decoded =
@@ -261,7 +263,8 @@ public struct BatchRunner: Sendable {
             } catch {
                 throw .pipeline(error)
             }
-            result.timings.compute = lap()
+            // Worker-seconds: the serial part once, each parallel lane's busy time.
+            result.timings.compute = meter.workerSeconds(wall: lap())
 
             result.outputs = try writer.write(
                 photo: photo, title: input.relativePath, stages: stages, plan: plan,
@@ -323,7 +326,7 @@ public struct BatchRunner: Sendable {
                     band: values, channelStride: channelStride, firstRow: rows.lowerBound, rows: rows, into: target)
                 composing += monotonicSeconds() - start
             }
-            result.timings.compute = lap() - composing
+            result.timings.compute = executor.meter!.workerSeconds(wall: lap() - composing)
             result.timings.normalize = composing
         }
         return try writer.writeImage(consuming: target, plan: plan, timings: &result.timings, lap: lap)

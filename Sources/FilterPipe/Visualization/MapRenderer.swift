@@ -31,9 +31,24 @@ public struct MapRenderer: Sendable {
     /// `names[i]` names map i and `filterFile` the filter file in the metadata; both are left out
     /// of it when not given.
     public func render(_ maps: Tensor, names: [String] = [], filterFile: String? = nil) -> [RenderedMap] {
-        let normalizations = MapNormalization.forMaps(maps, mode: normalization, depth: depth)
+        let normalizations = self.normalizations(maps)
         return (0..<maps.channels).map { channel in
-            let norm = normalizations[channel]
+            render(maps, channel: channel, normalization: normalizations[channel], names: names, filterFile: filterFile)
+        }
+    }
+
+    /// Each map's normalisation (`render`'s first step; with `global`, one range over all maps).
+    func normalizations(_ maps: Tensor) -> [MapNormalization] {
+        MapNormalization.forMaps(maps, mode: normalization, depth: depth)
+    }
+
+    /// Map `channel` of `maps` alone, as `render` makes it given `normalizations(maps)[channel]`, so
+    /// maps can be rendered (and released) one at a time, on several workers.
+    func render(
+        _ maps: Tensor, channel: Int, normalization norm: MapNormalization, names: [String] = [],
+        filterFile: String? = nil
+    ) -> RenderedMap {
+        do {
             let plane = maps.plane(channel)
             let pixels: PixelBuffer
             if depth == 16 {
