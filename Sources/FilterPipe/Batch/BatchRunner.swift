@@ -248,10 +248,11 @@ public struct BatchRunner: Sendable {
             result.megapixels = Double(pixels.width * pixels.height) / 1e6
             result.width = pixels.width
             result.height = pixels.height
-            let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input, scaling: pipeline.spec.inputScaling)
+            let tensor = Tensor(
+                pixels: pixels, mode: pipeline.spec.input, scaling: pipeline.spec.inputScaling, executor: executor)
             // Only a montage draws the photo again: otherwise its pixels are released here.
             let photo: PixelBuffer? = writer.needsPhoto(plan) ? pixels : nil
-            result.timings.decode += lap()
+            result.timings.decode += meter.workerSeconds(wall: lap())
 
             let stages: [Tensor]
             do throws(PipelineError) {
