@@ -117,3 +117,41 @@ func aStreamedImageNeedsOneThreeOrFourMapsAndSaysSoNamingTheFile(filters: Int, f
         #expect(result.status == .written)
     }
 }
+
+@Test(arguments: [2, 3])
+func oneImageMapsEncodedOnSeveralWorkersAreTheSerialBytesAndTheChannels(jobs: Int) throws {
+    // One image, so its maps are rendered and encoded on all `jobs` workers. Each 1×1 filter picks
+    // one channel (times a weight min-max cancels); every channel spans 0...255, so each map must
+    // decode to exactly that channel's samples.
+    let width = 61, height = 47
+    let samples = (0..<width * height * 3).map { i -> UInt8 in
+        let pixel = i / 3, c = i % 3
+        if pixel == 0 { return 0 }
+        if pixel == 1 { return 255 }
+        return UInt8(truncatingIfNeeded: pixel &* (7 + 2 * c) &+ c &* 91)
+    }
+    let folder = TemporaryFolder()
+    try ImageCodec.writePNG(
+        PixelBuffer(width: width, height: height, channels: 3, samples: .uint8(samples)), to: folder.path + "/one.png")
+    let filters = (0..<7).map { f in
+        FilterSpec(
+            name: "f\(f)",
+            channels: (0..<3).map { c in Matrix(rows: 1, columns: 1, values: [c == f % 3 ? Float(f + 1) : 0]) })
+    }
+    // Min-max, so each map's 8 bits are its channel's samples (the default clips at percentiles).
+    let spec = PipelineSpec(
+        input: .rgb, stages: [.conv(ConvSpec(filters: filters, padding: .explicit(0)))],
+        output: OutputSpec(kind: .maps, normalization: .minmax))
+    let serial = try runBatch(spec, inputs: folder, names: ["one.png"], jobs: 1)
+    let parallel = try runBatch(spec, inputs: folder, names: ["one.png"], jobs: jobs)
+    let files = serial.files().filter { $0.hasSuffix(".png") }
+    #expect(files.count == 7)
+    #expect(files == parallel.files().filter { $0.hasSuffix(".png") })
+    for file in files {
+        let bytes = FileManager.default.contents(atPath: parallel.path + "/" + file)
+        #expect(bytes != nil && bytes == FileManager.default.contents(atPath: serial.path + "/" + file))
+        let f = Int(file.split(separator: "/").last!.split(separator: "-").first!)!
+        let channel = (0..<width * height).map { samples[$0 * 3 + f % 3] }
+        #expect(try ImageCodec.decode(fileAt: parallel.path + "/" + file).samples == .uint8(channel))
+    }
+}

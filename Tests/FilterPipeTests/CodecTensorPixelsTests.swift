@@ -118,3 +118,23 @@ import Testing
                 stride(from: c, to: samples.count, by: 3).map { Float(samples[$0]) }
             })
 }
+
+@Test(arguments: [2, 3])
+func rgb8TensorConvertedOnSeveralWorkersHoldsEverySampleOver255(workers: Int) {
+    // Over 2 Mi pixels, so the conversion is split into several runs (the last one partial), every
+    // value checked against s / 255 in its plane.
+    let width = 1031, height = 2053
+    let samples = (0..<width * height * 3).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ $0 / 4099) }
+    let pixels = PixelBuffer(width: width, height: height, channels: 3, samples: .uint8(samples))
+    let tensor = Tensor(pixels: pixels, mode: .rgb, scaling: InputScaling(), executor: Executor(workers: workers))
+    let planeCount = width * height
+    var mismatches = 0
+    for c in 0..<3 {
+        let plane = tensor.plane(c)
+        for (i, value) in plane.enumerated() where value != Float(samples[3 * i + c]) / 255 {
+            mismatches += 1
+        }
+        #expect(plane.count == planeCount)
+    }
+    #expect(mismatches == 0)
+}

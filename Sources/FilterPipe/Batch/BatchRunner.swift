@@ -66,7 +66,8 @@ public struct ImageFailure: Error, Sendable, Equatable, CustomStringConvertible 
     }
 }
 
-/// Seconds spent in each phase (summed over images; each image's phases run on one worker).
+/// Worker-seconds spent in each phase, summed over images (a phase split over several workers counts
+/// each worker's busy time: `WorkMeter`).
 public struct PhaseTimings: Sendable {
     public var decode: Double = 0
     public var compute: Double = 0
@@ -227,9 +228,10 @@ public struct BatchRunner: Sendable {
                 defer { mark = now }
                 return now - mark
             }
-            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec)
             try admit(input)
-            let executor = Executor(workers: stageWorkers ?? options.jobs)
+            let meter = WorkMeter()
+            let executor = Executor(workers: stageWorkers ?? options.jobs, meter: meter)
+            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec, executor: executor)
             let decoded: ImageCodec.DecodedRows
             do throws(ImageIOError) {
                 decoded =
@@ -257,10 +259,11 @@ public struct BatchRunner: Sendable {
             result.megapixels = Double(pixels.width * pixels.height) / 1e6
             result.width = pixels.width
             result.height = pixels.height
-            let tensor = Tensor(pixels: pixels, mode: pipeline.spec.input, scaling: pipeline.spec.inputScaling)
+            let tensor = Tensor(
+                pixels: pixels, mode: pipeline.spec.input, scaling: pipeline.spec.inputScaling, executor: executor)
             // Only a montage draws the photo again: otherwise its pixels are released here.
             let photo: PixelBuffer? = writer.needsPhoto(plan) ? pixels : nil
-            result.timings.decode += lap()
+            result.timings.decode += meter.workerSeconds(wall: lap())
 
             let stages: [Tensor]
             do throws(PipelineError) {
@@ -272,7 +275,8 @@ public struct BatchRunner: Sendable {
             } catch {
                 throw .pipeline(error)
             }
-            result.timings.compute = lap()
+            // Worker-seconds: the serial part once, each parallel lane's busy time.
+            result.timings.compute = meter.workerSeconds(wall: lap())
 
             result.outputs = try writer.write(
                 photo: photo, title: input.relativePath, stages: stages, plan: plan,
@@ -334,7 +338,7 @@ public struct BatchRunner: Sendable {
                     band: values, channelStride: channelStride, firstRow: rows.lowerBound, rows: rows, into: target)
                 composing += monotonicSeconds() - start
             }
-            result.timings.compute = lap() - composing
+            result.timings.compute = executor.meter!.workerSeconds(wall: lap() - composing)
             result.timings.normalize = composing
         }
         return try writer.writeImage(consuming: target, plan: plan, timings: &result.timings, lap: lap)

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -17,9 +18,17 @@ public struct Executor: Sendable {
     /// How many parts run at once (at least 1).
     public let workers: Int
 
+    /// Where the worker-seconds of parallel parts are counted (`--profile`), when anyone asks.
+    let meter: WorkMeter?
+
     /// An executor using `workers` cores (default: every active core).
     public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.init(workers: workers, meter: nil)
+    }
+
+    init(workers: Int, meter: WorkMeter?) {
         self.workers = max(1, workers)
+        self.meter = meter
     }
 
     /// Calls `body(i)` for every `i` in `0..<count`, at most `workers` at a time.
@@ -33,13 +42,18 @@ public struct Executor: Sendable {
             for i in 0..<count { body(i) }
             return
         }
+        let meter = meter
+        let start = meter == nil ? 0 : monotonicSeconds()
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            let laneStart = meter == nil ? 0 : monotonicSeconds()
             var i = lane
             while i < count {
                 body(i)
                 i += lanes
             }
+            meter?.addLane(monotonicSeconds() - laneStart)
         }
+        meter?.addParallelWall(monotonicSeconds() - start)
     }
 
     /// A tensor of `shape` whose tiles (a block of `channelBlock` channels × a band of `rowBand`
@@ -85,6 +99,28 @@ extension Executor {
         forEach(channelTiles * rowTiles) { tile in
             let c0 = (tile / rowTiles) * block, y0 = rows.lowerBound + (tile % rowTiles) * band
             body(c0..<min(c0 + block, channels), y0..<min(y0 + band, rows.upperBound), target.base, UnsafePointer(source.base))
+        }
+    }
+}
+
+/// Counts the worker-seconds an executor's parallel parts take: each lane's busy time, and the
+/// wall time the caller spent waiting for them, so a phase's worker-seconds are its serial wall
+/// time plus its lanes' busy time (a lane waiting for a core under load counts as busy; a lane
+/// that finished early does not).
+final class WorkMeter: Sendable {
+    private let totals = Mutex((lanes: 0.0, parallelWall: 0.0))
+
+    init() {}
+
+    fileprivate func addLane(_ seconds: Double) { totals.withLock { $0.lanes += seconds } }
+    fileprivate func addParallelWall(_ seconds: Double) { totals.withLock { $0.parallelWall += seconds } }
+
+    /// The worker-seconds of a phase that took `wall` seconds on the calling thread, counting the
+    /// parallel parts since the last call; resets the counts.
+    func workerSeconds(wall: Double) -> Double {
+        totals.withLock { totals in
+            defer { totals = (0, 0) }
+            return max(0, wall - totals.parallelWall) + totals.lanes
         }
     }
 }

@@ -10,6 +10,12 @@ extension Tensor {
     /// BT.601 luma, gray kept as is (alpha dropped). `rgba`: gray replicated, alpha 1 when the
     /// image has none.
     public init(pixels: PixelBuffer, mode: InputMode) {
+        self.init(pixels: pixels, mode: mode, executor: Executor(workers: 1))
+    }
+
+    /// As `init(pixels:mode:)`, the common 8-bit RGB case split over `executor`'s workers in runs
+    /// of pixels (each value is computed alone, so the split changes none of them).
+    init(pixels: PixelBuffer, mode: InputMode, executor: Executor) {
         let planeCount = pixels.width * pixels.height
         let shape = Shape(channels: mode.channels, height: pixels.height, width: pixels.width)
         switch pixels.samples {
@@ -17,7 +23,18 @@ extension Tensor {
             self.init(
                 shape: shape,
                 unsafeUninitialized: { output in
-                    Self.fillRGB8(output, from: samples, planeCount: planeCount)
+                    // Runs of 1 Mi pixels: also spreads the first touch of the tensor's pages.
+                    let run = 1 << 20, runs = (planeCount + run - 1) / run
+                    let target = SendablePointer(base: output.baseAddress!)
+                    samples.withUnsafeBufferPointer { input in
+                        let source = SendablePointer(base: UnsafeMutablePointer(mutating: input.baseAddress!))
+                        executor.forEach(runs) { index in
+                            let start = index * run
+                            Self.fillRGB8(
+                                target.base, from: UnsafePointer(source.base), planeCount: planeCount,
+                                pixels: start..<min(planeCount, start + run))
+                        }
+                    }
                 })
         case .uint8(let samples):
             self.init(
@@ -42,15 +59,15 @@ extension Tensor {
 
     /// The common case (8-bit RGB photo, RGB tensor) as one loop the compiler vectorises: the same
     /// `Float(s) / 255` as `PixelScale8`'s table, computed instead of looked up (3× faster measured).
-    static func fillRGB8(_ output: UnsafeMutableBufferPointer<Float>, from samples: [UInt8], planeCount: Int) {
-        samples.withUnsafeBufferPointer { input in
-            let source = input.baseAddress!, red = output.baseAddress!
-            let green = red + planeCount, blue = green + planeCount
-            for i in 0..<planeCount {
-                red[i] = Float(source[3 * i]) / 255
-                green[i] = Float(source[3 * i + 1]) / 255
-                blue[i] = Float(source[3 * i + 2]) / 255
-            }
+    /// Only `pixels` (indices into a plane of `planeCount`), so runs can go to several workers.
+    private static func fillRGB8(
+        _ red: UnsafeMutablePointer<Float>, from source: UnsafePointer<UInt8>, planeCount: Int, pixels: Range<Int>
+    ) {
+        let green = red + planeCount, blue = green + planeCount
+        for i in pixels {
+            red[i] = Float(source[3 * i]) / 255
+            green[i] = Float(source[3 * i + 1]) / 255
+            blue[i] = Float(source[3 * i + 2]) / 255
         }
     }
 
@@ -98,7 +115,12 @@ extension Tensor {
     /// The CHW tensor of `pixels` in `mode`, each value then `(pixel · scale − mean[c]) / std[c]`
     /// as `scaling` says (the `input` line's `scale`, `mean`, `std`).
     public init(pixels: PixelBuffer, mode: InputMode, scaling: InputScaling) {
-        self.init(pixels: pixels, mode: mode)
+        self.init(pixels: pixels, mode: mode, scaling: scaling, executor: Executor(workers: 1))
+    }
+
+    /// As `init(pixels:mode:scaling:)`, converted on `executor`'s workers.
+    init(pixels: PixelBuffer, mode: InputMode, scaling: InputScaling, executor: Executor) {
+        self.init(pixels: pixels, mode: mode, executor: executor)
         guard !scaling.isIdentity else { return }
         let planeSize = width * height, channelCount = channels
         values.withUnsafeMutableBufferPointer { buffer in

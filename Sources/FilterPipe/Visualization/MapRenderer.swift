@@ -41,9 +41,26 @@ public struct MapRenderer: Sendable {
     public func render(
         _ maps: Tensor, names: [String] = [], filterFile: String? = nil, signed: [Bool]? = nil
     ) -> [RenderedMap] {
-        let normalizations = MapNormalization.forMaps(maps, scaling: scaling, signed: signed, depth: depth)
+        let normalizations = self.normalizations(maps, signed: signed)
         return (0..<maps.channels).map { channel in
-            let norm = normalizations[channel]
+            render(
+                maps, channel: channel, normalization: normalizations[channel], names: names, filterFile: filterFile,
+                signed: signed)
+        }
+    }
+
+    /// Each map's normalisation (`render`'s first step; under `global`, one range over all maps).
+    func normalizations(_ maps: Tensor, signed: [Bool]?) -> [MapNormalization] {
+        MapNormalization.forMaps(maps, scaling: scaling, signed: signed, depth: depth)
+    }
+
+    /// Map `channel` alone, as `render` makes it given `normalizations(maps, signed:)[channel]`, so
+    /// maps can be rendered (and released) one at a time, on several workers.
+    func render(
+        _ maps: Tensor, channel: Int, normalization norm: MapNormalization, names: [String], filterFile: String?,
+        signed: [Bool]?
+    ) -> RenderedMap {
+        do {
             let colormap = colormap(symmetric: norm.symmetric)
             let depth = colormap == .gray ? depth : 8
             let plane = maps.plane(channel)

@@ -1,9 +1,13 @@
+import Synchronization
+
 /// Writes one image's results as its `OutputPlan` says: maps rendered by the visualisation
 /// layer, encoded as PNG (or the raw tensor as `.npy`), each file written whole.
 struct ImageOutputWriter {
     let output: OutputTree
     let options: BatchOptions
     let spec: PipelineSpec
+    /// Where an image's maps are rendered and encoded, several at once when it has workers.
+    var executor = Executor(workers: 1)
 
     /// Writes everything; `stages` holds the final tensor last (and, with `--stages`, every
     /// stage's output before it). Returns the paths written. `lap` splits normalise from encode time.
@@ -99,12 +103,40 @@ struct ImageOutputWriter {
         lap: () -> Double, written: inout [String]
     ) throws(FilterPipeError) {
         let renderer = MapRenderer(scaling: scaling, depth: options.depth)
-        let rendered = renderer.render(maps, names: files.map(\.mapName), filterFile: filterName, signed: signed)
+        let normalizations = renderer.normalizations(maps, signed: signed)
         timings.normalize += lap()
-        for (file, map) in zip(files, rendered) {
-            try savePNG(map.pixels, file.relativePath, text: [software] + map.text, &written)
+        // Each map is rendered, encoded and released on its own, maps spread over the workers:
+        // the same bytes as one after another, with only `workers` rendered maps alive at once.
+        for folder in Set(files.map { PathText.deletingLastComponent($0.relativePath) }).sorted() {
+            try asOutput { () throws(OutputError) in try output.makeFolder(folder) }
         }
-        timings.encode += lap()
+        let names = files.map(\.mapName), filterName = filterName, software = software
+        let outcomes = Mutex(
+            (results: [Result<String, FilterPipeError>?](repeating: nil, count: files.count), render: 0.0, encode: 0.0))
+        executor.forEach(min(files.count, maps.channels)) { index in
+            let start = monotonicSeconds()
+            let map = renderer.render(
+                maps, channel: index, normalization: normalizations[index], names: names, filterFile: filterName,
+                signed: signed)
+            let rendered = monotonicSeconds()
+            let result = Result { () throws(FilterPipeError) -> String in
+                try savePNG(map.pixels, files[index].relativePath, text: [software] + map.text)
+            }
+            let encoded = monotonicSeconds()
+            outcomes.withLock {
+                $0.results[index] = result
+                $0.render += rendered - start
+                $0.encode += encoded - rendered
+            }
+        }
+        _ = lap()
+        let (results, render, encode) = outcomes.withLock { $0 }
+        timings.normalize += render
+        timings.encode += encode
+        for result in results {
+            guard let result else { continue }
+            written.append(try result.get())
+        }
     }
 
     private func writeMontage(
@@ -144,10 +176,17 @@ struct ImageOutputWriter {
         _ written: inout [String]
     ) throws(FilterPipeError) {
         try makeFolder(for: relative)
+        written.append(try savePNG(pixels, relative, text: text))
+    }
+
+    /// Encodes `pixels` into `relative` (its folder already made); the path written.
+    private func savePNG(
+        _ pixels: PixelBuffer, _ relative: String, text: [PNGWriteOptions.TextChunk]
+    ) throws(FilterPipeError) -> String {
         let path = output.path(relative)
         let pngOptions = PNGWriteOptions(compressionLevel: options.pngLevel, text: text)
         try asImage { () throws(ImageIOError) in try ImageCodec.writePNG(pixels, to: path, options: pngOptions) }
-        written.append(path)
+        return path
     }
 
     private func save(_ bytes: [UInt8], _ relative: String, _ written: inout [String]) throws(FilterPipeError) {
