@@ -8,9 +8,10 @@
     import Foundation
 #endif
 
-/// How a network's input values come from an image's pixels: `x = (sample·scale − mean[c]) / std[c]`
-/// with samples 0…255 (16-bit samples scaled to that range), channels in RGB order or, with `bgr`,
-/// reversed. The defaults give the 0…1 values a filter file's input has.
+/// How a network's input values come from an image's pixels: `x = (pixel·scale − mean[c]) / std[c]`
+/// with pixels 0…1 as decoded (sample / 255, or / 65535 for 16-bit), channels in RGB order or, with
+/// `bgr`, reversed: the same formula as a filter file's `input … scale= mean= std=` line. The
+/// defaults give the 0…1 values unchanged (a network trained on x/255 needs no `scale`).
 public struct InputNormalization: Sendable, Equatable {
     public var scale: Float
     /// One per channel, or one for all (empty: 0).
@@ -19,7 +20,7 @@ public struct InputNormalization: Sendable, Equatable {
     public var std: [Float]
     public var bgr: Bool
 
-    public init(scale: Float = 1.0 / 255, mean: [Float] = [], std: [Float] = [], bgr: Bool = false) {
+    public init(scale: Float = 1, mean: [Float] = [], std: [Float] = [], bgr: Bool = false) {
         self.scale = scale
         self.mean = mean
         self.std = std
@@ -28,7 +29,7 @@ public struct InputNormalization: Sendable, Equatable {
 
     /// Whether the image's 0…1 values go in unchanged.
     public var isIdentity: Bool {
-        scale == 1.0 / 255 && mean.allSatisfy { $0 == 0 } && std.allSatisfy { $0 == 1 } && !bgr
+        scale == 1 && mean.allSatisfy { $0 == 0 } && std.allSatisfy { $0 == 1 } && !bgr
     }
 
     /// The graph input for `tensor` (C×H×W values 0…1, as `Tensor(pixels:mode:)` gives).
@@ -40,8 +41,7 @@ public struct InputNormalization: Sendable, Equatable {
             let source = bgr ? channels - 1 - c : c
             let m = mean.isEmpty ? 0 : mean[mean.count == 1 ? 0 : c]
             let s = std.isEmpty ? 1 : std[std.count == 1 ? 0 : c]
-            // The tensor holds sample / 255; sample · scale = value · 255 · scale.
-            let gain = 255 * scale / s, offset = m / s
+            let gain = scale / s, offset = m / s
             for i in 0..<plane { values[c * plane + i] = tensor.values[source * plane + i] * gain - offset }
         }
         return GraphTensor(dims: [1, channels, tensor.height, tensor.width], values: values)

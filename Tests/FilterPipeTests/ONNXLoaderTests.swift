@@ -181,4 +181,47 @@ import Testing
         // numpy: (a + b)[i, j, k] = a[i, 0, k] + b[j, 0].
         #expect(sum.values == [11, 12, 13, 21, 22, 23, 14, 15, 16, 24, 25, 26])
     }
+
+    /// Pixel 0 is (0, 51, 153) and pixel 1 (255, 102, 204): planes r, g, b of 0…1 values.
+    static let planes: [[Double]] = [[0, 1], [51.0 / 255, 102.0 / 255], [153.0 / 255, 204.0 / 255]]
+
+    static func expected(scale: Double, mean: [Double], std: [Double], bgr: Bool) -> [Float] {
+        var values: [Float] = []
+        for c in 0..<3 {
+            let plane = planes[bgr ? 2 - c : c]
+            for pixel in plane { values.append(Float((pixel * scale - mean[c]) / std[c])) }
+        }
+        return values
+    }
+
+    static let inputCases: [(InputNormalization, [Float])] = [
+        (InputNormalization(), expected(scale: 1, mean: [0, 0, 0], std: [1, 1, 1], bgr: false)),
+        (
+            InputNormalization(mean: [0.5, 0.5, 0.5], std: [0.5, 0.25, 0.5]),
+            expected(scale: 1, mean: [0.5, 0.5, 0.5], std: [0.5, 0.25, 0.5], bgr: false)
+        ),
+        (InputNormalization(scale: 255), expected(scale: 255, mean: [0, 0, 0], std: [1, 1, 1], bgr: false)),
+        (InputNormalization(bgr: true), expected(scale: 1, mean: [0, 0, 0], std: [1, 1, 1], bgr: true)),
+    ]
+
+    /// The input formula is the filter format's: `(pixel·scale − mean[c]) / std[c]`, pixels 0…1 as
+    /// decoded, planes reversed by `bgr`; checked on an Identity model and a 2×1 RGB image.
+    @Test(
+        "A network's input is (pixel·scale − mean) / std on 0…1 pixels, as a filter file's input line",
+        arguments: inputCases)
+    func networkInputFollowsTheFilterFormatsFormula(input: InputNormalization, expected: [Float]) throws {
+        let folder = TemporaryFolder()
+        var graph = Onnx_GraphProto()
+        graph.input = [Self.value("x", [1, 3, 1, 2])]
+        graph.output = [Self.value("y", [1, 3, 1, 2])]
+        graph.node = [Self.node("Identity", ["x"], "y")]
+        let model = try Self.write(graph, in: folder)
+        let image = folder.path + "/image.png"
+        try ImageCodec.writePNG(
+            PixelBuffer(width: 2, height: 1, channels: 3, samples: .uint8([0, 51, 153, 255, 102, 204])), to: image)
+        let pipeline = try Pipeline(onnx: URL(fileURLWithPath: model), input: input)
+        let got = try pipeline.run(imageAt: image).values
+        #expect(got.count == expected.count)
+        for (g, e) in zip(got, expected) { #expect(abs(g - e) <= 1e-6 * max(1, abs(e)), "\(got) vs \(expected)") }
+    }
 }
