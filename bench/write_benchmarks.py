@@ -38,8 +38,8 @@ ZLIB = {
     "imagemagick": "7, adaptive (W0fast: 1)",
 }
 
-# Issue 6: filterpipe's wall time at most this fraction of the best peer's.
-TARGETS = {"W0": 1.0, "W1": 0.6, "W2": 0.7, "W3": 0.6}
+# Issue 15: filterpipe's wall time at most this fraction of the best peer's.
+TARGETS = {"W0": 0.45, "W1": 0.15, "W2": 0.45, "W3": 0.30}
 
 
 def machine():
@@ -115,7 +115,7 @@ def main():
             ref = med["filterpipe"]
             best = min(others, key=lambda p: med[p])
             rss = {p: max(int(r["maxrss_kb"]) for r in peers[p]) / 1024 for p in peers}
-            target = f" (target ≤ {TARGETS[wl]:.1f})" if wl in TARGETS else ""
+            target = f" (target ≤ {TARGETS[wl]:.2f})" if wl in TARGETS else ""
             line = (f"filterpipe ÷ best peer ({best}): **{ref / med[best]:.2f}**{target}; peak RSS "
                     f"{rss['filterpipe']:.0f} MB against {best}'s {rss[best]:.0f} MB per process"
                     f" (lowest of any peer: {min(rss[p] for p in others):.0f} MB)")
