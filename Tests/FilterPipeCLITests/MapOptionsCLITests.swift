@@ -112,6 +112,10 @@ func optionsThatCannotApplyAreOneLineAndExitStatus2(flags: [String], filter: Str
         "input gray\nconv\n  filter a\n    channels 1\n    2\n",
         "5:5: matrix row after the channels line of filter 'a' (a channels line gives the whole filter)"
     ),
+    (
+        "input gray\nconv\n  filter a\n    channels 1\n    channel\n      2\n",
+        "5:5: channel section after the channels line of filter 'a' (a channels line gives the whole filter)"
+    ),
 ])
 func filterFileMistakesGetALocatedMessageAndExitStatus2(text: String, message: String) throws {
     let scratch = Scratch()

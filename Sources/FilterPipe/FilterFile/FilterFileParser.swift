@@ -437,6 +437,12 @@ public enum FilterFileParser {
                     "channel section after the matrix rows of filter '\(filter.name)' (give one matrix for all channels, or one channel section per channel, not both)"
                 )
             }
+            if let last = filter.channels.last, last.location.line == last.firstRowLine {
+                throw error(
+                    line, head,
+                    "channel section after the channels line of filter '\(filter.name)' (a channels line gives the whole filter)"
+                )
+            }
             try closeChannel(&filter)
             filter.channels.append(MatrixBuilder(location: SourceLocation(line: line.number, column: head.column)))
             bank.filter = filter
