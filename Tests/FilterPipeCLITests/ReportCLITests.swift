@@ -81,6 +81,19 @@ private func makeBatch(_ scratch: Scratch) -> (filter: String, inputs: String) {
     #expect(!html.contains("<b>"))
 }
 
+@Test func theReportLinksEveryMontageWrittenTheStagesOnesAndTheFinalOne() throws {
+    let scratch = Scratch()
+    let batch = makeBatch(scratch)
+    let run = try CLI.run(["apply", batch.filter, batch.inputs, scratch.file("out"), "--report", "--stages", "--montage", "-q"])
+    #expect(run.status == 1, "\(run.stderr)")
+    let html = try String(contentsOfFile: scratch.file("out/index.html"), encoding: .utf8)
+    let montages = pngFiles(under: scratch.file("out")).filter { $0.hasSuffix("montage.png") }
+    // 2 images × (one montage per conv stage + the final one).
+    #expect(montages.count == 4, "\(montages)")
+    let linked = Set(links(in: html))
+    for montage in montages { #expect(linked.contains(montage), "\(montage) is not linked") }
+}
+
 @Test func eachValueSidecarCarriesItsMapsExactBytesAndTheLegendItsStoredRange() throws {
     let scratch = Scratch()
     let batch = makeBatch(scratch)

@@ -178,7 +178,9 @@ public struct ReportBuilder: Sendable {
             }
         }
         if !finals.isEmpty { entry.stages.append(ReportStage(title: finalTitle, maps: finals)) }
-        if let montage = plan.montage, isRegularFile(montage) { entry.pictures.append(montage) }
+        for montage in plan.stageMontages + (plan.montage.map { [$0] } ?? []) where isRegularFile(montage) {
+            entry.pictures.append(montage)
+        }
         return entry
     }
 
