@@ -12,8 +12,6 @@ public struct Pipeline: Sendable {
 
     /// The validated graph the stages were planned from.
     public let plan: PipelinePlan
-    /// How a network's input comes from the pixels (identity for a filter file).
-    public let normalization: InputNormalization
 
     /// Validates `spec` (`PipelinePlan`: kernel shapes, channel counts) and prepares its stages.
     public init(spec: PipelineSpec) throws(PipelineError) {
@@ -24,7 +22,6 @@ public struct Pipeline: Sendable {
     init(spec: PipelineSpec, kernels: KernelSet) throws(PipelineError) {
         self.spec = spec
         plan = try PipelinePlan(spec: spec)
-        normalization = InputNormalization()
         var stages: [any Stage] = []
         for node in plan.nodes.dropFirst() {
             let input = plan.nodes[node.inputs[0]]
@@ -40,11 +37,13 @@ public struct Pipeline: Sendable {
         steps = Self.fuse(stages)
     }
 
-    /// A network plan: no filter-format stages, the graph runs through `GraphRun`.
-    init(networkPlan: PipelinePlan, normalization: InputNormalization) {
-        spec = networkPlan.spec
+    /// A network plan: no filter-format stages, the graph runs through `GraphRun`; images fill its
+    /// input as `spec.input` and `scaling` say.
+    init(networkPlan: PipelinePlan, scaling: InputScaling) {
+        var spec = networkPlan.spec
+        spec.inputScaling = scaling
+        self.spec = spec
         plan = networkPlan
-        self.normalization = normalization
         stages = []
         steps = []
     }

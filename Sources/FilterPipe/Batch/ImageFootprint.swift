@@ -32,7 +32,9 @@ struct ImageFootprint {
         let width = probe.width, height = probe.height
         let tooLarge = PipelineError("the image's \(width)×\(height) header describes more than \(ByteText.largest)")
         guard width > 0, height > 0 else { throw PipelineError("the image is empty (\(width)×\(height))") }
-        let estimate = try pipeline.memoryEstimate(width: width, height: height)
+        // The stages run on the resized image (`--resize`), decoding on the file's own size.
+        let resized = options.resize?.size(width: width, height: height) ?? (width: width, height: height)
+        let estimate = try pipeline.memoryEstimate(width: resized.width, height: resized.height)
         let output = estimate.outputShape
         let steps = pipeline.steps.map(\.specIndices)
         let fileBytes = probe.format == .png ? CheckedSize.product(2, probe.fileSize) : probe.fileSize
