@@ -22,7 +22,8 @@ extension Pipeline {
     public init(
         onnx: URL, until: String? = nil, mode: InputMode? = nil, scaling: InputScaling = InputScaling()
     ) throws(FilterPipeError) {
-        let path = onnx.path
+        // Messages name the model as it was given (a relative path stays relative).
+        let path = onnx.baseURL == nil ? onnx.path : onnx.relativePath
         do throws(PipelineError) {
             let description = try ONNXModel.load(path: path, until: until)
             let declared = description.inputs.first.flatMap { $0.dims.count > 1 ? $0.dims[1] : nil }
@@ -67,13 +68,13 @@ extension Pipeline {
     /// The image tensor (as `inputTensor` makes it) through the network: its first output as C×H×W
     /// (`Shape(graphDims:)`).
     func runNetwork(_ input: Tensor, executor: Executor) throws(PipelineError) -> Tensor {
-        try checkNetworkInput(input.shape)
+        try checkInput(input.shape)
         return Tensor(try runGraph([GraphTensor(input)], executor: executor)[0])
     }
 
     /// Every network node's output for `input` (`runAllStages`), in plan order.
     func runNetworkKeepingNodes(_ input: Tensor, executor: Executor) throws(PipelineError) -> [Tensor] {
-        try checkNetworkInput(input.shape)
+        try checkInput(input.shape)
         var kept: [Tensor] = []
         _ = try runGraph([GraphTensor(input)], executor: executor) { _, value in kept.append(Tensor(value)) }
         return kept
@@ -87,7 +88,7 @@ extension Pipeline {
             let all = try runAllStages(input, executor: executor)
             return layout.stages.map { all[$0.source] } + [all[all.count - 1]]
         }
-        try checkNetworkInput(input.shape)
+        try checkInput(input.shape)
         let wanted = Dictionary(layout.stages.map { ($0.source, $0.mapNames.count) }) { a, _ in a }
         var kept: [Int: Tensor] = [:]
         let outputs = try runGraph([GraphTensor(input)], executor: executor, keepingEveryNode: false) { node, value in
@@ -102,10 +103,15 @@ extension Pipeline {
             + [Tensor(outputs[0])]
     }
 
-    /// Throws when an image of `shape` does not fit the model: its channels, or a node whose inputs'
-    /// shapes disagree (a feature pyramid adding upsampled maps to finer ones needs sides that are
-    /// multiples of its total stride), naming that node and the nearest size that fits.
-    func checkNetworkInput(_ shape: Shape) throws(PipelineError) {
+    /// Throws when an input tensor of `shape` cannot run: a filter file's stage whose output would be
+    /// empty; for a network, the wrong channel count or a node whose inputs' shapes disagree (a feature
+    /// pyramid adding upsampled maps to finer ones needs sides that are multiples of its total
+    /// stride), naming that node and the nearest size that fits.
+    public func checkInput(_ shape: Shape) throws(PipelineError) {
+        guard plan.isNetwork else {
+            _ = try shapes(for: shape)
+            return
+        }
         guard shape.channels == spec.input.channels else {
             throw PipelineError("the model expects \(spec.input.channels) input channels, got \(shape.channels)")
         }
@@ -114,7 +120,8 @@ extension Pipeline {
         } catch {
             guard let fit = fittingSize(near: shape) else { throw error }
             throw PipelineError(
-                "\(error.message) for a \(shape.width)×\(shape.height) input; \(fit.width)×\(fit.height) fits (sides multiples of \(fit.multiple))")
+                "\(error.message) for a \(shape.width)×\(shape.height) input; \(fit.width)×\(fit.height) fits (sides multiples of \(fit.multiple))",
+                file: error.file)
         }
     }
 
@@ -174,5 +181,43 @@ extension InputScaling {
             return "scale, mean and std must be finite and std not 0"
         }
         return nil
+    }
+}
+
+extension Pipeline {
+    /// A network Conv's (or ConvTranspose's) weights as a filter bank, for drawing: the first Conv
+    /// node, or the one whose tensor or own name is `node`. Filter f has one matrix per input channel
+    /// of its group (`W[f, c, :, :]`; a ConvTranspose's `W[c, f, :, :]` regrouped per output map).
+    public func convWeights(node name: String? = nil) throws(PipelineError) -> ConvSpec {
+        let candidates = plan.nodes.filter { node in
+            guard case .network(let operation) = node.operation else { return false }
+            if let name { return node.tensorName == name || node.sourceName == name }
+            if case .conv = operation { return true }
+            return false
+        }
+        guard let node = candidates.first else {
+            throw PipelineError(
+                name.map { "no node writes or is named '\($0)'" } ?? "the model has no Conv node", file: plan.networkFile)
+        }
+        var transposed = false
+        switch node.operation {
+        case .network(.conv): break
+        case .network(.convTranspose): transposed = true
+        default: throw plan.failure(node, "is not a Conv or ConvTranspose, so it has no filters to draw")
+        }
+        guard node.inputs.count > 1, case .constant(let weights) = plan.nodes[node.inputs[1]].operation,
+            weights.dims.count == 4
+        else { throw plan.failure(node, "its weights are not a constant 4-D tensor") }
+        let (a, b, kh, kw) = (weights.dims[0], weights.dims[1], weights.dims[2], weights.dims[3])
+        let plane = kh * kw
+        let filters = transposed ? b : a, channels = transposed ? a : b
+        func matrix(_ outer: Int, _ inner: Int) -> Matrix {
+            let start = (outer * b + inner) * plane
+            return Matrix(rows: kh, columns: kw, values: Array(weights.values[start..<start + plane]))
+        }
+        let bank = (0..<filters).map { f in
+            FilterSpec(name: "f\(f)", channels: (0..<channels).map { c in transposed ? matrix(c, f) : matrix(f, c) })
+        }
+        return ConvSpec(filters: bank)
     }
 }

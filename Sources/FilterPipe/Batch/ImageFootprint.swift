@@ -60,8 +60,11 @@ struct ImageFootprint {
                 encodingPeaks: encode > decode)
         }
         let bytesPerSample = probe.bitDepth == 16 ? 2 : 1
-        let tensors = try estimate.peak(
-            route: route.memoryRoute(bitDepth: probe.bitDepth), steps: steps, workers: options.jobs)
+        // A network's --stages keeps a few channels of some nodes (`Pipeline.runStages`), not every
+        // node's output: its peak is the run's, releasing intermediates.
+        let memoryRoute: MemoryEstimate.Route =
+            pipeline.plan.isNetwork ? .wholeTensors(keepingEveryStage: false) : route.memoryRoute(bitDepth: probe.bitDepth)
+        let tensors = try estimate.peak(route: memoryRoute, steps: steps, workers: options.jobs)
         let outputValues = output.checkedCount ?? Int.max
         let rendered =
             options.format == .npy
