@@ -3,8 +3,8 @@
 
 /// A filter pipeline ready to run: the parsed description turned into stages.
 public struct Pipeline: Sendable {
-    /// What the filter file said.
-    public let spec: PipelineSpec
+    /// What the filter file said (a model's: its input mode and scaling, and the output settings).
+    public internal(set) var spec: PipelineSpec
     /// One planned stage per spec stage.
     let stages: [any Stage]
     /// Stages as run by `run`: conv → activations → pool chains fused into one step.

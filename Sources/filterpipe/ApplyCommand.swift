@@ -182,7 +182,7 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pipeline = try loadPipeline(filter, model: model)
+        let pipeline = try loadPipeline(filter, model: model.settings)
         var options = BatchOptions()
         options.format = format
         options.output = pipeline.spec.output

@@ -52,7 +52,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         // The same loader and validation as apply and show: what check accepts, they accept.
-        let pipeline = try loadPipeline(filter, model: model)
+        let pipeline = try loadPipeline(filter, model: model.settings)
         if pipeline.plan.isNetwork { return try checkNetwork(pipeline) }
         let size = resized(self.size ?? ImageSize(argument: "1920x1080")!)
         let spec = pipeline.spec

@@ -55,12 +55,24 @@ struct ModelOptions: ParsableArguments {
         return values
     }
 
-    /// The input settings for a model: `--bgr` as the mode, the rest as its scaling.
-    var scaling: InputScaling {
-        InputScaling(
-            scale: scale ?? 1, mean: (try? Self.numbers(mean, "--mean")) ?? [],
-            std: (try? Self.numbers(std, "--std")) ?? [])
+    /// The settings as `loadPipeline` takes them.
+    var settings: ModelSettings {
+        ModelSettings(
+            until: until, bgr: bgr,
+            scaling: InputScaling(
+                scale: scale ?? 1, mean: (try? Self.numbers(mean, "--mean")) ?? [],
+                std: (try? Self.numbers(std, "--std")) ?? []),
+            given: given)
     }
+}
+
+/// How to load a model (`ModelOptions`, or `show`'s `--until` alone).
+struct ModelSettings {
+    var until: String?
+    var bgr = false
+    var scaling = InputScaling()
+    /// The model-only options given, for the error when the file is a filter file.
+    var given: [String] = []
 }
 
 /// Resizing every image before the pipeline: an exact size, or PaddleOCR's DetResizeForTest rule.
@@ -102,7 +114,7 @@ func isONNXModel(_ path: String) -> Bool {
 
 /// Loads a filter file or an ONNX model (`isONNXModel`), or prints the one-line error naming the
 /// file and exits 2. Model options given for a filter file are a usage error.
-func loadPipeline(_ path: String, model: ModelOptions) throws -> Pipeline {
+func loadPipeline(_ path: String, model: ModelSettings) throws -> Pipeline {
     guard isONNXModel(path) else {
         if !model.given.isEmpty {
             throw ValidationError(

@@ -34,9 +34,7 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        var model = ModelOptions()
-        model.until = until
-        let pipeline = try loadPipeline(filter, model: model)
+        let pipeline = try loadPipeline(filter, model: ModelSettings(until: until, given: until == nil ? [] : ["--until"]))
         var spec = pipeline.spec
         if pipeline.plan.isNetwork {
             do throws(PipelineError) {

@@ -11,7 +11,7 @@ public struct MapLayout: Sendable, Equatable {
     public struct Stage: Sendable, Equatable {
         /// The folder under the image's: `stage-2-relu`, `node-017-Conv-conv2d_12.tmp_0`.
         public var folder: String
-        /// How montages and the report title it: `stage 2 (relu)`, `node 17 Conv → conv2d_12.tmp_0`.
+        /// How montages and the report title it: `stage 2 (relu)`, `node 17 Conv: conv2d_12.tmp_0`.
         public var title: String
         /// The report's tab label: `2 relu`, `17 Conv conv2d_12.tmp_0`.
         public var label: String
@@ -72,7 +72,7 @@ public struct MapLayout: Sendable, Equatable {
             stages.append(
                 Stage(
                     folder: OutputPlan.safeFileName("node-\(padded)-\(node.keyword)-\(name)"),
-                    title: "node \(offset + 1) \(node.keyword) → \(name)", label: "\(offset + 1) \(node.keyword) \(name)",
+                    title: "node \(offset + 1) \(node.keyword): \(name)", label: "\(offset + 1) \(node.keyword) \(name)",
                     mapNames: (0..<kept).map { "c\($0)" }, signed: [Bool](repeating: signed[node.id], count: kept),
                     source: node.id))
         }
