@@ -26,14 +26,20 @@ extension Pipeline {
         let path = onnx.baseURL == nil ? onnx.path : onnx.relativePath
         do throws(PipelineError) {
             let description = try ONNXModel.load(path: path, until: until)
-            let declared = description.inputs.first.flatMap { $0.dims.count > 1 ? $0.dims[1] : nil }
+            // An image input is N×C×H×W; a model with another first input runs on graph tensors
+            // (`runGraph`), and an image fails when it is run (graphDims names the input).
+            let first = description.inputs.first?.dims ?? []
+            let declared = first.count == 4 ? first[1] : nil
+            let given = mode
             let mode = mode ?? (declared == 1 ? .gray : declared == 4 ? .rgba : .rgb)
-            if let declared, declared != mode.channels {
+            if given != nil, let declared, declared != mode.channels {
                 throw PipelineError(
                     "the model's input '\(description.inputs[0].name)' has \(declared) channels; input \(mode.rawValue) gives \(mode.channels)",
                     file: path)
             }
-            if let problem = scaling.problem(mode: mode) { throw PipelineError(problem, file: path) }
+            if declared == nil || declared == mode.channels, let problem = scaling.problem(mode: mode) {
+                throw PipelineError(problem, file: path)
+            }
             let plan = try PipelinePlan(network: description, input: mode)
             self.init(networkPlan: plan, scaling: scaling)
         } catch {

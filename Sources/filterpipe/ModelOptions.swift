@@ -118,7 +118,8 @@ func loadPipeline(_ path: String, model: ModelSettings) throws -> Pipeline {
     guard isONNXModel(path) else {
         if !model.given.isEmpty {
             throw ValidationError(
-                "\(model.given.joined(separator: ", ")) \(model.given.count == 1 ? "applies" : "apply") to ONNX models; a filter file says this on its input and onnx lines")
+                "\(model.given.joined(separator: ", ")) \(model.given.count == 1 ? "applies" : "apply") to ONNX models; a filter file says this on its input and onnx lines"
+            )
         }
         return try loadPipeline(path)
     }

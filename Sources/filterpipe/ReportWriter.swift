@@ -36,7 +36,8 @@ enum ReportWriter {
             if pipeline.plan.isNetwork {
                 let image = Shape(channels: pipeline.spec.input.channels, height: height, width: width)
                 summaryText =
-                    "\(filter): input \(width)x\(height)\n" + (try NetworkSummary(plan: pipeline.plan, image: image)).renderTable(input: pipeline.spec)
+                    "\(filter): input \(width)x\(height)\n"
+                    + (try NetworkSummary(plan: pipeline.plan, image: image)).renderTable(input: pipeline.spec)
             } else {
                 let summary = try PipelineSummary(spec: pipeline.spec, width: width, height: height)
                 summaryText = "\(filter): input \(width)x\(height)\n" + summary.renderTable()

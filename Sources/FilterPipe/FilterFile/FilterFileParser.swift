@@ -243,7 +243,8 @@ public enum FilterFileParser {
                 inputGiven: inputLine != nil)
         }
 
-        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine, options: FilterFileOptions) throws(FilterFileError) {
+        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine, options: FilterFileOptions) throws(FilterFileError)
+        {
             try refuseAfterNetwork(line)
             spec.stages.append(stage)
             spec.stageLocations.append(SourceLocation(line: line.number, column: line.tokens[0].column))
@@ -254,7 +255,8 @@ public enum FilterFileParser {
             if let network = spec.network {
                 throw error(
                     line, line.tokens[0],
-                    "'\(line.tokens[0].text)' after the onnx stage (line \(network.location.line)): stages after a model are not supported; its output is the pipeline's")
+                    "'\(line.tokens[0].text)' after the onnx stage (line \(network.location.line)): stages after a model are not supported; its output is the pipeline's"
+                )
             }
         }
 

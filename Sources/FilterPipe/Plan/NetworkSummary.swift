@@ -71,7 +71,9 @@ public struct NetworkSummary: Sendable, Equatable {
             let n = kernel.count
             let filled = w.filled(rank: n)
             var parts = [kernel.map(String.init).joined(separator: "×")]
-            if filled.strides.contains(where: { $0 != 1 }) { parts.append("s" + filled.strides.map(String.init).joined(separator: ",")) }
+            if filled.strides.contains(where: { $0 != 1 }) {
+                parts.append("s" + filled.strides.map(String.init).joined(separator: ","))
+            }
             if filled.dilations.contains(where: { $0 != 1 }) {
                 parts.append("d" + filled.dilations.map(String.init).joined(separator: ","))
             }
