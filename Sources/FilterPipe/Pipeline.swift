@@ -91,7 +91,10 @@ public struct Pipeline: Sendable {
 
     /// Every stage's shapes and bytes for a `width`×`height` image (see `MemoryEstimate`).
     public func memoryEstimate(width: Int, height: Int) throws(PipelineError) -> MemoryEstimate {
-        try MemoryEstimate(plan: plan, input: Shape(channels: spec.input.channels, height: height, width: width))
+        let input = Shape(channels: spec.input.channels, height: height, width: width)
+        // A size a network cannot take fails naming the node and a size that fits.
+        if plan.isNetwork { try checkInput(input) }
+        return try MemoryEstimate(plan: plan, input: input)
     }
 
     /// The most bytes one image of `width`×`height` needs at once while its stages run on `route` with

@@ -355,3 +355,70 @@ import Testing
         #expect(result.stderr.hasPrefix(scratch.path + "/" + message), "\(result.stderr)")
     }
 }
+
+/// PaddleOCR's PP-OCRv4 text detector from `../shared/models` (skipped without it).
+@Suite struct PaddleOCRDetectorCLITests {
+    static let model = CLI.root + "/../shared/models/ppocr/ch_PP-OCRv4_det_infer.onnx"
+    static let isAvailable = FileManager.default.fileExists(atPath: model)
+    static let normalisation = ["--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225"]
+
+    @Test(.enabled(if: isAvailable))
+    func applyWritesOneProbabilityMapPerPhotoWhoseValuesAreTheLibrarysTensor() throws {
+        let scratch = Scratch()
+        scratch.copy(CLI.root + "/docs/images/coffee-text.png", to: "in/coffee-text.png")
+        scratch.copy(CLI.samples + "/images/chelsea.png", to: "in/chelsea.png")
+        let result = try CLI.run(
+            [
+                "apply", Self.model, scratch.file("in"), scratch.file("out"), "--until", "sigmoid_0.tmp_0", "--max-side", "320",
+                "--multiple", "32",
+            ] + Self.normalisation)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(scratch.files(under: "out") == ["chelsea/00-sigmoid_0.tmp_0.png", "coffee-text/00-sigmoid_0.tmp_0.png"])
+        let pipeline = try Pipeline(
+            onnx: URL(fileURLWithPath: Self.model), until: "sigmoid_0.tmp_0",
+            scaling: InputScaling(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]))
+        let resize = InputResize.limit(maxSide: 320, multiple: 32)
+        for stem in ["chelsea", "coffee-text"] {
+            let pixels = try ImageCodec.decode(fileAt: scratch.file("in/\(stem).png"))
+            let expected = try pipeline.run(resize.apply(to: pipeline.inputTensor(pixels)))
+            let (values, step) = try ONNXCommandTests.recovered(scratch.file("out/\(stem)/00-sigmoid_0.tmp_0.png"))
+            let size = resize.size(width: pixels.width, height: pixels.height)
+            #expect(expected.shape == Shape(channels: 1, height: size.height, width: size.width))
+            #expect(values.count == expected.values.count)
+            // Percentile clipping: values beyond the clip range are drawn at its ends.
+            let range = try #require(
+                PNGHeader(bytes: ImageCodec.readFile(scratch.file("out/\(stem)/00-sigmoid_0.tmp_0.png")))?.mapMetadata?.range)
+            let worst =
+                zip(values, expected.values).map { abs($0 - min(max($1, range.lowerBound), range.upperBound)) }.max() ?? .infinity
+            #expect(worst <= step * 0.51 + 1e-5, "\(stem): worst \(worst), step \(step)")
+        }
+    }
+
+    @Test(.enabled(if: isAvailable))
+    func aPhotoWhoseSidesAreNotMultiplesOf32FailsNamingTheNodeAndASizeThatFits() throws {
+        let scratch = Scratch()
+        scratch.copy(CLI.samples + "/images/chelsea.png", to: "in/chelsea.png")
+        let result = try CLI.run(["apply", Self.model, scratch.file("in"), scratch.file("out")])
+        #expect(result.status == 1)
+        // chelsea is 451×300: the first Add of an upsampled map and a finer one cannot broadcast.
+        #expect(
+            result.stderr.contains("(Add)")
+                && result.stderr.contains("for a 451×300 input; 480×320 fits (sides multiples of 32)"), "\(result.stderr)")
+    }
+
+    @Test(.enabled(if: isAvailable))
+    func checkListsEveryNodeOfTheDetectorWithItsTotal() throws {
+        let result = try CLI.run(["check", Self.model, "--size", "320x224"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix(Self.model + ": input 320x224"))
+        // 330 network nodes up to the Sigmoid (the graph's output), each on a line of its own.
+        let rows = result.stdout.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).first?.isNumber == true }
+        #expect(rows.count == 331)  // the input row and 330 nodes
+        #expect(
+            rows.last?.contains("Sigmoid") == true && rows.last?.contains("sigmoid_0.tmp_0") == true
+                && rows.last?.contains("1×1×224×320") == true)
+        // onnx's shape inference and the conv formulas (scripts/onnx-macs.py MODEL 320x224): 330 nodes,
+        // 402,930,944 multiply-adds.
+        #expect(result.stdout.contains("total: 330 nodes, 1,171,841 weights, 402,930,944 multiply-adds"))
+    }
+}
