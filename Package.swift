@@ -44,6 +44,9 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         // Runs the built binary: depending on the executable makes `swift test` build it.
-        .testTarget(name: "FilterPipeCLITests", dependencies: ["FilterPipe", "filterpipe"]),
+        .testTarget(
+            name: "FilterPipeCLITests",
+            // SwiftProtobuf: the ONNX command tests build small models with the generated message types.
+            dependencies: ["FilterPipe", "filterpipe", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
     ]
 )

@@ -33,11 +33,40 @@ extension Pipeline {
         } catch {
             throw .filterFile(error)
         }
+        if let network = spec.network {
+            try self.init(network: network, spec: spec, fileName: fileName)
+            return
+        }
         do throws(PipelineError) {
             try self.init(spec: spec)
         } catch {
             throw .pipeline(error.located(in: fileName))
         }
+    }
+
+    /// A filter file's `onnx` stage: the model with the file's input line and output line. Errors are
+    /// the filter file's, at the model's name (or `until`'s value): `F.filter:2:6: det.onnx: reason`.
+    private init(network: NetworkReference, spec: PipelineSpec, fileName: String) throws(FilterPipeError) {
+        do throws(FilterPipeError) {
+            try self.init(
+                onnx: URL(fileURLWithPath: network.path), until: network.until,
+                mode: network.inputGiven ? spec.input : nil, scaling: spec.inputScaling)
+        } catch {
+            let message: String
+            switch error {
+            case .pipeline(let e): message = e.message
+            default: message = error.description
+            }
+            let atUntil = message.hasPrefix("until=") ? network.untilLocation : nil
+            let onInput = message.contains(" but input ") || message.contains("std must") || message.contains("channels; input")
+            throw .filterFile(
+                FilterFileError(
+                    file: fileName,
+                    location: atUntil ?? (onInput ? spec.inputDetails.options["mean"] : nil) ?? network.fileLocation,
+                    message: "\(network.reference): \(message)"))
+        }
+        self.spec.output = spec.output
+        self.spec.network = network
     }
 
     /// `pixels` as this pipeline's input tensor: the `input` line's mode, then its scale, mean and std.

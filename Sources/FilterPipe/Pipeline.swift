@@ -3,8 +3,8 @@
 
 /// A filter pipeline ready to run: the parsed description turned into stages.
 public struct Pipeline: Sendable {
-    /// What the filter file said.
-    public let spec: PipelineSpec
+    /// What the filter file said (a model's: its input mode and scaling, and the output settings).
+    public internal(set) var spec: PipelineSpec
     /// One planned stage per spec stage.
     let stages: [any Stage]
     /// Stages as run by `run`: conv → activations → pool chains fused into one step.
@@ -12,8 +12,6 @@ public struct Pipeline: Sendable {
 
     /// The validated graph the stages were planned from.
     public let plan: PipelinePlan
-    /// How a network's input comes from the pixels (identity for a filter file).
-    public let normalization: InputNormalization
 
     /// Validates `spec` (`PipelinePlan`: kernel shapes, channel counts) and prepares its stages.
     public init(spec: PipelineSpec) throws(PipelineError) {
@@ -24,7 +22,6 @@ public struct Pipeline: Sendable {
     init(spec: PipelineSpec, kernels: KernelSet) throws(PipelineError) {
         self.spec = spec
         plan = try PipelinePlan(spec: spec)
-        normalization = InputNormalization()
         var stages: [any Stage] = []
         for node in plan.nodes.dropFirst() {
             let input = plan.nodes[node.inputs[0]]
@@ -40,11 +37,13 @@ public struct Pipeline: Sendable {
         steps = Self.fuse(stages)
     }
 
-    /// A network plan: no filter-format stages, the graph runs through `GraphRun`.
-    init(networkPlan: PipelinePlan, normalization: InputNormalization) {
-        spec = networkPlan.spec
+    /// A network plan: no filter-format stages, the graph runs through `GraphRun`; images fill its
+    /// input as `spec.input` and `scaling` say.
+    init(networkPlan: PipelinePlan, scaling: InputScaling) {
+        var spec = networkPlan.spec
+        spec.inputScaling = scaling
+        self.spec = spec
         plan = networkPlan
-        self.normalization = normalization
         stages = []
         steps = []
     }
@@ -92,7 +91,10 @@ public struct Pipeline: Sendable {
 
     /// Every stage's shapes and bytes for a `width`×`height` image (see `MemoryEstimate`).
     public func memoryEstimate(width: Int, height: Int) throws(PipelineError) -> MemoryEstimate {
-        try MemoryEstimate(plan: plan, input: Shape(channels: spec.input.channels, height: height, width: width))
+        let input = Shape(channels: spec.input.channels, height: height, width: width)
+        // A size a network cannot take fails naming the node and a size that fits.
+        if plan.isNetwork { try checkInput(input) }
+        return try MemoryEstimate(plan: plan, input: input)
     }
 
     /// The most bytes one image of `width`×`height` needs at once while its stages run on `route` with

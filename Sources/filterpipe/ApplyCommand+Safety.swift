@@ -89,7 +89,8 @@ extension ApplyCommand {
     /// Finds every input, names their outputs (shared stems keep their extension), and refuses a
     /// batch that would write onto an input, the filter file or the manifest, or whose outputs
     /// clash, before any image is read. Prints each skipped path and, once, the renamed stems.
-    func prepareInputs(tree: OutputTree, spec: PipelineSpec, options: BatchOptions) throws(BatchSetupError) -> [BatchInput] {
+    func prepareInputs(tree: OutputTree, pipeline: Pipeline, options: BatchOptions) throws(BatchSetupError) -> [BatchInput] {
+        let spec = pipeline.spec, layout = pipeline.mapLayout(options: options)
         try tree.checkSeparate(from: inputs)
         let discovery = try InputDiscovery.discover(inputs)
         for skipped in discovery.skipped {
@@ -109,8 +110,8 @@ extension ApplyCommand {
         if let manifest { protected.append(BatchSafety.Protected(path: manifest, label: "the manifest \(manifest)")) }
         try BatchSafety.check(
             inputs: named, roots: inputs, output: tree, spec: spec, options: options,
-            extraOutputs: report ? ReportBuilder.plannedFiles(spec: spec, options: options, inputs: named) : [],
-            protected: protected, filterName: filter)
+            extraOutputs: report ? ReportBuilder.plannedFiles(spec: spec, options: options, inputs: named, layout: layout) : [],
+            protected: protected, filterName: filter, layout: layout)
         return named
     }
 }

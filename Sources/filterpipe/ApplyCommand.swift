@@ -5,11 +5,13 @@ import FilterPipe
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Run a filter file over images and folders; write each image's feature maps.",
+        abstract: "Run a filter file or an ONNX model over images and folders; write each image's feature maps.",
         discussion: """
             Folders are walked recursively (hidden files skipped); .png/.jpg/.jpeg files and files \
             with PNG/JPEG magic are inputs. Outputs mirror the input tree under OUTPUT: \
-            OUTPUT/<path without extension>/<k>-<filter>.png for maps.
+            OUTPUT/<path without extension>/<k>-<filter>.png for maps. A .onnx file (or any file \
+            holding a serialised ONNX model) runs the model: its first output's channels are the maps \
+            (one channel: named after the tensor, else c0, c1, ...).
 
             Exit status: 0 every image written (or skipped), 1 some images failed or the manifest or \
             report could not be written, 2 usage or filter-file error or an unsafe batch (an output \
@@ -18,8 +20,14 @@ struct ApplyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The .filter file describing the pipeline.")
+    @Argument(help: "The .filter file describing the pipeline, or an ONNX model (.onnx).")
     var filter: String
+
+    @OptionGroup(title: "ONNX models")
+    var model: ModelOptions
+
+    @OptionGroup(title: "Resizing")
+    var resizing: ResizeOptions
 
     @Argument(help: ArgumentHelp("Input files or folders, then the output folder.", valueName: "INPUT... OUTPUT"))
     var paths: [String]
@@ -56,6 +64,18 @@ struct ApplyCommand: ParsableCommand {
             "Also write the maps after every stage (<stem>/stage-<n>-<kind>/; signed ones diverging), and a montage per stage when montages are written."
     )
     var stages = false
+
+    @Option(
+        name: .customLong("stage-nodes"),
+        help: ArgumentHelp(
+            "ONNX models with --stages: only nodes whose op type is one of LIST (any case) or whose tensor or node name contains one (e.g. Conv,Sigmoid).",
+            valueName: "LIST"))
+    var stageNodes: String?
+
+    @Option(
+        name: .customLong("stage-channels"),
+        help: ArgumentHelp("ONNX models with --stages: at most N channels (the first) per node (default 8).", valueName: "N"))
+    var stageChannels = 8
 
     @Option(help: "Bits per sample of written maps: 8 or 16 (16-bit maps are gray: a colour map has 8 bits a channel).")
     var depth = 8
@@ -125,6 +145,10 @@ struct ApplyCommand: ParsableCommand {
         if depth == 16, let colormap, colormap != .gray {
             throw ValidationError("--depth 16 writes gray maps; --colormap \(colormap.rawValue) has 8 bits a channel")
         }
+        if stageChannels < 1 { throw ValidationError("--stage-channels must be at least 1, not \(stageChannels)") }
+        if !stages && (stageNodes != nil || stageChannels != 8) {
+            throw ValidationError("--stage-nodes and --stage-channels choose what --stages writes; give --stages")
+        }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, not \(jobs)") }
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
         if let shard { _ = try Self.parseShard(shard) }
@@ -158,7 +182,7 @@ struct ApplyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let pipeline = try loadPipeline(filter)
+        let pipeline = try loadPipeline(filter, model: model.settings)
         var options = BatchOptions()
         options.format = format
         options.output = pipeline.spec.output
@@ -169,6 +193,9 @@ struct ApplyCommand: ParsableCommand {
         if depth == 16 { options.output.colormap = .gray }
         options.montage = montage
         options.stages = stages
+        options.stageNodes = stageNodes.map { $0.split(separator: ",").map(String.init) } ?? []
+        options.stageChannels = stageChannels
+        options.resize = resizing.value
         options.depth = depth
         options.pngLevel = pngLevel
         if let jobs { options.jobs = jobs }
@@ -181,7 +208,7 @@ struct ApplyCommand: ParsableCommand {
         if options.format == .png && options.output.kind == .image {
             // --kind image or --depth 16 may ask for an image the maps cannot make: refuse before any image is read.
             do {
-                let maps = pipeline.mapNames(inputChannels: pipeline.spec.input.channels).count
+                let maps = pipeline.mapLayout(options: options).finalNames.count
                 try ImageComposer.checkComposable(channels: maps, depth: depth)
             } catch {
                 printError("filterpipe: \(filter): \(error)")
@@ -194,7 +221,7 @@ struct ApplyCommand: ParsableCommand {
         let writer: ManifestWriter?
         let runner = BatchRunner(pipeline: pipeline, output: tree, options: options)
         do throws(BatchSetupError) {
-            let found = try prepareInputs(tree: tree, spec: pipeline.spec, options: options)
+            let found = try prepareInputs(tree: tree, pipeline: pipeline, options: options)
             selected = runner.selectShard(found)
             writer = try manifest.map { (path) throws(BatchSetupError) in
                 try ManifestWriter(path: path, protecting: found.map(\.path) + [filter])

@@ -24,14 +24,24 @@ enum ReportWriter {
     static func write(
         results: [ImageResult], pipeline: Pipeline, filter: String, options: BatchOptions, output: OutputTree
     ) throws(FilterPipeError) -> String {
-        let builder = ReportBuilder(spec: pipeline.spec, options: options, output: output)
+        let builder = ReportBuilder(
+            spec: pipeline.spec, options: options, output: output, layout: pipeline.mapLayout(options: options))
         let entries = try builder.entries(for: results)
         let filtersPicture = try builder.writeFiltersPicture()
         let sample = results.first { $0.width > 0 }
         let summaryText: String
         do throws(PipelineError) {
-            let summary = try PipelineSummary(spec: pipeline.spec, width: sample?.width ?? 1920, height: sample?.height ?? 1080)
-            summaryText = "\(filter): input \(summary.inputShape.width)x\(summary.inputShape.height)\n" + summary.renderTable()
+            var (width, height) = (sample?.width ?? 1920, sample?.height ?? 1080)
+            if let resize = options.resize { (width, height) = resize.size(width: width, height: height) }
+            if pipeline.plan.isNetwork {
+                let image = Shape(channels: pipeline.spec.input.channels, height: height, width: width)
+                summaryText =
+                    "\(filter): input \(width)x\(height)\n"
+                    + (try NetworkSummary(plan: pipeline.plan, image: image)).renderTable(input: pipeline.spec)
+            } else {
+                let summary = try PipelineSummary(spec: pipeline.spec, width: width, height: height)
+                summaryText = "\(filter): input \(width)x\(height)\n" + summary.renderTable()
+            }
         } catch {
             summaryText = "\(filter): \(error.message)"
         }

@@ -75,3 +75,44 @@ extension PipelineSummary {
         return String(value)
     }
 }
+
+extension NetworkSummary {
+    /// The table as aligned text, one network node per line, then the totals; `input` names the
+    /// input mode and scaling.
+    func renderTable(input: PipelineSpec) -> String {
+        let header = ["#", "op", "output tensor", "output N×C×H×W", "parameters", "weights", "multiply-adds"]
+        let rightAligned: Set<Int> = [0, 5, 6]
+        let inputParameters = ([input.input.rawValue] + [input.inputScaling.compactParameters].filter { !$0.isEmpty })
+            .joined(separator: " ")
+        let dimsText = { (dims: [Int]) in dims.isEmpty ? "scalar" : dims.map(String.init).joined(separator: "×") }
+        var cells: [[String]] = [["0", "input", "", dimsText(inputDims), inputParameters, "0", "0"]]
+        for row in rows {
+            cells.append([
+                String(row.index), row.op, row.tensor, dimsText(row.dims), row.parameters,
+                PipelineSummary.grouped(row.weights), PipelineSummary.grouped(row.multiplyAdds),
+            ])
+        }
+        var widths = header.map { $0.count }
+        for line in cells {
+            for (column, cell) in line.enumerated() { widths[column] = max(widths[column], cell.count) }
+        }
+        func render(_ line: [String]) -> String {
+            let padded = line.enumerated().map { column, cell in
+                let fill = String(repeating: " ", count: widths[column] - cell.count)
+                return rightAligned.contains(column) ? fill + cell : cell + fill
+            }
+            let text = padded.joined(separator: "  ")
+            return String(text.reversed().drop(while: { $0 == " " }).reversed())
+        }
+        var lines = [render(header)]
+        lines.append(String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1)))
+        lines += cells.map(render)
+        lines.append(lines[1])
+        lines.append(
+            "total: \(rows.count) node\(rows.count == 1 ? "" : "s"), \(PipelineSummary.grouped(totalWeights)) weights, "
+                + "\(PipelineSummary.grouped(totalMultiplyAdds)) multiply-adds (\(PipelineSummary.scaled(totalMultiplyAdds))); "
+                + "multiply-adds count Conv and ConvTranspose")
+        if let last = rows.last { lines.append("output: \(last.tensor) \(dimsText(last.dims))") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

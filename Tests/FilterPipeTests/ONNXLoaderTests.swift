@@ -194,14 +194,18 @@ import Testing
         return values
     }
 
-    static let inputCases: [(InputNormalization, [Float])] = [
-        (InputNormalization(), expected(scale: 1, mean: [0, 0, 0], std: [1, 1, 1], bgr: false)),
+    static let inputCases: [(InputMode?, InputScaling, [Float])] = [
+        (nil, InputScaling(), expected(scale: 1, mean: [0, 0, 0], std: [1, 1, 1], bgr: false)),
         (
-            InputNormalization(mean: [0.5, 0.5, 0.5], std: [0.5, 0.25, 0.5]),
+            .rgb, InputScaling(mean: [0.5, 0.5, 0.5], std: [0.5, 0.25, 0.5]),
             expected(scale: 1, mean: [0.5, 0.5, 0.5], std: [0.5, 0.25, 0.5], bgr: false)
         ),
-        (InputNormalization(scale: 255), expected(scale: 255, mean: [0, 0, 0], std: [1, 1, 1], bgr: false)),
-        (InputNormalization(bgr: true), expected(scale: 1, mean: [0, 0, 0], std: [1, 1, 1], bgr: true)),
+        (nil, InputScaling(scale: 255), expected(scale: 255, mean: [0, 0, 0], std: [1, 1, 1], bgr: false)),
+        (.bgr, InputScaling(), expected(scale: 1, mean: [0, 0, 0], std: [1, 1, 1], bgr: true)),
+        (
+            .bgr, InputScaling(scale: 2, mean: [0.1, 0.2, 0.3], std: [1, 2, 4]),
+            expected(scale: 2, mean: [0.1, 0.2, 0.3], std: [1, 2, 4], bgr: true)
+        ),
     ]
 
     /// The input formula is the filter format's: `(pixel·scale − mean[c]) / std[c]`, pixels 0…1 as
@@ -209,7 +213,7 @@ import Testing
     @Test(
         "A network's input is (pixel·scale − mean) / std on 0…1 pixels, as a filter file's input line",
         arguments: inputCases)
-    func networkInputFollowsTheFilterFormatsFormula(input: InputNormalization, expected: [Float]) throws {
+    func networkInputFollowsTheFilterFormatsFormula(mode: InputMode?, scaling: InputScaling, expected: [Float]) throws {
         let folder = TemporaryFolder()
         var graph = Onnx_GraphProto()
         graph.input = [Self.value("x", [1, 3, 1, 2])]
@@ -219,7 +223,7 @@ import Testing
         let image = folder.path + "/image.png"
         try ImageCodec.writePNG(
             PixelBuffer(width: 2, height: 1, channels: 3, samples: .uint8([0, 51, 153, 255, 102, 204])), to: image)
-        let pipeline = try Pipeline(onnx: URL(fileURLWithPath: model), input: input)
+        let pipeline = try Pipeline(onnx: URL(fileURLWithPath: model), mode: mode, scaling: scaling)
         let got = try pipeline.run(imageAt: image).values
         #expect(got.count == expected.count)
         for (g, e) in zip(got, expected) { #expect(abs(g - e) <= 1e-6 * max(1, abs(e)), "\(got) vs \(expected)") }

@@ -13,8 +13,16 @@ public struct BatchOptions: Sendable {
     public var output: OutputSpec = OutputSpec()
     /// Also write a montage per image (`<stem>/montage.png`) when the kind is `maps`.
     public var montage: Bool = false
-    /// Also write the maps after every stage (`<stem>/stage-<n>-<kind>/`).
+    /// Also write the maps after every stage (`<stem>/stage-<n>-<kind>/`; a network's after every
+    /// node, `<stem>/node-<n>-<Op>-<tensor>/`, see `MapLayout`).
     public var stages: Bool = false
+    /// With `stages` on a network: only the nodes matching one of these (op type, or part of the
+    /// node's or its tensor's name); empty: every node.
+    public var stageNodes: [String] = []
+    /// With `stages` on a network: at most this many channels (the first) of each node.
+    public var stageChannels: Int = 8
+    /// Resize each image before the pipeline runs on it (nil: as decoded).
+    public var resize: InputResize? = nil
     /// 8 or 16 bits per sample in written maps.
     public var depth: Int = 8
     /// zlib level of written PNGs.

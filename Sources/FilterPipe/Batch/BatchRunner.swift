@@ -134,6 +134,7 @@ public struct BatchRunner: Sendable {
 
     public init(pipeline: Pipeline, output: OutputTree, options: BatchOptions) {
         self.pipeline = pipeline
+        layout = pipeline.mapLayout(options: options)
         route = Route.decide(plan: pipeline.plan, options: options)
         self.output = output
         self.options = options
@@ -146,6 +147,8 @@ public struct BatchRunner: Sendable {
 
     /// The route images take (`Route.decide`, once per run).
     public let route: Route
+    /// The names of the maps each image gets (`Pipeline.mapLayout`).
+    public let layout: MapLayout
 
     /// Whether images take the streaming route (`BandedPipelineRun`: one clamped 8-bit image out),
     /// holding image rows rather than float tensors.
@@ -214,7 +217,7 @@ public struct BatchRunner: Sendable {
     /// split across `stageWorkers` cores (default `options.jobs`); results do not depend on it.
     public func process(_ input: BatchInput, filterDate: Date? = nil, stageWorkers: Int? = nil) -> ImageResult {
         var result = ImageResult(input: input, status: .written)
-        let plan = OutputPlan(stem: input.outputStem, spec: pipeline.spec, options: options)
+        let plan = OutputPlan(stem: input.outputStem, layout: layout, options: options)
         if options.skipExisting, let date = Self.newest(Self.modificationDate(input.path), filterDate),
             plan.allFiles.allSatisfy({ output.isFreshRegularFile($0, newerThan: date) })
         {
@@ -231,7 +234,7 @@ public struct BatchRunner: Sendable {
             try admit(input)
             let meter = WorkMeter()
             let executor = Executor(workers: stageWorkers ?? options.jobs, meter: meter)
-            let writer = ImageOutputWriter(output: output, options: options, spec: pipeline.spec, executor: executor)
+            let writer = ImageOutputWriter(output: output, options: options, layout: layout, executor: executor)
             let decoded: ImageCodec.DecodedRows
             do throws(ImageIOError) {
                 decoded =
@@ -259,8 +262,9 @@ public struct BatchRunner: Sendable {
             result.megapixels = Double(pixels.width * pixels.height) / 1e6
             result.width = pixels.width
             result.height = pixels.height
-            let tensor = Tensor(
+            var tensor = Tensor(
                 pixels: pixels, mode: pipeline.spec.input, scaling: pipeline.spec.inputScaling, executor: executor)
+            if let resize = options.resize { tensor = resize.apply(to: tensor) }
             // Only a montage draws the photo again: otherwise its pixels are released here.
             let photo: PixelBuffer? = writer.needsPhoto(plan) ? pixels : nil
             result.timings.decode += meter.workerSeconds(wall: lap())
@@ -268,7 +272,7 @@ public struct BatchRunner: Sendable {
             let stages: [Tensor]
             do throws(PipelineError) {
                 if options.stages {
-                    stages = try pipeline.runAllStages(tensor, executor: executor)
+                    stages = try pipeline.runStages(tensor, layout: layout, executor: executor)
                 } else {
                     stages = [try pipeline.run(tensor, executor: executor)]
                 }

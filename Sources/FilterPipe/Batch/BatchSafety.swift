@@ -69,13 +69,16 @@ public enum BatchSafety {
     ///   - extraOutputs: other files the run writes, relative to OUTPUT (the report's `index.html`).
     ///   - protected: other files no output may replace (the filter file, the manifest).
     ///   - filterName: names the filter file in a too-long-name message.
+    ///   - layout: the maps' names (`Pipeline.mapLayout`; nil: `spec`'s, a filter file's).
     public static func check(
         inputs: [BatchInput], roots: [String], output: OutputTree, spec: PipelineSpec, options: BatchOptions,
-        extraOutputs: [String] = [], protected: [Protected] = [], filterName: String = "the filter file"
+        extraOutputs: [String] = [], protected: [Protected] = [], filterName: String = "the filter file",
+        layout: MapLayout? = nil
     ) throws(BatchSetupError) {
         var planned: [(file: String, owner: String)] = []
+        let layout = layout ?? MapLayout(spec: spec, stages: options.stages)
         for input in inputs {
-            for file in OutputPlan(stem: input.outputStem, spec: spec, options: options).allFiles {
+            for file in OutputPlan(stem: input.outputStem, layout: layout, options: options).allFiles {
                 planned.append((file, input.path))
             }
         }

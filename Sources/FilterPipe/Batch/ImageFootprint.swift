@@ -32,7 +32,9 @@ struct ImageFootprint {
         let width = probe.width, height = probe.height
         let tooLarge = PipelineError("the image's \(width)×\(height) header describes more than \(ByteText.largest)")
         guard width > 0, height > 0 else { throw PipelineError("the image is empty (\(width)×\(height))") }
-        let estimate = try pipeline.memoryEstimate(width: width, height: height)
+        // The stages run on the resized image (`--resize`), decoding on the file's own size.
+        let resized = options.resize?.size(width: width, height: height) ?? (width: width, height: height)
+        let estimate = try pipeline.memoryEstimate(width: resized.width, height: resized.height)
         let output = estimate.outputShape
         let steps = pipeline.steps.map(\.specIndices)
         let fileBytes = probe.format == .png ? CheckedSize.product(2, probe.fileSize) : probe.fileSize
@@ -58,8 +60,11 @@ struct ImageFootprint {
                 encodingPeaks: encode > decode)
         }
         let bytesPerSample = probe.bitDepth == 16 ? 2 : 1
-        let tensors = try estimate.peak(
-            route: route.memoryRoute(bitDepth: probe.bitDepth), steps: steps, workers: options.jobs)
+        // A network's --stages keeps a few channels of some nodes (`Pipeline.runStages`), not every
+        // node's output: its peak is the run's, releasing intermediates.
+        let memoryRoute: MemoryEstimate.Route =
+            pipeline.plan.isNetwork ? .wholeTensors(keepingEveryStage: false) : route.memoryRoute(bitDepth: probe.bitDepth)
+        let tensors = try estimate.peak(route: memoryRoute, steps: steps, workers: options.jobs)
         let outputValues = output.checkedCount ?? Int.max
         let rendered =
             options.format == .npy

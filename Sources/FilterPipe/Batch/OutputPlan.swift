@@ -4,8 +4,9 @@
 /// - `maps`: `<stem>/<k>-<map name>.png`, `k` zero-padded so names sort in map order;
 /// - `image`, `montage`: `<stem>.png`;  `npy`: `<stem>.npy`;
 /// - `--montage` with maps: also `<stem>/montage.png`;
-/// - `--stages`: also `<stem>/stage-<n>-<kind>/<k>-<map name>.png` for every stage but the last,
-///   and, when the run draws montages (`output montage` or `--montage`), `<stem>/stage-<n>-<kind>/montage.png`.
+/// - `--stages`: also `<stem>/stage-<n>-<kind>/<k>-<map name>.png` for every stage but the last
+///   (a network: `<stem>/node-<n>-<Op>-<tensor>/<k>-c<channel>.png` per node `MapLayout` plans),
+///   and, when the run draws montages (`output montage` or `--montage`), a `montage.png` in each.
 public struct OutputPlan: Sendable, Equatable {
     public struct MapFile: Sendable, Equatable {
         public var relativePath: String
@@ -45,8 +46,13 @@ public struct OutputPlan: Sendable, Equatable {
         return files
     }
 
+    /// A filter file's plan.
     public init(stem: String, spec: PipelineSpec, options: BatchOptions) {
-        let channels = spec.input.channels
+        self.init(stem: stem, layout: MapLayout(spec: spec, stages: options.stages), options: options)
+    }
+
+    /// The plan of maps named as `layout` says (`Pipeline.mapLayout(options:)`).
+    public init(stem: String, layout: MapLayout, options: BatchOptions) {
         switch options.format {
         case .npy:
             single = stem + ".npy"
@@ -56,19 +62,16 @@ public struct OutputPlan: Sendable, Equatable {
         }
         switch options.output.kind {
         case .maps:
-            maps = Self.mapFiles(folder: stem, names: spec.finalMapNames(inputChannels: channels))
+            maps = Self.mapFiles(folder: stem, names: layout.finalNames)
             if options.montage { montage = stem + "/montage.png" }
         case .image, .montage:
             single = stem + ".png"
             singleIsMontage = options.output.kind == .montage
         }
-        if options.stages && spec.stages.count > 1 {
-            for index in 0..<(spec.stages.count - 1) {
-                let folder = "\(stem)/stage-\(index + 1)-\(spec.stages[index].keyword)"
-                stageMaps.append(
-                    Self.mapFiles(
-                        folder: folder,
-                        names: spec.mapNames(afterStage: index, inputChannels: channels)))
+        if options.stages {
+            for stage in layout.stages {
+                let folder = "\(stem)/\(stage.folder)"
+                stageMaps.append(Self.mapFiles(folder: folder, names: stage.mapNames))
                 if options.output.kind == .montage || options.montage { stageMontages.append(folder + "/montage.png") }
             }
         }

@@ -18,7 +18,7 @@ public enum Route: Sendable, Equatable {
     public static func decide(plan: PipelinePlan, options: BatchOptions) -> Route {
         let oneClampedImage =
             options.format == .png && options.output.kind == .image && options.output.effectiveNormalization == .clamp
-            && options.depth == 8 && !options.montage && !options.stages
+            && options.depth == 8 && !options.montage && !options.stages && options.resize == nil
         let chain = !plan.isNetwork && plan.nodes.dropFirst().allSatisfy { $0.inputs == [$0.id - 1] }
         return oneClampedImage && chain ? .streamingBands : .wholeTensors(keepingEveryStage: options.stages)
     }

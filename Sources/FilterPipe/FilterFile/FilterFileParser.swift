@@ -24,7 +24,7 @@ public enum FilterFileParser {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    static let stageKeywords = ["conv", "relu", "abs", "leaky_relu", "sigmoid", "tanh", "maxpool", "avgpool", "output"]
+    static let stageKeywords = ["onnx", "conv", "relu", "abs", "leaky_relu", "sigmoid", "tanh", "maxpool", "avgpool", "output"]
     private static let filterNameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 
     /// A matrix being read row by row.
@@ -111,6 +111,9 @@ public enum FilterFileParser {
             }
             switch head.text {
             case "input": try readInput(line)
+            case "onnx":
+                try closeBank()
+                try readNetwork(line)
             case "filter": try readFilter(line)
             case "channel": try readChannel(line)
             case "channels": try readChannelWeights(line)
@@ -216,10 +219,45 @@ public enum FilterFileParser {
 
         // MARK: stages
 
-        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine, options: FilterFileOptions) {
+        /// `onnx FILE [until=TENSOR]`: the model, relative to the filter file; the only stage.
+        mutating func readNetwork(_ line: FilterFileLine) throws(FilterFileError) {
+            let head = line.tokens[0]
+            if !spec.stages.isEmpty || spec.network != nil {
+                throw error(line, head, "onnx after another stage (a model's stage comes first and alone, before output)")
+            }
+            guard line.tokens.count >= 2, line.tokens[1].kind == .word,
+                line.tokens.count == 2 || line.tokens[2].kind != .equals
+            else { throw error(line, head, "missing model file after 'onnx' (expected onnx FILE.onnx [until=TENSOR])") }
+            let file = line.tokens[1]
+            let options = try FilterFileOptions(
+                line.tokens.dropFirst(2), owner: "onnx",
+                allowed: .init(names: ["until"], expected: ["until": "TENSOR"]), fileName: fileName,
+                lineNumber: line.number)
+            let untilToken = options.valueToken("until")
+            let path = directory.map { file.text.hasPrefix("/") ? file.text : $0 + "/" + file.text } ?? file.text
+            spec.network = NetworkReference(
+                reference: file.text, path: path, until: untilToken?.text,
+                location: SourceLocation(line: line.number, column: head.column),
+                fileLocation: SourceLocation(line: line.number, column: file.column),
+                untilLocation: untilToken.map { SourceLocation(line: line.number, column: $0.column) },
+                inputGiven: inputLine != nil)
+        }
+
+        mutating func appendStage(_ stage: StageSpec, at line: FilterFileLine, options: FilterFileOptions) throws(FilterFileError)
+        {
+            try refuseAfterNetwork(line)
             spec.stages.append(stage)
             spec.stageLocations.append(SourceLocation(line: line.number, column: line.tokens[0].column))
             spec.stageDetails.append(SourceDetails(options: options.locations))
+        }
+
+        func refuseAfterNetwork(_ line: FilterFileLine) throws(FilterFileError) {
+            if let network = spec.network {
+                throw error(
+                    line, line.tokens[0],
+                    "'\(line.tokens[0].text)' after the onnx stage (line \(network.location.line)): stages after a model are not supported; its output is the pipeline's"
+                )
+            }
         }
 
         mutating func readActivation(_ line: FilterFileLine) throws(FilterFileError) {
@@ -237,7 +275,7 @@ public enum FilterFileParser {
                 case "tanh": .tanh
                 default: .leakyReLU(slope: try options.number("slope") ?? 0.01)
                 }
-            appendStage(.activation(activation), at: line, options: options)
+            try appendStage(.activation(activation), at: line, options: options)
         }
 
         mutating func readPool(_ line: FilterFileLine) throws(FilterFileError) {
@@ -259,12 +297,13 @@ public enum FilterFileParser {
             }
             let ceilMode = try options.boolean("ceil_mode") ?? false
             let kind: PoolKind = head.text == "maxpool" ? .max : .average
-            appendStage(
+            try appendStage(
                 .pool(PoolSpec(kind: kind, size: size, stride: stride, pad: pad, ceilMode: ceilMode)), at: line,
                 options: options)
         }
 
         mutating func readConv(_ line: FilterFileLine) throws(FilterFileError) {
+            try refuseAfterNetwork(line)
             let head = line.tokens[0]
             let options = try FilterFileOptions(
                 line.tokens.dropFirst(), owner: "conv",

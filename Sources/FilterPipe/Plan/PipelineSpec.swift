@@ -349,8 +349,38 @@ public struct WeightFileSource: Sendable, Equatable {
     }
 }
 
+/// A filter file's `onnx FILE [until=TENSOR]` stage: an ONNX model run on the input.
+public struct NetworkReference: Sendable, Equatable {
+    /// The model as written after `onnx`.
+    public var reference: String
+    /// Where it is read from: `reference` relative to the filter file's folder.
+    public var path: String
+    public var until: String?
+    /// Where the stage, the file and `until`'s value were written.
+    public var location: SourceLocation
+    public var fileLocation: SourceLocation
+    public var untilLocation: SourceLocation?
+    /// Whether the filter file has an `input` line (else the model's declared channels choose the mode).
+    public var inputGiven: Bool
+
+    public init(
+        reference: String, path: String, until: String? = nil, location: SourceLocation, fileLocation: SourceLocation,
+        untilLocation: SourceLocation? = nil, inputGiven: Bool = false
+    ) {
+        self.reference = reference
+        self.path = path
+        self.until = until
+        self.location = location
+        self.fileLocation = fileLocation
+        self.untilLocation = untilLocation
+        self.inputGiven = inputGiven
+    }
+}
+
 /// A whole filter file: input mode, stages in order, output settings.
 public struct PipelineSpec: Sendable, Equatable {
+    /// The `onnx` stage, when the file runs a model (it is then the only stage).
+    public var network: NetworkReference? = nil
     public var input: InputMode
     public var stages: [StageSpec]
     public var output: OutputSpec

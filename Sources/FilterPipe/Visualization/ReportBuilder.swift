@@ -32,19 +32,26 @@ public struct ReportBuilder: Sendable {
     public let spec: PipelineSpec
     public let options: BatchOptions
     public let output: OutputTree
+    /// The maps' names and stage titles (`Pipeline.mapLayout`).
+    public let layout: MapLayout
 
-    public init(spec: PipelineSpec, options: BatchOptions, output: OutputTree) {
+    /// `layout` nil: `spec`'s (a filter file's).
+    public init(spec: PipelineSpec, options: BatchOptions, output: OutputTree, layout: MapLayout? = nil) {
         self.spec = spec
         self.options = options
         self.output = output
+        self.layout = layout ?? MapLayout(spec: spec, stages: options.stages)
     }
 
     /// Every file the report may write, relative to OUTPUT (index.html first), so the batch's
     /// safety check refuses a report file that would replace an input, clash with an output or
     /// exceed NAME_MAX before anything runs. A thumbnail is listed for every map: whether one is
     /// needed is known only once the map is written.
-    public static func plannedFiles(spec: PipelineSpec, options: BatchOptions, inputs: [BatchInput]) -> [String] {
+    public static func plannedFiles(
+        spec: PipelineSpec, options: BatchOptions, inputs: [BatchInput], layout: MapLayout? = nil
+    ) -> [String] {
         var files = ["index.html"]
+        let layout = layout ?? MapLayout(spec: spec, stages: options.stages)
         if spec.stages.contains(where: { if case .conv = $0 { true } else { false } }) {
             files.append(assetsFolder + "/filters.png")
         }
@@ -54,7 +61,7 @@ public struct ReportBuilder: Sendable {
         }
         for input in inputs {
             files.append("\(assetsFolder)/images/\(input.outputStem)/input-preview.png")
-            let plan = OutputPlan(stem: input.outputStem, spec: spec, options: options)
+            let plan = OutputPlan(stem: input.outputStem, layout: layout, options: options)
             for file in plan.maps + plan.stageMaps.flatMap({ $0 }) {
                 files.append("\(assetsFolder)/images/\(file.relativePath)")
                 files.append("\(assetsFolder)/images/\(file.relativePath.dropLast(4)).js")
@@ -154,7 +161,7 @@ public struct ReportBuilder: Sendable {
     public func entry(for result: ImageResult, filters: [Int: [ReportFilterPicture]]) throws(FilterPipeError) -> ReportEntry {
         var entry = ReportEntry(input: result.input.path, error: result.error)
         if result.status == .failed { return entry }
-        let plan = OutputPlan(stem: result.input.outputStem, spec: spec, options: options)
+        let plan = OutputPlan(stem: result.input.outputStem, layout: layout, options: options)
         let imageFolder = "\(Self.assetsFolder)/images/\(result.input.outputStem)"
         if let preview = try writePreview(of: result.input.path, folder: imageFolder) {
             entry.preview = preview.path
@@ -164,10 +171,12 @@ public struct ReportBuilder: Sendable {
         let finalStage = spec.stages.count - 1
         for (index, files) in plan.stageMaps.enumerated() {
             var maps: [ReportMap] = []
-            for file in files { if let shown = try map(file, stage: index, filters: filters) { maps.append(shown) } }
-            if !maps.isEmpty { entry.stages.append(ReportStage(title: "\(index + 1) \(spec.stages[index].keyword)", maps: maps)) }
+            let stage = layout.stages[index]
+            let origin = spec.stages.isEmpty ? -1 : stage.source
+            for file in files { if let shown = try map(file, stage: origin, filters: filters) { maps.append(shown) } }
+            if !maps.isEmpty { entry.stages.append(ReportStage(title: stage.label, maps: maps)) }
         }
-        let finalTitle = "\(finalStage + 1) \(spec.stages.isEmpty ? "input" : spec.stages[finalStage].keyword) (final)"
+        let finalTitle = layout.finalLabel
         var finals: [ReportMap] = []
         for file in plan.maps { if let shown = try map(file, stage: finalStage, filters: filters) { finals.append(shown) } }
         if let single = plan.single, isRegularFile(single) {

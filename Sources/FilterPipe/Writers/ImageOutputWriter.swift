@@ -5,7 +5,8 @@ import Synchronization
 struct ImageOutputWriter {
     let output: OutputTree
     let options: BatchOptions
-    let spec: PipelineSpec
+    /// The maps' names, titles and signedness (`Pipeline.mapLayout`).
+    let layout: MapLayout
     /// Where an image's maps are rendered and encoded, several at once when it has workers.
     var executor = Executor(workers: 1)
 
@@ -24,11 +25,10 @@ struct ImageOutputWriter {
             timings.encode += lap()
             return written
         }
-        let finalStage = spec.stages.count - 1
         switch options.output.kind {
         case .maps:
             try writeMaps(
-                final, files: plan.maps, scaling: finalScaling, signed: signed(afterStage: finalStage),
+                final, files: plan.maps, scaling: finalScaling, signed: layout.finalSigned,
                 timings: &timings, lap: lap, written: &written)
         case .image:
             let pixels = try compose(final)
@@ -38,23 +38,26 @@ struct ImageOutputWriter {
         case .montage:
             guard let photo else { preconditionFailure("montage without its photo") }
             try writeMontage(
-                photo: photo, title: title, maps: final, stage: finalStage, scaling: finalScaling, file: plan.single!,
+                photo: photo, title: title, maps: final, names: layout.finalNames, signed: layout.finalSigned,
+                scaling: finalScaling, file: plan.single!,
                 timings: &timings, lap: lap, written: &written)
         }
         if let file = plan.montage {
             guard let photo else { preconditionFailure("montage without its photo") }
             try writeMontage(
-                photo: photo, title: title, maps: final, stage: finalStage, scaling: finalScaling, file: file,
+                photo: photo, title: title, maps: final, names: layout.finalNames, signed: layout.finalSigned,
+                scaling: finalScaling, file: file,
                 timings: &timings, lap: lap, written: &written)
         }
         for (index, files) in plan.stageMaps.enumerated() where index < stages.count - 1 {
+            let stage = layout.stages[index]
             try writeMaps(
-                stages[index], files: files, scaling: stageScaling, signed: signed(afterStage: index),
+                stages[index], files: files, scaling: stageScaling, signed: stage.signed,
                 timings: &timings, lap: lap, written: &written)
             if index < plan.stageMontages.count, let photo {
                 try writeMontage(
-                    photo: photo, title: "\(title): stage \(index + 1) (\(spec.stages[index].keyword))",
-                    maps: stages[index], stage: index, scaling: stageScaling, file: plan.stageMontages[index],
+                    photo: photo, title: "\(title): \(stage.title)", maps: stages[index], names: stage.mapNames,
+                    signed: stage.signed, scaling: stageScaling, file: plan.stageMontages[index],
                     timings: &timings, lap: lap, written: &written)
             }
         }
@@ -92,10 +95,6 @@ struct ImageOutputWriter {
         // 16-bit maps are gray (the colour tables have 8 bits a channel): only 8-bit ones turn diverging.
         scaling.symmetricAlwaysDiverging = options.depth == 8
         return scaling
-    }
-
-    private func signed(afterStage index: Int) -> [Bool] {
-        spec.mapsCanBeNegative(afterStage: index, inputChannels: spec.input.channels)
     }
 
     private func writeMaps(
@@ -140,13 +139,10 @@ struct ImageOutputWriter {
     }
 
     private func writeMontage(
-        photo: PixelBuffer, title: String, maps: Tensor, stage: Int, scaling: MapScaling, file: String,
-        timings: inout PhaseTimings, lap: () -> Double,
-        written: inout [String]
+        photo: PixelBuffer, title: String, maps: Tensor, names: [String], signed: [Bool], scaling: MapScaling,
+        file: String, timings: inout PhaseTimings, lap: () -> Double, written: inout [String]
     ) throws(FilterPipeError) {
-        let names = spec.mapNames(afterStage: stage, inputChannels: spec.input.channels)
-        let pixels = Montage.make(
-            photo: photo, maps: maps, names: names, scaling: scaling, signed: signed(afterStage: stage), title: title)
+        let pixels = Montage.make(photo: photo, maps: maps, names: names, scaling: scaling, signed: signed, title: title)
         timings.normalize += lap()
         try savePNG(pixels, file, text: metadata(mapName: "montage"), &written)
         timings.encode += lap()
