@@ -78,7 +78,7 @@ func optionsThatCannotApplyAreOneLineAndExitStatus2(flags: [String], filter: Str
     ),
     (
         "input gray\nrelu6\n",
-        "2:1: unknown stage 'relu6' (expected conv, relu, abs, leaky_relu, sigmoid, tanh, maxpool, avgpool, output); did you mean 'relu'?"
+        "2:1: unknown stage 'relu6' (expected onnx, conv, relu, abs, leaky_relu, sigmoid, tanh, maxpool, avgpool, output); did you mean 'relu'?"
     ),
     (
         "input gray\nconv\n  filter a sobel_x\n",

@@ -9,7 +9,7 @@ struct BrokenFilterFile: CustomTestStringConvertible, Sendable {
     var testDescription: String { error }
 }
 
-private let stages = "conv, relu, abs, leaky_relu, sigmoid, tanh, maxpool, avgpool, output"
+private let stages = "onnx, conv, relu, abs, leaky_relu, sigmoid, tanh, maxpool, avgpool, output"
 private let kernels =
     "identity, box, gaussian, sobel_x, sobel_y, scharr_x, scharr_y, prewitt_x, prewitt_y, laplacian, log, sharpen, emboss, gabor, kirsch"
 
