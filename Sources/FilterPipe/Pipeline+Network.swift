@@ -53,11 +53,12 @@ extension Pipeline {
         _ inputs: [GraphTensor], executor: Executor = Executor(),
         observe: ((PipelinePlan.Node, GraphTensor) -> Void)? = nil
     ) throws(PipelineError) -> [GraphTensor] {
-        try runGraph(inputs, executor: executor, keepingEveryNode: observe != nil, observe: observe)
+        try runGraph(inputs, executor: executor, keepingEveryNode: observe != nil, observed: nil, observe: observe)
     }
 
+    /// `observed`: the nodes `observe` needs (nil: every node, each run as it is).
     private func runGraph(
-        _ inputs: [GraphTensor], executor: Executor, keepingEveryNode: Bool,
+        _ inputs: [GraphTensor], executor: Executor, keepingEveryNode: Bool, observed: Set<PipelinePlan.NodeID>?,
         observe: ((PipelinePlan.Node, GraphTensor) -> Void)?
     ) throws(PipelineError) -> [GraphTensor] {
         precondition(plan.isNetwork, "runGraph runs network plans; a filter file's runs with run(_:)")
@@ -68,7 +69,12 @@ extension Pipeline {
                 plan.nodes[peak.node],
                 "needs \(ByteText.describe(peak.bytes)), more than the physical memory (\(ByteText.describe(physical)))")
         }
-        return try GraphRun(plan: plan, executor: executor).run(inputs, observe: observe)
+        // An observer sees only the nodes it asks for: the rest may be fused away.
+        let schedule =
+            observe == nil
+            ? networkSchedule ?? NetworkSchedule(plan: plan)
+            : NetworkSchedule(plan: plan, kept: observed ?? [], fuse: observed != nil)
+        return try GraphRun(plan: plan, schedule: schedule, executor: executor).run(inputs, observe: observe)
     }
 
     /// The image tensor (as `inputTensor` makes it) through the network: its first output as C×H×W
@@ -97,7 +103,9 @@ extension Pipeline {
         try checkInput(input.shape)
         let wanted = Dictionary(layout.stages.map { ($0.source, $0.mapNames.count) }) { a, _ in a }
         var kept: [Int: Tensor] = [:]
-        let outputs = try runGraph([GraphTensor(input)], executor: executor, keepingEveryNode: false) { node, value in
+        let outputs = try runGraph(
+            [GraphTensor(input)], executor: executor, keepingEveryNode: false, observed: Set(wanted.keys)
+        ) { node, value in
             guard let channels = wanted[node.id] else { return }
             let shape = Shape(graphDims: value.dims)
             let count = min(channels, shape.channels) * shape.planeCount

@@ -12,6 +12,8 @@ public struct Pipeline: Sendable {
 
     /// The validated graph the stages were planned from.
     public let plan: PipelinePlan
+    /// How a network plan runs when no node's value is observed (nil for a filter file's plan).
+    let networkSchedule: NetworkSchedule?
 
     /// Validates `spec` (`PipelinePlan`: kernel shapes, channel counts) and prepares its stages.
     public init(spec: PipelineSpec) throws(PipelineError) {
@@ -35,6 +37,7 @@ public struct Pipeline: Sendable {
         }
         self.stages = stages
         steps = Self.fuse(stages)
+        networkSchedule = nil
     }
 
     /// A network plan: no filter-format stages, the graph runs through `GraphRun`; images fill its
@@ -46,6 +49,7 @@ public struct Pipeline: Sendable {
         plan = networkPlan
         stages = []
         steps = []
+        networkSchedule = NetworkSchedule(plan: networkPlan)
     }
 
     /// Groups each conv with the activations and the pool that directly follow it.

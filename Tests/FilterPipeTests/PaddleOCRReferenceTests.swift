@@ -67,4 +67,32 @@ import Testing
         }
         #expect(failures.isEmpty, "\(failures.prefix(5))")
     }
+
+    @Test(
+        "The fused run (element-wise chains in the convs' epilogues) gives onnxruntime's final tensor within 1e-4 of its max |value|",
+        .enabled(if: SharedModels.isAvailable && referenceRoot != nil),
+        arguments: [
+            ("cls", "ch_ppocr_mobile_v2.0_cls_infer.onnx", "conv2d_94.tmp_0"),
+            ("det", "ch_PP-OCRv4_det_infer.onnx", "sigmoid_0.tmp_0"),
+        ])
+    func fusedRunAgreesWithOnnxruntime(_ name: String, _ model: String, _ until: String) throws {
+        let folder = "\(Self.referenceRoot!)/\(name)"
+        let index = try String(contentsOfFile: "\(folder)/index.tsv", encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: "\t").map(String.init)
+        }
+        let inputDims = index[0][3].split(separator: "x").map { Int($0)! }
+        let input = GraphTensor(dims: inputDims, values: try Self.floats("\(folder)/input.bin"))
+        let pipeline = try Pipeline(onnx: URL(fileURLWithPath: SharedModels.path("ppocr/\(model)")), until: until)
+        let row = try #require(index.dropFirst().first { $0[1] == until })
+        let want = try Self.floats("\(folder)/\(row[0]).bin")
+        let fused = try #require(pipeline.networkSchedule)
+        let fusedSteps = fused.steps.filter { if case .node = $0 { false } else { true } }.count
+        #expect(fusedSteps > 20, "the schedule fused \(fusedSteps) chains")
+        let got = try pipeline.runGraph([input], executor: Executor(workers: 2))[0]
+        #expect(got.dims == row[3].split(separator: "x").map { Int($0)! })
+        let scale = max(want.map(abs).max() ?? 0, .leastNormalMagnitude)
+        var largest: Float = 0
+        for i in want.indices { largest = max(largest, abs(got.values[i] - want[i])) }
+        #expect(largest / scale <= 1e-4, "error \(largest / scale) of max |value|")
+    }
 }

@@ -3,42 +3,93 @@
 // alive at once is what MemoryEstimate's graph walk adds up. Spatial operators run per image of the
 // batch on CHW tensors (SpatialOperators.swift); the rest here work on any rank.
 
-/// Runs a network plan's nodes on whole tensors.
+/// Runs a network plan's nodes on whole tensors, in its schedule's steps.
 struct GraphRun {
     let plan: PipelinePlan
+    let schedule: NetworkSchedule
     let executor: Executor
 
     /// The outputs of `plan.outputs` for graph inputs `inputs` (in the model's order). `observe` is
-    /// given every network node's output as it is made (for `--stages`), before any is released.
+    /// given every network node's output the schedule materialises, as it is made (for `--stages`),
+    /// before any is released.
     func run(
         _ inputs: [GraphTensor], observe: ((PipelinePlan.Node, GraphTensor) -> Void)? = nil
     ) throws(PipelineError) -> [GraphTensor] {
         let dims = try plan.graphDims(inputs: inputs.map(\.dims))
-        let lastUse = plan.lastUse
         var values = [GraphTensor?](repeating: nil, count: plan.nodes.count)
-        for node in plan.nodes {
-            switch node.operation {
-            case .graphInput:
-                values[node.id] = inputs[node.id]
-            case .constant(let value):
-                values[node.id] = value
-            case .network(let operation):
-                let operands = node.inputs.map { values[$0]! }
-                let result: GraphTensor
-                do throws(ShapeProblem) {
-                    result = try compute(operation, operands, outputDims: dims[node.id])
-                } catch {
-                    throw plan.failure(node, error.reason)
+        func store(_ node: PipelinePlan.Node, _ result: GraphTensor) {
+            precondition(result.dims == dims[node.id], "\(node.name): computed \(result.dims), planned \(dims[node.id])")
+            values[node.id] = result
+            observe?(node, result)
+        }
+        func runNode(_ id: PipelinePlan.NodeID, epilogue: PointwiseProgram? = nil) throws(PipelineError) -> GraphTensor {
+            let node = plan.nodes[id]
+            guard case .network(let operation) = node.operation else { preconditionFailure("not a network node") }
+            let operands = node.inputs.map { values[$0]! }
+            do throws(ShapeProblem) {
+                if case .conv = operation {
+                    return try SpatialOperators.compute(
+                        operation, operands, outputDims: dims[id], executor: executor, epilogue: epilogue,
+                        cache: (schedule, id))
                 }
-                precondition(result.dims == dims[node.id], "\(node.name): computed \(result.dims), planned \(dims[node.id])")
-                values[node.id] = result
-                observe?(node, result)
-            default:
-                preconditionFailure("a network plan holds graph nodes only")
+                return try compute(operation, operands, outputDims: dims[id])
+            } catch {
+                throw plan.failure(node, error.reason)
             }
-            for input in node.inputs where lastUse[input] == node.id { values[input] = nil }
+        }
+        // Members one by one, each stored for the next (a chain whose dims do not allow fusing).
+        func runMembers(_ members: [PipelinePlan.NodeID]) throws(PipelineError) {
+            for member in members { store(plan.nodes[member], try runNode(member)) }
+        }
+        for (index, step) in schedule.steps.enumerated() {
+            switch step {
+            case .node(let id):
+                let node = plan.nodes[id]
+                switch node.operation {
+                case .graphInput: values[id] = inputs[id]
+                case .constant(let value): values[id] = value
+                case .network: store(node, try runNode(id))
+                default: preconditionFailure("a network plan holds graph nodes only")
+                }
+            case .convEpilogue(let conv, let members, let program):
+                if fits(program, dims[conv], members: members, dims: dims) {
+                    store(plan.nodes[members.last!], try runNode(conv, epilogue: program))
+                } else {
+                    store(plan.nodes[conv], try runNode(conv))
+                    try runMembers(members)
+                }
+            case .pointwise(let root, let members, let program):
+                guard values[root]!.elementType == .float, fits(program, dims[root], members: members, dims: dims) else {
+                    try runMembers(members)
+                    break
+                }
+                var result = values[root]!
+                // The root's storage is reused when no later step reads it.
+                if schedule.lastStep[root] == index { values[root] = nil }
+                Pointwise.run(program, on: &result.values, dims: dims[root], executor: executor)
+                store(plan.nodes[members.last!], GraphTensor(dims: dims[members.last!], values: result.values))
+            }
+            for input in NetworkSchedule.reads(step, plan: plan) where schedule.lastStep[input] == index {
+                values[input] = nil
+            }
+            // Members run one by one (a fallback) leave intermediates no later step reads.
+            if case .pointwise(_, let members, _) = step { for member in members.dropLast() { values[member] = nil } }
+            if case .convEpilogue(let conv, let members, _) = step {
+                values[conv] = nil
+                for member in members.dropLast() { values[member] = nil }
+            }
         }
         return plan.outputs.map { values[$0]! }
+    }
+
+    /// Whether a chain can run fused on a value of `rootDims`: every member keeps the root's dims,
+    /// and per-channel constants match an N×C×H×W value's C.
+    private func fits(
+        _ program: PointwiseProgram, _ rootDims: [Int], members: [PipelinePlan.NodeID], dims: [[Int]]
+    ) -> Bool {
+        guard members.allSatisfy({ dims[$0] == rootDims }) else { return false }
+        guard let channels = program.channels else { return true }
+        return rootDims.count == 4 && rootDims[1] == channels
     }
 
     func compute(_ operation: NetworkOperation, _ x: [GraphTensor], outputDims: [Int]) throws(ShapeProblem) -> GraphTensor {
@@ -74,6 +125,30 @@ struct GraphRun {
                 training: training, output: output)
         case .conv, .convTranspose, .pool, .globalPool, .resize:
             return try SpatialOperators.compute(operation, x, outputDims: outputDims, executor: executor)
+        }
+    }
+}
+
+/// A PointwiseProgram over a whole N-D value, plane by plane (channel c of image n for N×C×…
+/// values), the planes spread over the workers.
+enum Pointwise {
+    static func run(_ program: PointwiseProgram, on values: inout [Float], dims: [Int], executor: Executor) {
+        let channels = dims.count >= 2 ? dims[1] : 1
+        let plane = dims.count >= 2 ? dims.dropFirst(2).reduce(1, *) : values.count
+        let count = values.count
+        let planes = plane == 0 ? 0 : count / plane
+        values.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let target = SendablePointer(base: base)
+            // Small values run on the caller: a plane of a few thousand values costs less than a hand-off.
+            let tasks = count < 1 << 16 ? 1 : min(planes, 4 * executor.workers)
+            let perTask = (planes + tasks - 1) / max(tasks, 1)
+            let work = { @Sendable (task: Int) in
+                for p in (task * perTask)..<min(planes, (task + 1) * perTask) {
+                    program.apply(to: target.base + p * plane, count: plane, channel: p % channels)
+                }
+            }
+            if tasks <= 1 { work(0) } else { executor.forEach(tasks, work) }
         }
     }
 }

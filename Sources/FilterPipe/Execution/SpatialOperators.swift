@@ -3,8 +3,11 @@
 // with the pads resolved per input size by WindowAttributes.resolve (auto_pad included).
 
 enum SpatialOperators {
+    /// `operation` on `inputs`; a conv runs `epilogue` on its output rows, its planned operator kept
+    /// in `cache` (a schedule and the conv's node) for the next image.
     static func compute(
-        _ operation: NetworkOperation, _ inputs: [GraphTensor], outputDims: [Int], executor: Executor
+        _ operation: NetworkOperation, _ inputs: [GraphTensor], outputDims: [Int], executor: Executor,
+        epilogue: PointwiseProgram? = nil, cache: (schedule: NetworkSchedule, node: PipelinePlan.NodeID)? = nil
     ) throws(ShapeProblem) -> GraphTensor {
         let x = inputs[0]
         guard x.dims.count == 4 else {
@@ -20,10 +23,19 @@ enum SpatialOperators {
                 var resolving = window
                 resolving.kernel = Array(w.dims.dropFirst(2))
                 let pads = try pads(resolving, shape)
-                let op = try ConvolutionOperator(
-                    weights: w.values, weightShape: w.dims, bias: conv.hasBias ? inputs[2].values : nil,
-                    inputChannels: shape.channels, group: conv.group, strides: (window.strides[0], window.strides[1]),
-                    dilations: (window.dilations[0], window.dilations[1]), pads: pads)
+                let make = { () throws(OperatorError) -> ConvolutionOperator in
+                    try ConvolutionOperator(
+                        weights: w.values, weightShape: w.dims, bias: conv.hasBias ? inputs[2].values : nil,
+                        inputChannels: shape.channels, group: conv.group, strides: (window.strides[0], window.strides[1]),
+                        dilations: (window.dilations[0], window.dilations[1]), pads: pads, activations: [],
+                        epilogue: epilogue)
+                }
+                let op: ConvolutionOperator
+                if let cache {
+                    op = try cache.schedule.convolution(cache.node, channels: shape.channels, pads: pads, make: make)
+                } else {
+                    op = try make()
+                }
                 run = { (image: Tensor) throws(OperatorError) -> Tensor in try op.run(image, executor: executor) }
             case .convTranspose(let conv):
                 let w = inputs[1]
@@ -68,9 +80,14 @@ enum SpatialOperators {
                 preconditionFailure("not a spatial operator: \(operation.opType)")
             }
             var values: [Float] = []
-            values.reserveCapacity(outputDims.reduce(1, *))
             let plane = shape.count
-            for n in 0..<batch {
+            if batch == 1 {
+                // The image's values as they are: no copy in, none out.
+                values = try run(Tensor(shape: shape, values: x.values)).values
+            } else {
+                values.reserveCapacity(outputDims.reduce(1, *))
+            }
+            for n in 0..<(batch == 1 ? 0 : batch) {
                 let image = Tensor(shape: shape, values: Array(x.values[n * plane..<(n + 1) * plane]))
                 values.append(contentsOf: try run(image).values)
             }

@@ -61,6 +61,7 @@ public struct ConvolutionOperator: Sendable {
     public let dilations: (Int, Int)
     public let pads: ConvPads
     public let activations: [Activation]
+    let epilogue: PointwiseProgram?
     private let engine: ConvActivationStage?
     /// Depthwise (group = C = F) convs with stride > 1: StridedDepthwise.
     private let depthwise: StridedDepthwise?
@@ -71,6 +72,18 @@ public struct ConvolutionOperator: Sendable {
         weights: [Float], weightShape: [Int], bias: [Float]? = nil, inputChannels: Int, group: Int = 1,
         strides: (Int, Int) = (1, 1), dilations: (Int, Int) = (1, 1), pads: ConvPads = .zero,
         activations: [Activation] = [], kernels: KernelSet = .active
+    ) throws(OperatorError) {
+        try self.init(
+            weights: weights, weightShape: weightShape, bias: bias, inputChannels: inputChannels, group: group,
+            strides: strides, dilations: dilations, pads: pads, activations: activations, epilogue: nil, kernels: kernels)
+    }
+
+    /// As the public initialiser, with `epilogue` run on every output row after the activations (a
+    /// network's element-wise chain, NetworkSchedule).
+    init(
+        weights: [Float], weightShape: [Int], bias: [Float]?, inputChannels: Int, group: Int,
+        strides: (Int, Int), dilations: (Int, Int), pads: ConvPads, activations: [Activation],
+        epilogue: PointwiseProgram?, kernels: KernelSet = .active
     ) throws(OperatorError) {
         guard weightShape.count == 4, weightShape.allSatisfy({ $0 > 0 }) else {
             throw OperatorError("Conv weights must be 4-D (F, C/group, KH, KW) with no empty axis, got \(weightShape)")
@@ -104,6 +117,7 @@ public struct ConvolutionOperator: Sendable {
         self.dilations = dilations
         self.pads = pads
         self.activations = activations
+        self.epilogue = epilogue
         if strides.0 == strides.1 && dilations.0 == dilations.1 {
             let taps = kh * kw
             let filters = (0..<f).map { filter in
@@ -118,7 +132,7 @@ public struct ConvolutionOperator: Sendable {
                 filters: filters, stride: strides.0, dilation: dilations.0, group: group, pads: pads)
             engine = ConvActivationStage(
                 conv: Conv2D(spec: spec, inputChannels: inputChannels, kernels: kernels),
-                activations: activations.map(ActivationStage.init))
+                activations: activations.map(ActivationStage.init), epilogue: epilogue)
         } else {
             engine = nil
         }
@@ -126,7 +140,8 @@ public struct ConvolutionOperator: Sendable {
             group == inputChannels && f == inputChannels && (strides.0 > 1 || strides.1 > 1)
             ? StridedDepthwise(
                 weights: weights, bias: biases, kernelHeight: kh, kernelWidth: kw, strides: strides,
-                dilations: dilations, pads: pads, activations: activations.map(ActivationStage.init)) : nil
+                dilations: dilations, pads: pads, activations: activations.map(ActivationStage.init), epilogue: epilogue)
+            : nil
     }
 
     /// The output shape for `input`, or nil when the window does not fit (or the channels differ).
@@ -204,6 +219,7 @@ public struct ConvolutionOperator: Sendable {
                     }
                     for n in 0..<shape.planeCount { plane[n] += bias[f] }
                     for activation in activationStages { activation.apply(to: plane, count: shape.planeCount) }
+                    epilogue?.apply(to: plane, count: shape.planeCount, channel: f)
                 }
             }
         }
@@ -224,6 +240,7 @@ struct StridedDepthwise: Sendable {
     let dilations: (Int, Int)
     let pads: ConvPads
     let activations: [ActivationStage]
+    var epilogue: PointwiseProgram? = nil
 
     func run(_ input: Tensor, outputShape shape: Shape, executor: Executor) -> Tensor {
         let paddedHeight = input.height + pads.top + pads.bottom, paddedWidth = input.width + pads.left + pads.right
@@ -266,6 +283,7 @@ struct StridedDepthwise: Sendable {
                     let out = plane + y * shape.width, b = bias[c]
                     for x in 0..<shape.width { out[x] = accumulator[x] + b }
                     for activation in activations { activation.apply(to: out, count: shape.width) }
+                    epilogue?.apply(to: out, count: shape.width, channel: c)
                 }
             }
         }
@@ -277,6 +295,8 @@ struct StridedDepthwise: Sendable {
 struct ConvActivationStage: Stage {
     let conv: Conv2D
     let activations: [ActivationStage]
+    /// Run after the activations on every row (a network's element-wise chain).
+    var epilogue: PointwiseProgram? = nil
 
     var channelBlock: Int { conv.channelBlock }
     func workPerOutputValue(input: Shape) -> Int { conv.workPerOutputValue(input: input) }
@@ -290,10 +310,11 @@ struct ConvActivationStage: Stage {
         conv.compute(
             input: input, inputShape: inputShape, output: output, outputShape: outputShape, channels: channels,
             rows: rows)
-        guard !activations.isEmpty else { return }
+        guard !activations.isEmpty || epilogue != nil else { return }
         for c in channels {
             for y in rows {
                 for activation in activations { activation.apply(to: output.row(c, y), count: outputShape.width) }
+                epilogue?.apply(to: output.row(c, y), count: outputShape.width, channel: c)
             }
         }
     }
