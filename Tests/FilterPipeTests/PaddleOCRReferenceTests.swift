@@ -19,6 +19,21 @@ import Testing
         }
     }
 
+    /// The reference folder of `name`, its index rows (index, tensor, op, dims), its input, and the
+    /// model run to `until`.
+    static func reference(_ name: String, _ model: String, _ until: String) throws -> (
+        folder: String, index: [[String]], input: GraphTensor, pipeline: Pipeline
+    ) {
+        let folder = "\(referenceRoot!)/\(name)"
+        let index = try String(contentsOfFile: "\(folder)/index.tsv", encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: "\t").map(String.init)
+        }
+        let inputDims = index[0][3].split(separator: "x").map { Int($0)! }
+        let input = GraphTensor(dims: inputDims, values: try floats("\(folder)/input.bin"))
+        let pipeline = try Pipeline(onnx: URL(fileURLWithPath: SharedModels.path("ppocr/\(model)")), until: until)
+        return (folder, index, input, pipeline)
+    }
+
     @Test(
         "Every PaddleOCR node's output agrees with onnxruntime within 1e-4 of its max |value|",
         .enabled(if: SharedModels.isAvailable && referenceRoot != nil),
@@ -27,13 +42,7 @@ import Testing
             ("det", "ch_PP-OCRv4_det_infer.onnx", "sigmoid_0.tmp_0"),
         ])
     func nodeOutputsAgreeWithOnnxruntime(_ name: String, _ model: String, _ until: String) throws {
-        let folder = "\(Self.referenceRoot!)/\(name)"
-        let index = try String(contentsOfFile: "\(folder)/index.tsv", encoding: .utf8).split(separator: "\n").map {
-            $0.split(separator: "\t").map(String.init)
-        }
-        let inputDims = index[0][3].split(separator: "x").map { Int($0)! }
-        let input = GraphTensor(dims: inputDims, values: try Self.floats("\(folder)/input.bin"))
-        let pipeline = try Pipeline(onnx: URL(fileURLWithPath: SharedModels.path("ppocr/\(model)")), until: until)
+        let (folder, index, input, pipeline) = try Self.reference(name, model, until)
         var byName: [String: (file: String, dims: [Int])] = [:]
         for row in index.dropFirst() {
             byName[row[1]] = ("\(folder)/\(row[0]).bin", row[3].split(separator: "x").map { Int($0)! })
@@ -76,13 +85,7 @@ import Testing
             ("det", "ch_PP-OCRv4_det_infer.onnx", "sigmoid_0.tmp_0"),
         ])
     func fusedRunAgreesWithOnnxruntime(_ name: String, _ model: String, _ until: String) throws {
-        let folder = "\(Self.referenceRoot!)/\(name)"
-        let index = try String(contentsOfFile: "\(folder)/index.tsv", encoding: .utf8).split(separator: "\n").map {
-            $0.split(separator: "\t").map(String.init)
-        }
-        let inputDims = index[0][3].split(separator: "x").map { Int($0)! }
-        let input = GraphTensor(dims: inputDims, values: try Self.floats("\(folder)/input.bin"))
-        let pipeline = try Pipeline(onnx: URL(fileURLWithPath: SharedModels.path("ppocr/\(model)")), until: until)
+        let (folder, index, input, pipeline) = try Self.reference(name, model, until)
         let row = try #require(index.dropFirst().first { $0[1] == until })
         let want = try Self.floats("\(folder)/\(row[0]).bin")
         let fused = try #require(pipeline.networkSchedule)

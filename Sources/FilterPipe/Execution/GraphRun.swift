@@ -1,6 +1,6 @@
-// The whole-tensor route for a network plan: nodes in the plan's (topological) order, each on whole
-// N-D tensors, every intermediate released after its last reader (PipelinePlan.lastUse), so what is
-// alive at once is what MemoryEstimate's graph walk adds up. Spatial operators run per image of the
+// The whole-tensor route for a network plan: the steps of its NetworkSchedule (plan nodes, or chains
+// of element-wise nodes fused), each on whole N-D tensors, every value released after the last step
+// that reads it, so what is alive at once is at most what MemoryEstimate's graph walk adds up. Spatial operators run per image of the
 // batch on CHW tensors (SpatialOperators.swift); the rest here work on any rank.
 
 /// Runs a network plan's nodes on whole tensors, in its schedule's steps.
@@ -69,15 +69,7 @@ struct GraphRun {
                 Pointwise.run(program, on: &result.values, dims: dims[root], executor: executor)
                 store(plan.nodes[members.last!], GraphTensor(dims: dims[members.last!], values: result.values))
             }
-            for input in NetworkSchedule.reads(step, plan: plan) where schedule.lastStep[input] == index {
-                values[input] = nil
-            }
-            // Members run one by one (a fallback) leave intermediates no later step reads.
-            if case .pointwise(_, let members, _) = step { for member in members.dropLast() { values[member] = nil } }
-            if case .convEpilogue(let conv, let members, _) = step {
-                values[conv] = nil
-                for member in members.dropLast() { values[member] = nil }
-            }
+            for id in schedule.releases[index] { values[id] = nil }
         }
         return plan.outputs.map { values[$0]! }
     }

@@ -27,6 +27,9 @@ final class NetworkSchedule: Sendable {
     let steps: [Step]
     /// Per node, the index of the last step that reads its value (Int.max: a graph output).
     let lastStep: [Int]
+    /// Per step, the values to release after it: those no later step reads, and the intermediates of
+    /// a chain that ran node by node (its fallback).
+    let releases: [[NodeID]]
     /// Each conv's planned operator, made on first use and reused for every image whose input has
     /// the same channels and padding (a ConvolutionOperator repacks its weights when made).
     private let convolutions = Mutex<[NodeID: (key: ConvKey, op: ConvolutionOperator)]>([:])
@@ -69,12 +72,22 @@ final class NetworkSchedule: Sendable {
             for input in Self.reads(step, plan: plan) { last[input] = index }
         }
         for output in plan.outputs { last[output] = Int.max }
+        var releases = [[NodeID]](repeating: [], count: steps.count)
+        for (index, step) in steps.enumerated() {
+            releases[index] = Self.reads(step, plan: plan).filter { last[$0] == index }.sorted()
+            switch step {
+            case .node: break
+            case .pointwise(_, let members, _): releases[index] += members.dropLast()
+            case .convEpilogue(let conv, let members, _): releases[index] += [conv] + members.dropLast()
+            }
+        }
         self.steps = steps
         self.lastStep = last
+        self.releases = releases
     }
 
     /// The values a step reads from outside itself.
-    static func reads(_ step: Step, plan: PipelinePlan) -> Set<NodeID> {
+    private static func reads(_ step: Step, plan: PipelinePlan) -> Set<NodeID> {
         switch step {
         case .node(let id): return Set(plan.nodes[id].inputs)
         case .pointwise(let root, let members, _), .convEpilogue(let root, let members, _):
@@ -92,18 +105,19 @@ final class NetworkSchedule: Sendable {
         var members: [NodeID] = []
         var instructions: [[PointwiseProgram.Instruction]] = []
         var channels: Int?
+        var valueCount = 0
         for candidate in plan.nodes[(root + 1)...] where !assigned.contains(candidate.id) {
             guard candidate.inputs.contains(where: { valueIndex[$0] != nil }) else { continue }
-            var instructionBase = instructions.reduce(0) { $0 + $1.count }
-            var candidateChannels = channels
+            var value = valueCount, candidateChannels = channels
             guard
                 let emitted = instruction(
-                    candidate, plan: plan, valueIndex: valueIndex, nextValue: &instructionBase, channels: &candidateChannels)
+                    candidate, plan: plan, valueIndex: valueIndex, nextValue: &value, channels: &candidateChannels)
             else { continue }
             channels = candidateChannels
+            valueCount = value
             members.append(candidate.id)
             instructions.append(emitted)
-            valueIndex[candidate.id] = instructionBase
+            valueIndex[candidate.id] = value
         }
         // The longest prefix whose members but the last are read by the prefix alone.
         var length = members.count
@@ -188,8 +202,8 @@ final class NetworkSchedule: Sendable {
         }
     }
 
-    /// `plan`'s conv node `id`'s operator for an input of `channels` channels padded by `pads`, with
-    /// `epilogue` (made once per key).
+    /// Conv node `id`'s operator for an input of `channels` channels padded by `pads`: the cached one
+    /// when they match, else `make()`'s, kept for the next image.
     func convolution(
         _ id: NodeID, channels: Int, pads: ConvPads, make: () throws(OperatorError) -> ConvolutionOperator
     ) throws(OperatorError) -> ConvolutionOperator {
