@@ -1,7 +1,8 @@
 // The whole-tensor route for a network plan: the steps of its NetworkSchedule (plan nodes, or chains
 // of element-wise nodes fused), each on whole N-D tensors, every value released after the last step
-// that reads it, so what is alive at once is at most what MemoryEstimate's graph walk adds up. Spatial operators run per image of the
-// batch on CHW tensors (SpatialOperators.swift); the rest here work on any rank.
+// that reads it, so what is alive at once is at most what MemoryEstimate's graph walk adds up.
+// Spatial operators run per image of the batch on CHW tensors (SpatialOperators.swift); the rest
+// here work on any rank.
 
 /// Runs a network plan's nodes on whole tensors, in its schedule's steps.
 struct GraphRun {
