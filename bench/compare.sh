@@ -2,7 +2,7 @@
 # Runs filterpipe side by side with its peers (OpenCV, onnxruntime, libvips, Pillow, scipy,
 # ImageMagick) on the 24-photo corpus, interleaved, and writes BENCHMARKS.md.
 #
-#   bash bench/compare.sh [CASE_FILTER]      e.g. bash bench/compare.sh 'W1|W3'
+#   bash bench/compare.sh [CASE_FILTER]      e.g. bash bench/compare.sh 'W1|W3'  (DET: the PaddleOCR detector)
 #
 # Environment:
 #   PEERS_SRC   the peer benchmark to copy (default: ../shared/bench beside the checkout)
@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEERS_SRC=${PEERS_SRC:-$ROOT/../shared/bench}
 WORK=${WORK:-${TMPDIR:-/tmp}/filterpipe-bench}
 REPS=${REPS:-3}
-FILTER=${1:-W0\|W1\|W2\|W3}
+FILTER=${1:-W0\|W1\|W2\|W3\|DET}
 BUILD_FLAGS=${BUILD_FLAGS:-}
 
 [ -d "$PEERS_SRC" ] || { echo "no peer benchmark at $PEERS_SRC (set PEERS_SRC)" >&2; exit 2; }
@@ -58,6 +58,14 @@ CASES_FILE=$WORK/cases-$STAMP.txt
   awk -F'|' 'NF >= 4 { printf "%s|%s|%s|$TREE_MEMORY $MEMLOG %s/%s -- %s\n", $1, $2, $3, $1, $2, $4 }' > "$CASES_FILE"
 
 RESULTS=$WORK/runs-$STAMP.csv
-(cd "$WORK/bench" && RESULTS=$RESULTS REPS=$REPS CASES_FILE=$CASES_FILE bash run_peers.sh "$FILTER")
-"$PY" "$ROOT/bench/write_benchmarks.py" "$RESULTS" "$MEMLOG" > "$ROOT/BENCHMARKS.md"
+if grep -qE "^($FILTER)" "$CASES_FILE"; then
+  (cd "$WORK/bench" && RESULTS=$RESULTS REPS=$REPS CASES_FILE=$CASES_FILE bash run_peers.sh "$FILTER")
+fi
+# A trained network end to end (issue 13): PaddleOCR's detector against onnxruntime, when the
+# shared models are there and the case filter asks for DET (the default list does).
+DETLOG=$WORK/ppocr-det-$STAMP.tsv
+if [ -f "$ROOT/../shared/models/ppocr/ch_PP-OCRv4_det_infer.onnx" ] && [[ "DET" =~ ^($FILTER)$ ]]; then
+  LOG=$DETLOG WORK=$WORK bash "$ROOT/bench/ppocr-det.sh" "$REPS"
+fi
+"$PY" "$ROOT/bench/write_benchmarks.py" "$RESULTS" "$MEMLOG" "$DETLOG" > "$ROOT/BENCHMARKS.md"
 echo "wrote $ROOT/BENCHMARKS.md from $RESULTS"

@@ -4,7 +4,7 @@
 # (bench/ppocr-det-onnxruntime.py), interleaved, release build. Prints one row per run (wall seconds,
 # peak resident MB of the process) and the medians as a Markdown table.
 #
-#   WORK=/tmp/filterpipe-bench bash bench/ppocr-det.sh [REPS]
+#   WORK=/tmp/filterpipe-bench bash bench/ppocr-det.sh [REPS]     (LOG=FILE.tsv: where the rows go)
 #
 # Needs bench/compare.sh's WORK folder (its venv with onnxruntime, its corpus) and ../shared/models.
 set -euo pipefail
@@ -20,7 +20,7 @@ done
 (cd "$ROOT" && swift build -c release --product filterpipe --scratch-path "$WORK/build" >/dev/null)
 FILTERPIPE=$WORK/build/release/filterpipe
 OUT=$WORK/ppocr-det
-LOG=$WORK/ppocr-det-$(date -u +%Y%m%dT%H%M%SZ).tsv
+LOG=${LOG:-$WORK/ppocr-det-$(date -u +%Y%m%dT%H%M%SZ).tsv}
 
 run() {  # name command...
   local name=$1; shift
@@ -35,6 +35,18 @@ for _ in $(seq "$REPS"); do
     --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --range 0..1
   run onnxruntime "$PY" "$ROOT/bench/ppocr-det-onnxruntime.py" "$MODEL" "$CORPUS" "$OUT/onnxruntime"
 done
+# How alike the two tools' maps are (they resize and decode JPEGs each their own way, and the
+# Sigmoid is steep): the share of pixels within one gray level, logged as a '#' row.
+"$PY" - "$OUT" >> "$LOG" <<'PY'
+import os, sys, cv2, numpy as np
+out = sys.argv[1]; total = close = far = 0
+for name in sorted(os.listdir(f"{out}/onnxruntime")):
+    a = cv2.imread(f"{out}/onnxruntime/{name}", cv2.IMREAD_UNCHANGED).astype(int)
+    folder = f"{out}/filterpipe/{name[:-4]}"
+    b = cv2.imread(f"{folder}/{os.listdir(folder)[0]}", cv2.IMREAD_UNCHANGED).astype(int)
+    d = np.abs(a - b); total += d.size; close += (d <= 1).sum(); far += (d > 32).sum()
+print(f"#agreement\t{close / total:.5f}\t{far / total:.6f}")
+PY
 echo
 echo "| 24 photos, 78.2 MP, detector to its Sigmoid | wall (median of $REPS) | peak RSS | wall / onnxruntime |"
 echo "|---|---|---|---|"
@@ -42,6 +54,9 @@ echo "|---|---|---|---|"
 import sys, statistics
 rows = {}
 for line in open(sys.argv[1]):
+    if line.startswith("#"):
+        print(f"maps within one gray level of onnxruntime's: {float(line.split()[1]):.2%} of pixels", file=sys.stderr)
+        continue
     name, wall, mb = line.split("\t")
     rows.setdefault(name, []).append((float(wall), int(mb)))
 base = statistics.median(w for w, _ in rows["onnxruntime"])

@@ -3,7 +3,9 @@ one table per workload, each tool's median wall time, its ratio to filterpipe, C
 memory (largest process, and the whole job from bench/tree_memory.c's log), output bytes and
 zlib level, plus the machine it ran on.
 
-    python3 bench/write_benchmarks.py RUNS.csv [MEMORY.csv] > BENCHMARKS.md
+    python3 bench/write_benchmarks.py RUNS.csv [MEMORY.csv [DETECTOR.tsv]] > BENCHMARKS.md
+
+DETECTOR.tsv: bench/ppocr-det.sh's rows (tool, wall s, peak RSS MB), PaddleOCR's detector end to end.
 """
 import csv
 import os
@@ -67,8 +69,45 @@ def job_memory(path):
     return {key: kb / 1024 for key, kb in peaks.items()}
 
 
+def detector(path):
+    """The trained-network section: bench/ppocr-det.sh's interleaved runs against onnxruntime."""
+    if not path or not os.path.exists(path):
+        return
+    runs = defaultdict(list)
+    agreement = None
+    for line in open(path):
+        if line.startswith("#agreement"):
+            agreement = [float(x) for x in line.split()[1:]]
+            continue
+        tool, wall, mb = line.rstrip("\n").split("\t")
+        runs[tool].append((float(wall), int(mb)))
+    if "filterpipe" not in runs or "onnxruntime" not in runs:
+        return
+    med = {t: statistics.median(w for w, _ in rs) for t, rs in runs.items()}
+    print("## A trained network end to end: PaddleOCR's text detector\n")
+    print("`bash bench/ppocr-det.sh` (run by compare.sh): `ch_PP-OCRv4_det_infer.onnx` of `../shared/models` "
+          "on the 24 photos, each decoded, resized (longer side at most 960, sides multiples of 32), "
+          "normalised, run up to the final Sigmoid and its probability map written as a gray PNG: "
+          "`filterpipe apply MODEL corpus out --max-side 960 --multiple 32 --mean … --std … --range 0..1` "
+          "against `bench/ppocr-det-onnxruntime.py` doing the same with OpenCV and onnxruntime 1.32 "
+          "(all cores), interleaved in the same run.\n")
+    print("| tool | runs | wall s median (min–max) | ÷ onnxruntime | peak RSS MB |")
+    print("|---|---|---|---|---|")
+    for tool in sorted(runs, key=lambda t: med[t]):
+        w = [x for x, _ in runs[tool]]
+        name = f"**{tool}**" if tool == "filterpipe" else tool
+        print(f"| {name} | {len(w)} | {med[tool]:.2f} ({min(w):.2f}–{max(w):.2f}) | "
+              f"{med[tool] / med['onnxruntime']:.2f} | {max(m for _, m in runs[tool])} |")
+    print(f"\nfilterpipe ÷ onnxruntime: **{med['filterpipe'] / med['onnxruntime']:.2f}** (target < 1).\n")
+    if agreement:
+        print(f"The maps agree: {agreement[0]:.2%} of the 24 maps' pixels are within one gray level of "
+              f"onnxruntime's and {agreement[1]:.4%} differ by more than 32 (the tools resize and decode "
+              "JPEGs each their own way, and the Sigmoid is steep; on the same input tensor every node "
+              "agrees within 1e-4 of its max |value|, PaddleOCRReferenceTests).\n")
+
+
 def main():
-    rows = list(csv.DictReader(open(sys.argv[1])))
+    rows = list(csv.DictReader(open(sys.argv[1]))) if os.path.exists(sys.argv[1]) else []
     job = job_memory(sys.argv[2] if len(sys.argv) > 2 else None)
     groups = defaultdict(list)
     for r in rows:
@@ -132,6 +171,8 @@ def main():
                     text += f"; whole job {job[(wl, variant)]:.0f} MB"
                 print(text + ".\n")
 
+
+    detector(sys.argv[3] if len(sys.argv) > 3 else None)
 
     # Hand-measured notes (compute-only engine, the machine's ceiling, --profile) kept beside the script.
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")
