@@ -1,3 +1,5 @@
+import Synchronization
+
 // Quantisation of a float map into integer samples:
 //
 //   sample = round( clamp( (v − lo) · L / (hi − lo), 0, L ) ),   L = 2^depth − 1 (255 or 65535)
@@ -129,79 +131,84 @@ struct MapNormalization: Sendable, Equatable {
 
     /// The normalisations of every map (channel) of `maps` under `scaling`, one per channel;
     /// `signed[c]` says whether map c can be negative (nil: whether its minimum is negative).
-    static func forMaps(_ maps: Tensor, scaling: MapScaling, signed: [Bool]?, depth: Int) -> [MapNormalization] {
+    /// Maps are measured on `executor`'s workers, one map per task; the result does not depend on it.
+    static func forMaps(
+        _ maps: Tensor, scaling: MapScaling, signed: [Bool]?, depth: Int, executor: Executor = Executor(workers: 1)
+    ) -> [MapNormalization] {
         let maxLevel: Float = depth == 16 ? 65535 : 255
         let middle = (maxLevel / 2).rounded(.up)
-        let extrema = (0..<maps.channels).map { finiteExtrema(maps.plane($0)) }
-        let constant = extrema.map { e in e.map { $0.lo == $0.hi } ?? true }
-        var result: [MapNormalization]
-        switch scaling.normalization {
-        case .percentile:
-            let p = Double(scaling.percentile)
-            result = extrema.indices.map { c in
-                let isSigned = signed.map { c < $0.count ? $0[c] : false } ?? ((extrema[c]?.lo ?? 0) < 0)
-                guard let e = extrema[c] else {
-                    return MapNormalization(
+        func each<T: Sendable>(_ body: @Sendable (Int) -> T) -> [T] {
+            let results = Mutex([T?](repeating: nil, count: maps.channels))
+            executor.forEach(maps.channels) { c in
+                let value = body(c)
+                results.withLock { $0[c] = value }
+            }
+            return results.withLock { $0.map { $0! } }
+        }
+        // Everything but `global` depends on its own map alone, so each map's range is found as
+        // one task; `global` takes its range from every map's extrema first.
+        var globalRange: (lo: Float, hi: Float)?
+        if scaling.normalization == .global {
+            let present = each { finiteExtrema(maps.plane($0)) }.compactMap { $0 }
+            globalRange = (present.map(\.lo).min() ?? 0, present.map(\.hi).max() ?? 0)
+        }
+        return each { [globalRange] c in
+            let plane = maps.plane(c)
+            let e = finiteExtrema(plane)
+            let constant = e.map { $0.lo == $0.hi } ?? true
+            var result: MapNormalization
+            switch scaling.normalization {
+            case .percentile:
+                let p = Double(scaling.percentile)
+                let isSigned = signed.map { c < $0.count ? $0[c] : false } ?? ((e?.lo ?? 0) < 0)
+                if let e {
+                    if isSigned {
+                        var m = Percentiles.of(plane, [p], magnitude: true)?[0] ?? 0
+                        // Mostly zeros: the percentile of the non-zero magnitudes.
+                        if !(m > 0) { m = Percentiles.of(plane, [p], magnitude: true, above: 0)?[0] ?? 0 }
+                        result = MapNormalization(
+                            lo: -m, hi: m, maxLevel: maxLevel, constantLevel: middle, mapIsConstant: constant,
+                            symmetric: true)
+                    } else {
+                        var bounds = Percentiles.of(plane, [100 - p, p]) ?? [e.lo, e.hi]
+                        if !(bounds[1] > bounds[0]) {
+                            // More than P % of the map is one value (a sparse ReLU map is mostly 0):
+                            // from that value to the Pth percentile of the values above it.
+                            bounds[1] = Percentiles.of(plane, [p], above: bounds[0])?[0] ?? bounds[0]
+                        }
+                        let (lo, hi) = bounds[1] > bounds[0] ? (bounds[0], bounds[1]) : (e.lo, e.hi)
+                        result = MapNormalization(
+                            lo: lo, hi: hi, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: constant)
+                    }
+                } else {
+                    result = MapNormalization(
                         lo: 0, hi: 0, maxLevel: maxLevel, constantLevel: isSigned ? middle : 0, mapIsConstant: true,
                         symmetric: isSigned)
                 }
-                if isSigned {
-                    var m = Percentiles.of(maps.plane(c), [p], magnitude: true)?[0] ?? 0
-                    // Mostly zeros: the percentile of the non-zero magnitudes.
-                    if !(m > 0) { m = Percentiles.of(maps.plane(c), [p], magnitude: true, above: 0)?[0] ?? 0 }
-                    return MapNormalization(
-                        lo: -m, hi: m, maxLevel: maxLevel, constantLevel: middle, mapIsConstant: constant[c],
-                        symmetric: true)
-                }
-                var bounds = Percentiles.of(maps.plane(c), [100 - p, p]) ?? [e.lo, e.hi]
-                if !(bounds[1] > bounds[0]) {
-                    // More than P % of the map is one value (a sparse ReLU map is mostly 0): from
-                    // that value to the Pth percentile of the values above it.
-                    bounds[1] = Percentiles.of(maps.plane(c), [p], above: bounds[0])?[0] ?? bounds[0]
-                }
-                let (lo, hi) = bounds[1] > bounds[0] ? (bounds[0], bounds[1]) : (e.lo, e.hi)
-                return MapNormalization(
-                    lo: lo, hi: hi, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: constant[c])
-            }
-        case .minmax:
-            result = extrema.indices.map { c in
-                MapNormalization(
-                    lo: extrema[c]?.lo ?? 0, hi: extrema[c]?.hi ?? 0, maxLevel: maxLevel,
-                    constantLevel: 0, mapIsConstant: constant[c])
-            }
-        case .global:
-            let present = extrema.compactMap { $0 }
-            let lo = present.map(\.lo).min() ?? 0
-            let hi = present.map(\.hi).max() ?? 0
-            result = constant.map {
-                MapNormalization(lo: lo, hi: hi, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: $0)
-            }
-        case .symmetric:
-            result = extrema.indices.map { c in
-                let m = extrema[c].map { Swift.max(-$0.lo, $0.hi, 0) } ?? 0
-                return MapNormalization(
-                    lo: -m, hi: m, maxLevel: maxLevel, constantLevel: middle, mapIsConstant: constant[c],
-                    symmetric: true)
-            }
-        case .clamp:
-            result = constant.map {
-                MapNormalization(lo: 0, hi: 1, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: $0)
-            }
-        case .range:
-            let symmetric = scaling.isSymmetric(signed: false)
-            result = constant.map {
-                MapNormalization(
+            case .minmax:
+                result = MapNormalization(
+                    lo: e?.lo ?? 0, hi: e?.hi ?? 0, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: constant)
+            case .global:
+                result = MapNormalization(
+                    lo: globalRange!.lo, hi: globalRange!.hi, maxLevel: maxLevel, constantLevel: 0,
+                    mapIsConstant: constant)
+            case .symmetric:
+                let m = e.map { Swift.max(-$0.lo, $0.hi, 0) } ?? 0
+                result = MapNormalization(
+                    lo: -m, hi: m, maxLevel: maxLevel, constantLevel: middle, mapIsConstant: constant, symmetric: true)
+            case .clamp:
+                result = MapNormalization(lo: 0, hi: 1, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: constant)
+            case .range:
+                let symmetric = scaling.isSymmetric(signed: false)
+                result = MapNormalization(
                     lo: scaling.range.lowerBound, hi: scaling.range.upperBound, maxLevel: maxLevel,
-                    constantLevel: symmetric ? middle : 0, mapIsConstant: $0, symmetric: symmetric)
+                    constantLevel: symmetric ? middle : 0, mapIsConstant: constant, symmetric: symmetric)
             }
+            result.extrema = e.map { $0.lo...$0.hi }
+            result.sampleCount = plane.count
+            (result.clippedBelow, result.clippedAbove) = countOutside(plane, lo: result.lo, hi: result.hi)
+            return result
         }
-        for c in result.indices {
-            result[c].extrema = extrema[c].map { $0.lo...$0.hi }
-            let plane = maps.plane(c)
-            result[c].sampleCount = plane.count
-            (result[c].clippedBelow, result[c].clippedAbove) = countOutside(plane, lo: result[c].lo, hi: result[c].hi)
-        }
-        return result
     }
 
     /// How many of `values` lie below `lo` and above `hi` (NaN in neither).

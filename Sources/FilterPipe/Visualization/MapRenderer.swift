@@ -49,9 +49,10 @@ public struct MapRenderer: Sendable {
         }
     }
 
-    /// Each map's normalisation (`render`'s first step; under `global`, one range over all maps).
-    func normalizations(_ maps: Tensor, signed: [Bool]?) -> [MapNormalization] {
-        MapNormalization.forMaps(maps, scaling: scaling, signed: signed, depth: depth)
+    /// Each map's normalisation (`render`'s first step; under `global`, one range over all maps),
+    /// maps measured on `executor`'s workers.
+    func normalizations(_ maps: Tensor, signed: [Bool]?, executor: Executor = Executor(workers: 1)) -> [MapNormalization] {
+        MapNormalization.forMaps(maps, scaling: scaling, signed: signed, depth: depth, executor: executor)
     }
 
     /// Map `channel` alone, as `render` makes it given `normalizations(maps, signed:)[channel]`, so

@@ -102,8 +102,9 @@ struct ImageOutputWriter {
         lap: () -> Double, written: inout [String]
     ) throws(FilterPipeError) {
         let renderer = MapRenderer(scaling: scaling, depth: options.depth)
-        let normalizations = renderer.normalizations(maps, signed: signed)
-        timings.normalize += lap()
+        let normalizations = renderer.normalizations(maps, signed: signed, executor: executor)
+        let measuring = lap()
+        timings.normalize += executor.meter?.workerSeconds(wall: measuring) ?? measuring
         // Each map is rendered, encoded and released on its own, maps spread over the workers:
         // the same bytes as one after another, with only `workers` rendered maps alive at once.
         for folder in Set(files.map { PathText.deletingLastComponent($0.relativePath) }).sorted() {
@@ -129,6 +130,8 @@ struct ImageOutputWriter {
             }
         }
         _ = lap()
+        // Rendering and encoding are counted per map above, not by the meter.
+        _ = executor.meter?.workerSeconds(wall: 0)
         let (results, render, encode) = outcomes.withLock { $0 }
         timings.normalize += render
         timings.encode += encode
