@@ -269,6 +269,20 @@ public struct BatchRunner: Sendable {
             let photo: PixelBuffer? = writer.needsPhoto(plan) ? pixels : nil
             result.timings.decode += meter.workerSeconds(wall: lap())
 
+            if options.writesFinalMapsSeparately {
+                let groups: [Range<Int>]?
+                do throws(PipelineError) {
+                    groups = try pipeline.finalFilterGroups(for: tensor.shape, limit: options.finalTensorLimit)
+                } catch {
+                    throw .pipeline(error)
+                }
+                if let groups {
+                    result.outputs = try writeInGroups(
+                        groups, tensor, writer: writer, plan: plan, executor: executor, meter: meter,
+                        timings: &result.timings, lap: lap)
+                    return result
+                }
+            }
             let stages: [Tensor]
             do throws(PipelineError) {
                 if options.stages {
@@ -291,6 +305,28 @@ public struct BatchRunner: Sendable {
             result.failure = ImageFailure(input: input.path, cause: error)
         }
         return result
+    }
+
+    /// The whole-tensor route for a large final tensor: the last step's input once, then per range
+    /// of filters its maps computed, written and released (`Pipeline.finalFilterGroups`).
+    private func writeInGroups(
+        _ groups: [Range<Int>], _ tensor: Tensor, writer: ImageOutputWriter, plan: OutputPlan, executor: Executor,
+        meter: WorkMeter, timings: inout PhaseTimings, lap: () -> Double
+    ) throws(FilterPipeError) -> [String] {
+        let input: Tensor
+        do throws(PipelineError) {
+            input = try pipeline.runToFinalStep(tensor, executor: executor)
+        } catch {
+            throw .pipeline(error)
+        }
+        timings.compute += meter.workerSeconds(wall: lap())
+        var written: [String] = []
+        for filters in groups {
+            let maps = pipeline.finalMaps(input, filters: filters, executor: executor)
+            timings.compute += meter.workerSeconds(wall: lap())
+            written += try writer.writeFinalMaps(maps, first: filters.lowerBound, plan: plan, timings: &timings, lap: lap)
+        }
+        return written
     }
 
     /// Throws, before anything is allocated for the image, when its header says it would need more

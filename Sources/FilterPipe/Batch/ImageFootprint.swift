@@ -7,7 +7,8 @@
 //   whole-tensor route:
 //     max(decoded + file bytes + coefficients, decoded + tensors + rendered), tensors = the input
 //       tensor, the step's input and output and its tiles' scratch (every stage's output with
-//       --stages; MemoryEstimate, .wholeTensors), rendered = the output samples (.npy: 4 bytes a value)
+//       --stages; MemoryEstimate, .wholeTensors), rendered = the output samples (.npy: 4 bytes a value);
+//       a final tensor made a range of filters at a time (Pipeline.finalFilterGroups) counts one range
 // where rows = height × (1 + width × channels). An estimate, not a bound: what a batch budgets with,
 // and what admits an image at all (over the budget it fails before anything is allocated for it).
 // Every sum and product is overflow-checked: a forged header or a filter file's padding cannot trap.
@@ -64,8 +65,20 @@ struct ImageFootprint {
         // node's output: its peak is the run's, releasing intermediates.
         let memoryRoute: MemoryEstimate.Route =
             pipeline.plan.isNetwork ? .wholeTensors(keepingEveryStage: false) : route.memoryRoute(bitDepth: probe.bitDepth)
-        let tensors = try estimate.peak(route: memoryRoute, steps: steps, workers: options.jobs)
-        let outputValues = output.checkedCount ?? Int.max
+        // A large final tensor made and written a range of filters at a time holds one range's maps.
+        var outputValues = output.checkedCount ?? Int.max
+        var finalOutputBytes: Int?
+        if options.writesFinalMapsSeparately,
+            let groups = try pipeline.finalFilterGroups(
+                for: Shape(channels: pipeline.spec.input.channels, height: resized.height, width: resized.width),
+                limit: options.finalTensorLimit),
+            let values = CheckedSize.product(groups.map(\.count).max() ?? 0, output.planeCount)
+        {
+            outputValues = values
+            finalOutputBytes = CheckedSize.product(values, MemoryLayout<Float>.size)
+        }
+        let tensors = try estimate.peak(
+            route: memoryRoute, steps: steps, workers: options.jobs, finalOutputBytes: finalOutputBytes)
         let rendered =
             options.format == .npy
             ? CheckedSize.product(outputValues, 4)

@@ -208,8 +208,11 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// The most bytes alive at once on `route` with `workers` tiles in flight, and the layer that
     /// needs them (nil: the input alone). `steps` are the run's steps as ranges of stage indices
     /// (`Pipeline.steps`: a conv with the activations and the pool after it is one step). Throws
-    /// naming the layer when the sum overflows 64 bits.
-    public func peak(route: Route, steps: [Range<Int>], workers: Int) throws(PipelineError) -> (layer: LayerMemory?, bytes: Int) {
+    /// naming the layer when the sum overflows 64 bits. `finalOutputBytes`: what the last step's
+    /// output holds at once when it is made a range of maps at a time (`Pipeline.finalFilterGroups`).
+    public func peak(
+        route: Route, steps: [Range<Int>], workers: Int, finalOutputBytes: Int? = nil
+    ) throws(PipelineError) -> (layer: LayerMemory?, bytes: Int) {
         if let networkPeaks {
             // A network runs on whole tensors only, one node at a time.
             var keeping = false
@@ -249,8 +252,10 @@ public struct MemoryEstimate: Sendable, Equatable {
                 for step in steps where !step.isEmpty {
                     let layer = layers[step.lowerBound]
                     let before = step.lowerBound == 0 ? 0 : layers[step.lowerBound - 1].outputBytes
+                    var after = layers[step.upperBound - 1].outputBytes
+                    if let finalOutputBytes, step == steps.last { after = min(after, finalOutputBytes) }
                     guard let tiles = tileBytes(step),
-                        let bytes = CheckedSize.sum(inputBytes, before, layers[step.upperBound - 1].outputBytes, tiles)
+                        let bytes = CheckedSize.sum(inputBytes, before, after, tiles)
                     else { throw overflow(layer) }
                     if bytes > best.bytes { best = (layer, bytes) }
                 }

@@ -56,10 +56,11 @@ public struct MapRenderer: Sendable {
     }
 
     /// Map `channel` alone, as `render` makes it given `normalizations(maps, signed:)[channel]`, so
-    /// maps can be rendered (and released) one at a time, on several workers.
+    /// maps can be rendered (and released) one at a time, on several workers. `mapIndex`: its index
+    /// among the image's maps in the metadata, when `maps` holds only some of them.
     func render(
         _ maps: Tensor, channel: Int, normalization norm: MapNormalization, names: [String], filterFile: String?,
-        signed: [Bool]?
+        signed: [Bool]?, mapIndex: Int? = nil
     ) -> RenderedMap {
         do {
             let colormap = colormap(symmetric: norm.symmetric)
@@ -83,7 +84,7 @@ public struct MapRenderer: Sendable {
             let name = channel < names.count ? names[channel] : nil
             let total = Double(Swift.max(norm.sampleCount, 1))
             let metadata = MapMetadata(
-                filterFile: filterFile, mapName: name, mapIndex: channel,
+                filterFile: filterFile, mapName: name, mapIndex: mapIndex ?? channel,
                 range: norm.lo...Swift.max(norm.lo, norm.hi), normalization: normalization,
                 colormap: colormap, bitDepth: depth,
                 percentile: normalization == .percentile ? scaling.percentile : nil,

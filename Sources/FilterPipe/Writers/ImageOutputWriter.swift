@@ -64,6 +64,20 @@ struct ImageOutputWriter {
         return written
     }
 
+    /// Writes final maps `first ..< first + maps.channels` (`maps` holds only those), as `write`
+    /// writes them when given all (`BatchOptions.writesFinalMapsSeparately`); returns the paths written.
+    func writeFinalMaps(
+        _ maps: Tensor, first: Int, plan: OutputPlan, timings: inout PhaseTimings, lap: () -> Double
+    ) throws(FilterPipeError) -> [String] {
+        let range = first..<min(first + maps.channels, plan.maps.count)
+        var written: [String] = []
+        try writeMaps(
+            maps, files: Array(plan.maps[range]), scaling: finalScaling,
+            signed: Array(layout.finalSigned[range.clamped(to: layout.finalSigned.indices)]), firstMap: first,
+            timings: &timings, lap: lap, written: &written)
+        return written
+    }
+
     /// Whether `plan` draws the input photo (a montage), so its pixels must be kept until writing.
     func needsPhoto(_ plan: OutputPlan) -> Bool {
         options.format == .png && (options.output.kind == .montage || plan.montage != nil)
@@ -98,8 +112,8 @@ struct ImageOutputWriter {
     }
 
     private func writeMaps(
-        _ maps: Tensor, files: [OutputPlan.MapFile], scaling: MapScaling, signed: [Bool], timings: inout PhaseTimings,
-        lap: () -> Double, written: inout [String]
+        _ maps: Tensor, files: [OutputPlan.MapFile], scaling: MapScaling, signed: [Bool], firstMap: Int = 0,
+        timings: inout PhaseTimings, lap: () -> Double, written: inout [String]
     ) throws(FilterPipeError) {
         let renderer = MapRenderer(scaling: scaling, depth: options.depth)
         let normalizations = renderer.normalizations(maps, signed: signed, executor: executor)
@@ -117,7 +131,7 @@ struct ImageOutputWriter {
             let start = monotonicSeconds()
             let map = renderer.render(
                 maps, channel: index, normalization: normalizations[index], names: names, filterFile: filterName,
-                signed: signed)
+                signed: signed, mapIndex: firstMap + index)
             let rendered = monotonicSeconds()
             let result = Result { () throws(FilterPipeError) -> String in
                 try savePNG(map.pixels, files[index].relativePath, text: [software] + map.text)
