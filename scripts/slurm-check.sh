@@ -110,10 +110,13 @@ done
 echo "slurm-check: $(sinfo --version), node $node idle ($cpus CPUs, ${memory} MB)"
 
 # --- the batch: the real photos of ../shared when present, else the bundled samples, through a
-# bank slow enough (16 Gabor filters 41×41, 16 maps per image) that a task runs for seconds and
-# can be requeued mid-run.
+# bank slow enough (16 Gabor filters, 16 maps per image) that a task runs for seconds and can be
+# requeued mid-run.
 photos=$repo/../shared/testdata/photos
-[[ -d $photos ]] || photos=$repo/samples/images
+# The bundled samples are three small photos: two tasks (so task 0 has two images to be caught
+# between) and a wider Gabor window (so each image takes long enough to requeue in).
+tasks=3 size=41
+[[ -d $photos ]] || { photos=$repo/samples/images; tasks=2; size=81; }
 photos=$(realpath "$photos")
 filter=$T/slow.filter
 {
@@ -121,14 +124,13 @@ filter=$T/slow.filter
   echo "conv pad=same pad_mode=reflect"
   for theta in 0 22 45 67 90 112 135 157; do
     for psi in 0 90; do
-      echo "  filter g${theta}_$psi = gabor size=41 sigma=8 theta=$theta lambda=20 gamma=0.5 psi=$psi"
+      echo "  filter g${theta}_$psi = gabor size=$size sigma=8 theta=$theta lambda=20 gamma=0.5 psi=$psi"
     done
   done
   echo "relu"
 } >"$filter"
 images=$(find "$photos" -type f \( -iname '*.png' -o -iname '*.jpg' -o -iname '*.jpeg' \) | wc -l)
-tasks=3
-echo "slurm-check: $images images from $photos, 16 Gabor filters 41×41, $tasks tasks of 1 CPU"
+echo "slurm-check: $images images from $photos, 16 Gabor filters $size×$size, $tasks tasks of 1 CPU"
 
 start=$(date +%s%N)
 filterpipe apply "$filter" "$photos" "$T/single" --jobs 1 --quiet
