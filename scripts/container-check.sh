@@ -60,13 +60,26 @@ trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/bin" "$T/data/filters"
 ln -s "$(realpath "$FILTERPIPE")" "$T/bin/filterpipe"
 photos=$repo/../shared/testdata/photos
-[[ -d $photos ]] || photos=$repo/samples/images
-cp -r "$photos" "$T/data/photos"
-# The YAML's edge.filter, made slow (a 41×41 Gabor bank) so the pod is caught mid-run.
+size=41
+if [[ -d $photos ]]; then
+  cp -r "$photos" "$T/data/photos"
+else
+  # A fresh clone has only the three small samples: six copies of each, so every shard has
+  # several images and pod 0 is still running after its first, and a wider (slower) window.
+  mkdir -p "$T/data/photos"
+  for copy in 1 2 3 4 5 6; do
+    for photo in "$repo"/samples/images/*; do
+      name=${photo##*/}
+      cp "$photo" "$T/data/photos/${name%.*}-$copy.${name##*.}"
+    done
+  done
+  size=81
+fi
+# The YAML's edge.filter, made slow (a Gabor bank) so the pod is caught mid-run.
 {
   echo "input gray"
   echo "conv pad=same pad_mode=reflect"
-  for theta in 0 45 90 135; do echo "  filter g$theta = gabor size=41 sigma=8 theta=$theta lambda=20 gamma=0.5 psi=90"; done
+  for theta in 0 45 90 135; do echo "  filter g$theta = gabor size=$size sigma=8 theta=$theta lambda=20 gamma=0.5 psi=90"; done
   echo "relu"
 } >"$T/data/filters/edge.filter"
 script=${args//\/data/$T/data}
