@@ -45,7 +45,7 @@ public struct BatchOptions: Sendable {
     public var filterPath: String = ""
     /// A final tensor over this many bytes is computed and written a range of filters at a time,
     /// when the outputs allow it (`writesFinalMapsSeparately`, `Pipeline.finalFilterGroups`).
-    var finalTensorLimit = 512 << 20
+    var finalTensorLimit = 32 << 20
 
     /// Whether the final maps can be written a range of maps at a time: one PNG per map, each
     /// normalised on its own, nothing else drawn from them.
