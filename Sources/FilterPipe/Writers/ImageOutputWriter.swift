@@ -69,7 +69,8 @@ struct ImageOutputWriter {
     func writeFinalMaps(
         _ maps: Tensor, first: Int, plan: OutputPlan, timings: inout PhaseTimings, lap: () -> Double
     ) throws(FilterPipeError) -> [String] {
-        let range = first..<min(first + maps.channels, plan.maps.count)
+        let end = min(first + maps.channels, plan.maps.count)
+        let range = min(first, end)..<end
         var written: [String] = []
         try writeMaps(
             maps, files: Array(plan.maps[range]), scaling: finalScaling,
