@@ -146,15 +146,13 @@ struct MapNormalization: Sendable, Equatable {
             return results.withLock { $0.map { $0! } }
         }
         // Everything but `global` depends on its own map alone, so each map's range is found as
-        // one task; `global` takes its range from every map's extrema first.
-        var globalRange: (lo: Float, hi: Float)?
-        if scaling.normalization == .global {
-            let present = each { finiteExtrema(maps.plane($0)) }.compactMap { $0 }
-            globalRange = (present.map(\.lo).min() ?? 0, present.map(\.hi).max() ?? 0)
-        }
-        return each { [globalRange] c in
+        // one task; `global` takes its range from every map's extrema, found first.
+        let extrema = each { finiteExtrema(maps.plane($0)) }
+        let present = extrema.compactMap { $0 }
+        let globalRange = (lo: present.map(\.lo).min() ?? 0, hi: present.map(\.hi).max() ?? 0)
+        return each { c in
             let plane = maps.plane(c)
-            let e = finiteExtrema(plane)
+            let e = extrema[c]
             let constant = e.map { $0.lo == $0.hi } ?? true
             var result: MapNormalization
             switch scaling.normalization {
@@ -190,7 +188,7 @@ struct MapNormalization: Sendable, Equatable {
                     lo: e?.lo ?? 0, hi: e?.hi ?? 0, maxLevel: maxLevel, constantLevel: 0, mapIsConstant: constant)
             case .global:
                 result = MapNormalization(
-                    lo: globalRange!.lo, hi: globalRange!.hi, maxLevel: maxLevel, constantLevel: 0,
+                    lo: globalRange.lo, hi: globalRange.hi, maxLevel: maxLevel, constantLevel: 0,
                     mapIsConstant: constant)
             case .symmetric:
                 let m = e.map { Swift.max(-$0.lo, $0.hi, 0) } ?? 0
