@@ -36,6 +36,11 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
+            name: "FuzzPNGEncode",
+            dependencies: [filterPipe],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
             name: "FuzzFilterFile",
             dependencies: [filterPipe],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]

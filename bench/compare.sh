@@ -2,7 +2,8 @@
 # Runs filterpipe side by side with its peers (OpenCV, onnxruntime, libvips, Pillow, scipy,
 # ImageMagick) on the 24-photo corpus, interleaved, and writes BENCHMARKS.md.
 #
-#   bash bench/compare.sh [CASE_FILTER]      e.g. bash bench/compare.sh 'W1|W3'  (DET: the PaddleOCR detector)
+#   bash bench/compare.sh [CASE_FILTER]      e.g. bash bench/compare.sh 'W1|W3'  (DET: the PaddleOCR detector,
+#                                                                              ENC: the PNG writer's coders)
 #
 # Environment:
 #   PEERS_SRC   the peer benchmark to copy (default: ../shared/bench beside the checkout)
@@ -16,7 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEERS_SRC=${PEERS_SRC:-$ROOT/../shared/bench}
 WORK=${WORK:-${TMPDIR:-/tmp}/filterpipe-bench}
 REPS=${REPS:-3}
-FILTER=${1:-W0\|W1\|W2\|W3\|DET}
+FILTER=${1:-W0\|W1\|W2\|W3\|DET\|ENC}
 BUILD_FLAGS=${BUILD_FLAGS:-}
 
 [ -d "$PEERS_SRC" ] || { echo "no peer benchmark at $PEERS_SRC (set PEERS_SRC)" >&2; exit 2; }
@@ -67,5 +68,10 @@ DETLOG=$WORK/ppocr-det-$STAMP.tsv
 if [ -f "$ROOT/../shared/models/ppocr/ch_PP-OCRv4_det_infer.onnx" ] && [[ "DET" =~ ^($FILTER)$ ]]; then
   LOG=$DETLOG WORK=$WORK bash "$ROOT/bench/ppocr-det.sh" "$REPS"
 fi
-"$PY" "$ROOT/bench/write_benchmarks.py" "$RESULTS" "$MEMLOG" "$DETLOG" > "$ROOT/BENCHMARKS.md"
+# The PNG writer (issue 15): the run-length coder against libdeflate's and zlib's level 1, same rows.
+ENCLOG=$WORK/png-encoder-$STAMP.tsv
+if [[ "ENC" =~ ^($FILTER)$ ]]; then
+  LOG=$ENCLOG WORK=$WORK bash "$ROOT/bench/png-encoder.sh" "$REPS"
+fi
+"$PY" "$ROOT/bench/write_benchmarks.py" "$RESULTS" "$MEMLOG" "$DETLOG" "$ENCLOG" > "$ROOT/BENCHMARKS.md"
 echo "wrote $ROOT/BENCHMARKS.md from $RESULTS"

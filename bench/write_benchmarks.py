@@ -3,9 +3,10 @@ one table per workload, each tool's median wall time, its ratio to filterpipe, C
 memory (largest process, and the whole job from bench/tree_memory.c's log), output bytes and
 zlib level, plus the machine it ran on.
 
-    python3 bench/write_benchmarks.py RUNS.csv [MEMORY.csv [DETECTOR.tsv]] > BENCHMARKS.md
+    python3 bench/write_benchmarks.py RUNS.csv [MEMORY.csv [DETECTOR.tsv [ENCODER.tsv]]] > BENCHMARKS.md
 
 DETECTOR.tsv: bench/ppocr-det.sh's rows (tool, wall s, peak RSS MB), PaddleOCR's detector end to end.
+ENCODER.tsv: bench/png-encoder.sh's rows (workload, writer, wall s, encode worker-s) and byte counts.
 """
 import csv
 import os
@@ -106,6 +107,47 @@ def detector(path):
               "agrees within 1e-4 of its max |value|, PaddleOCRReferenceTests).\n")
 
 
+def encoder(path):
+    """The PNG writer section: bench/png-encoder.sh's interleaved runs of the three deflate coders."""
+    if not path or not os.path.exists(path):
+        return
+    runs = defaultdict(list)
+    sizes = {}
+    for line in open(path):
+        fields = line.rstrip("\n").split("\t")
+        if fields[0] == "#bytes":
+            name, files, same, default, libdeflate, zlib, raw = fields[1:8]
+            sizes[name] = dict(files=int(files), same=int(same), raw=int(raw),
+                               default=int(default), libdeflate=int(libdeflate), zlib=int(zlib))
+        elif len(fields) == 4 and fields[3]:
+            runs[(fields[0], fields[1])].append((float(fields[2]), float(fields[3])))
+    if not sizes:
+        return
+    label = {"default": "**run-length coder** (default)", "libdeflate": "libdeflate level 1", "zlib": "zlib level 1, Z_RLE"}
+    print("## The PNG writer: filterpipe's run-length coder against libdeflate and zlib\n")
+    print("`bash bench/png-encoder.sh` (run by compare.sh): W0–W3 on the corpus with the same Paeth-filtered "
+          "rows compressed by filterpipe's run-length coder (`rle_deflate.c`, the default at level 1), by "
+          "libdeflate's level 1 (`FILTERPIPE_DEFLATE=libdeflate`) and by zlib's (`FILTERPIPE_DEFLATE=zlib`), "
+          "interleaved. Encode: worker-seconds of `--profile` (filter, deflate, checksums, write), median; "
+          "MB/s: raw rows (filter byte + samples) per encode worker-second. Every file of the last run of "
+          "each was decoded by libpng (OpenCV) and by zlib (Pillow): the pixels column counts the files "
+          "whose six decodes (3 writers × 2 decoders) agree.\n")
+    print("| workload | writer | wall s median | encode worker-s | MB/s per worker | bytes written | of raw | pixels agree |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in sorted(sizes):
+        size = sizes[name]
+        for writer in ["default", "libdeflate", "zlib"]:
+            rs = runs.get((name, writer))
+            if not rs:
+                continue
+            wall = statistics.median(w for w, _ in rs)
+            encode = statistics.median(e for _, e in rs)
+            speed = size["raw"] / encode / 1e6 if encode > 0 else float("nan")
+            print(f"| {name} | {label[writer]} | {wall:.2f} | {encode:.2f} | {speed:.0f} | "
+                  f"{size[writer] / 1e6:.1f} MB | {size[writer] / size['raw']:.3f} | {size['same']}/{size['files']} |")
+    print()
+
+
 def main():
     rows = list(csv.DictReader(open(sys.argv[1]))) if os.path.exists(sys.argv[1]) else []
     job = job_memory(sys.argv[2] if len(sys.argv) > 2 else None)
@@ -173,6 +215,7 @@ def main():
 
 
     detector(sys.argv[3] if len(sys.argv) > 3 else None)
+    encoder(sys.argv[4] if len(sys.argv) > 4 else None)
 
     # Hand-measured notes (compute-only engine, the machine's ceiling, --profile) kept beside the script.
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")

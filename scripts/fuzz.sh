@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets of Fuzz/ (ASan + fuzzer instrumentation) and runs each for a fixed
 # time, one after the other, then prints a summary. Exits 1 if any target found a crash.
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      (default: 300 s; FuzzPNG FuzzJPEG FuzzFilterFile)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]      (default: 300 s; FuzzPNG FuzzJPEG FuzzFilterFile FuzzPNGEncode)
 #   FUZZ_WORK=/some/dir scripts/fuzz.sh 60 FuzzJPEG       (work folder; default .build-fuzz, git-ignored)
 #   FUZZ_INSTRUMENTED_LIBS=DIR scripts/fuzz.sh 300        (link the instrumented static libpng/libjpeg
 #                                                          of scripts/build-instrumented-libs.sh)
@@ -16,7 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-300}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(FuzzPNG FuzzJPEG FuzzFilterFile)
+[ ${#targets[@]} -eq 0 ] && targets=(FuzzPNG FuzzJPEG FuzzFilterFile FuzzPNGEncode)
 case "$seconds" in ''|*[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET] [TARGET...]" >&2; exit 2 ;; esac
 
 work="${FUZZ_WORK:-$root/.build-fuzz}"
@@ -84,6 +84,16 @@ seed_folder() {
         FuzzJPEG)
             copy_seeds "$dest" 300000 "$testdata"/jpeg/**/*.jp*g "$testdata"/jpeg-bad/**/* \
                 "$testdata"/photos/*.jpg "$root"/samples/images/*.jpg "$fixtures"/*.jpg "$fixtures"/fuzz/jpeg/* ;;
+        FuzzPNGEncode)
+            # Any bytes are an image: slices of a bundled photo, and zero runs around a ramp.
+            local i photo hex
+            photo="$(find "$root"/samples/images -name '*.png' | sort | head -1)"
+            for i in 0 1 2 3 4 5; do
+                tail -c +$((i * 997 + 1)) "$photo" | head -c $((1000 + i * 700)) >"$dest/photo-$i"
+                hex="$(printf '\\x%02x\\x%02x\\x00\\x%02x' $((i * 17)) $((i * 41 + 3)) $((i * 50 + 1)))"
+                { printf "$hex"; head -c $((300 * i + 50)) /dev/zero; seq 1 200 | tr -d '\n'; head -c 400 /dev/zero; } \
+                    >"$dest/runs-$i"
+            done ;;
         FuzzFilterFile)
             copy_seeds "$dest" 100000 "$root"/samples/filters/*.filter "$fixtures"/fuzz/filter/*
             # Every fenced code block of the docs is a seed (most are filter files or fragments).

@@ -1,13 +1,11 @@
 /*
  * PNG encoding into memory.
  *
- * Default path (cimageio_png_encode): each row gets one PNG filter (CIMAGEIO_DEFAULT_PNG_FILTER),
- * the whole filtered image is compressed in one call into a zlib stream (libdeflate when it
- * loads, else zlib: deflate_backend.c), and the chunks (IHDR, tEXt, IDAT split at 1 MiB, IEND)
- * are written here with their CRC-32. Measured on 2 cores at level 1: libdeflate is 1.1-2x
- * faster than zlib's best fast setting (level 1, Up, Z_RLE) within ~5% of its size, and 10-20x
- * faster than libpng's defaults (level 6, adaptive filters). The libpng path is kept for
- * comparison and tests.
+ * Default path (cimageio_png_encode): each row gets one PNG filter (CIMAGEIO_DEFAULT_PNG_FILTER,
+ * Paeth), the whole filtered image is compressed in one call into a zlib stream (at level 1 by
+ * filterpipe's run-length coder, else libdeflate when it loads, else zlib: deflate_backend.c),
+ * and the chunks (IHDR, tEXt, IDAT split at 1 MiB, IEND) are written here with their CRC-32.
+ * Measured in BENCHMARKS.md; the libpng path is kept for comparison and tests.
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -88,6 +86,48 @@ static int validate_layout(uint32_t width, uint32_t height, int channels, int bi
 
 static const uint8_t color_types[5] = {0, 0, 4, 2, 6}; /* by channel count */
 
+/* Paeth residuals x − PaethPredictor(a, b, c) with p − a, p − b, p − c expanded (PNG spec §9.4):
+ * no dependence between bytes in this direction (unlike decoding), so 16 at a time. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Eight predictors from 16-bit lanes: a if pa is the smallest, else b if pb ≤ pc, else c. */
+static inline __m128i paeth_predict8(__m128i a, __m128i b, __m128i c) {
+    const __m128i zero = _mm_setzero_si128();
+    __m128i pa = _mm_sub_epi16(b, c), pb = _mm_sub_epi16(a, c);
+    __m128i pc = _mm_add_epi16(pa, pb);
+    pa = _mm_max_epi16(pa, _mm_sub_epi16(zero, pa));
+    pb = _mm_max_epi16(pb, _mm_sub_epi16(zero, pb));
+    pc = _mm_max_epi16(pc, _mm_sub_epi16(zero, pc));
+    __m128i smallest = _mm_min_epi16(pc, _mm_min_epi16(pa, pb));
+    __m128i use_a = _mm_cmpeq_epi16(pa, smallest), use_b = _mm_cmpeq_epi16(pb, smallest);
+    __m128i predicted = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
+    return _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, predicted));
+}
+#endif
+
+static void paeth_residuals(uint8_t *restrict out, const uint8_t *restrict x, const uint8_t *restrict a,
+                            const uint8_t *restrict b, const uint8_t *restrict c, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    /* SSE2 is every x86-64: 16 bytes a step, as two halves of 16-bit lanes. */
+    const __m128i zero = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i va = _mm_loadu_si128((const __m128i *)(a + i)), vb = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i vc = _mm_loadu_si128((const __m128i *)(c + i)), vx = _mm_loadu_si128((const __m128i *)(x + i));
+        __m128i low = paeth_predict8(_mm_unpacklo_epi8(va, zero), _mm_unpacklo_epi8(vb, zero), _mm_unpacklo_epi8(vc, zero));
+        __m128i high = paeth_predict8(_mm_unpackhi_epi8(va, zero), _mm_unpackhi_epi8(vb, zero), _mm_unpackhi_epi8(vc, zero));
+        _mm_storeu_si128((__m128i *)(out + i), _mm_sub_epi8(vx, _mm_packus_epi16(low, high)));
+    }
+#endif
+    for (; i < n; i++) {
+        int pa = abs((int)b[i] - (int)c[i]), pb = abs((int)a[i] - (int)c[i]);
+        int pc = abs((int)a[i] + (int)b[i] - 2 * (int)c[i]);
+        int predictor = (pa <= pb && pa <= pc) ? a[i] : (pb <= pc ? b[i] : c[i]);
+        out[i] = (uint8_t)(x[i] - predictor);
+    }
+}
+
 /* Writes filter byte + filtered bytes of `row` (PNG spec §9.2: a = left pixel, b = above,
  * c = above-left; Sub x−a, Up x−b, Paeth x−PaethPredictor(a, b, c)). `previous` is the
  * unfiltered row above, or NULL for the first row (treated as zeros). */
@@ -95,9 +135,10 @@ static void filter_row(uint8_t *destination, const uint8_t *row, const uint8_t *
                        size_t bytes_per_pixel, int filter) {
     destination[0] = (uint8_t)filter;
     uint8_t *out = destination + 1;
+    size_t lead = bytes_per_pixel < row_bytes ? bytes_per_pixel : row_bytes; /* no left neighbour */
     switch (filter) {
     case 1:
-        for (size_t i = 0; i < bytes_per_pixel && i < row_bytes; i++) out[i] = row[i];
+        memcpy(out, row, lead);
         for (size_t i = bytes_per_pixel; i < row_bytes; i++) out[i] = (uint8_t)(row[i] - row[i - bytes_per_pixel]);
         break;
     case 2:
@@ -105,14 +146,13 @@ static void filter_row(uint8_t *destination, const uint8_t *row, const uint8_t *
         for (size_t i = 0; i < row_bytes; i++) out[i] = (uint8_t)(row[i] - previous[i]);
         break;
     case 4:
-        for (size_t i = 0; i < row_bytes; i++) {
-            int a = i >= bytes_per_pixel ? row[i - bytes_per_pixel] : 0;
-            int b = previous ? previous[i] : 0;
-            int c = (previous && i >= bytes_per_pixel) ? previous[i - bytes_per_pixel] : 0;
-            int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
-            int predictor = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
-            out[i] = (uint8_t)(row[i] - predictor);
+        if (previous == NULL) { /* b = c = 0: the predictor is a, as for Sub */
+            filter_row(destination, row, NULL, row_bytes, bytes_per_pixel, 1);
+            destination[0] = 4;
+            break;
         }
+        for (size_t i = 0; i < lead; i++) out[i] = (uint8_t)(row[i] - previous[i]); /* a = c = 0: b */
+        paeth_residuals(out + lead, row + lead, row, previous + lead, previous, row_bytes - lead);
         break;
     default:
         memcpy(out, row, row_bytes);

@@ -3,9 +3,10 @@ import Testing
 
 @testable import FilterPipe
 
-// PNG data goes through libdeflate when its shared library loads, else zlib (deflate_backend.c).
-// The two write different bytes; libpng (which inflates with zlib, independently of both) must
-// read the same pixels from either, and the fast decode path must give libpng's pixels with either.
+// PNG data goes through filterpipe's run-length coder at level 1, and libdeflate when its shared
+// library loads, else zlib, otherwise (deflate_backend.c). They write different bytes; libpng
+// (which inflates with zlib, independently of all) must read the same pixels from each, and the
+// fast decode path must give libpng's pixels with each.
 
 /// Noise plus gradients, so every filter and both compressors see matches and literals.
 private func testImage(width: Int, height: Int, channels: Int, bitDepth: Int) -> PixelBuffer {
@@ -27,10 +28,16 @@ private func testImage(width: Int, height: Int, channels: Int, bitDepth: Int) ->
 
 private let availableBackends = ImageCodec.DeflateBackend.allCases.filter { $0.name != nil }
 
-@Test func zlibBackendIsAlwaysAvailableAndTheActiveOneIsNamed() {
+@Test func zlibAndTheRunLengthCoderAreAlwaysAvailableAndTheActiveOneIsNamed() {
     #expect(ImageCodec.DeflateBackend.zlib.name?.hasPrefix("zlib 1.") == true)
+    let library = ImageCodec.DeflateBackend.libdeflate.name ?? "zlib 1."
+    #expect(
+        ImageCodec.DeflateBackend.runLength.name?.hasPrefix("filterpipe run-length coder at level 1, else ") == true)
+    #expect(ImageCodec.DeflateBackend.runLength.name?.contains(library.prefix(12)) == true)
     let active = ImageCodec.deflateBackend
-    #expect(active.hasPrefix("zlib 1.") || active.hasPrefix("libdeflate ("), "\(active)")
+    #expect(
+        active.hasPrefix("zlib 1.") || active.hasPrefix("libdeflate (") || active.hasPrefix("filterpipe run-length"),
+        "\(active)")
     if let libdeflate = ImageCodec.DeflateBackend.libdeflate.name {
         #expect(libdeflate.hasPrefix("libdeflate (") && libdeflate.contains("libdeflate"))
     }
@@ -49,9 +56,12 @@ func pngsWrittenThroughEitherBackendDecodeToTheSourcePixelsInLibpng(layout: (cha
             if filter == 2 { encodings[backend] = png }
         }
     }
-    // Both present: the choice really routes (the compressors' bytes differ once they compress).
+    // The choice really routes (the compressors' bytes differ once they compress).
     if level > 0, let zlib = encodings[.zlib], let libdeflate = encodings[.libdeflate] {
         #expect(zlib != libdeflate)
+    }
+    if level == 1, let zlib = encodings[.zlib], let runLength = encodings[.runLength] {
+        #expect(zlib != runLength)
     }
 }
 

@@ -103,10 +103,10 @@ typedef struct {
 int cimageio_png_encode(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
                         int level, const cimageio_text_chunk *texts, size_t text_count, cimageio_buffer *out);
 
-/* The PNG row filter cimageio_png_encode uses at levels 1-9 (level 0 stores unfiltered): Up.
- * Measured on photos with libdeflate level 1: Up is as fast as Sub and 5-10% smaller on
- * smooth images; Paeth is about 2x slower for 1-3% less. */
-#define CIMAGEIO_DEFAULT_PNG_FILTER 2
+/* The PNG row filter cimageio_png_encode uses at levels 1-9 (level 0 stores unfiltered): Paeth.
+ * On the benchmark corpus's outputs with the run-length coder it is 5-12% smaller than Up (which
+ * was the default when libdeflate's level 1 was: BENCHMARKS.md), and vectorised it costs little. */
+#define CIMAGEIO_DEFAULT_PNG_FILTER 4
 
 /* cimageio_png_encode with an explicit row filter for every row: 0 none, 1 Sub, 2 Up, 4 Paeth. */
 int cimageio_png_encode_filtered(const void *pixels, uint32_t width, uint32_t height, int channels, int bit_depth,
@@ -123,17 +123,24 @@ int cimageio_png_encode_libpng(const void *pixels, uint32_t width, uint32_t heig
 void cimageio_buffer_free(cimageio_buffer *buffer);
 
 /* The deflate implementation behind PNG encoding, the PNG fast path's inflate and its CRCs:
- * libdeflate when its shared library loads at run time (dlopen, never linked), else zlib; or zlib
- * when FILTERPIPE_DEFLATE=zlib. Chosen once, on first use (deflate_backend.c). */
+ * filterpipe's run-length coder at level 1 (RLE), the rest by libdeflate when its shared library
+ * loads at run time (dlopen, never linked), else zlib; FILTERPIPE_DEFLATE=zlib or =libdeflate
+ * makes that library do all of it. Chosen once, on first use (deflate_backend.c). */
 #define CIMAGEIO_DEFLATE_ACTIVE 0
 #define CIMAGEIO_DEFLATE_ZLIB 1
 #define CIMAGEIO_DEFLATE_LIBDEFLATE 2
+#define CIMAGEIO_DEFLATE_RLE 3
 
 /* The backend's name and version or path, e.g. "libdeflate (/usr/lib/.../libdeflate.so.0)" or
  * "zlib 1.2.13 (FILTERPIPE_DEFLATE=zlib)"; NULL when that backend is not available. */
 const char *cimageio_deflate_backend_name(int backend);
 
-/* cimageio_png_encode_filtered through the given backend (tests compare the two). */
+/* The run-length coder's raw deflate stream of in[0..size) in blocks of `block` input bytes
+ * (rle_deflate.c uses 128 KiB), inflated again by zlib: its size when zlib gives back exactly
+ * the input (all of the stream used), else 0. For tests and Fuzz/, which try other block sizes. */
+size_t cimageio_rle_deflate_check(const uint8_t *in, size_t size, size_t block);
+
+/* cimageio_png_encode_filtered through the given backend (tests compare them). */
 int cimageio_png_encode_using(int backend, const void *pixels, uint32_t width, uint32_t height, int channels,
                               int bit_depth, int level, int filter, cimageio_buffer *out);
 

@@ -97,17 +97,21 @@ public enum ImageCodec {
     }
 
     /// The deflate implementation PNG writing and the PNG fast path use, with its version or path:
-    /// libdeflate when its shared library (libdeflate.so.0, from the libdeflate0 package) loads at
-    /// run time, else zlib, with the reason; `FILTERPIPE_DEFLATE=zlib` forces zlib. Chosen once per
-    /// process, on first use. Both write valid PNGs that decode to the same pixels; the bytes differ.
+    /// at level 1 (the default) filterpipe's own run-length coder; at other levels, and for
+    /// inflating and checksums, libdeflate when its shared library (libdeflate.so.0, from the
+    /// libdeflate0 package) loads at run time, else zlib, with the reason.
+    /// `FILTERPIPE_DEFLATE=zlib` or `=libdeflate` makes that library do all of it. Chosen once per
+    /// process, on first use. All write valid PNGs that decode to the same pixels; the bytes differ.
     public static var deflateBackend: String {
         String(cString: cimageio_deflate_backend_name(CIMAGEIO_DEFLATE_ACTIVE))
     }
 
-    /// One of the two deflate implementations, named explicitly (tests compare them).
+    /// One of the deflate implementations, named explicitly (tests compare them).
     enum DeflateBackend: Int32, CaseIterable, Sendable {
         case zlib = 1
         case libdeflate = 2
+        /// filterpipe's run-length coder at level 1; libdeflate or zlib otherwise.
+        case runLength = 3
 
         /// Its name and version or path; nil when it is not available in this process.
         var name: String? { cimageio_deflate_backend_name(rawValue).map { String(cString: $0) } }
@@ -122,6 +126,13 @@ public enum ImageCodec {
                 backend.rawValue, pixels, UInt32(image.width), UInt32(image.height), Int32(image.channels),
                 Int32(image.bitDepth), Int32(level), Int32(rowFilter), buffer)
         }
+    }
+
+    /// The size of the run-length coder's raw deflate stream of `bytes` in blocks of `block` input
+    /// bytes, when zlib inflates it back to exactly `bytes`; nil when it does not (tests, Fuzz/).
+    static func runLengthDeflateRoundTrip(_ bytes: [UInt8], block: Int) -> Int? {
+        let size = bytes.withUnsafeBufferPointer { cimageio_rle_deflate_check($0.baseAddress, $0.count, max(block, 1)) }
+        return size > 0 ? size : nil
     }
 
     /// Only the 8-bit PNG fast path of `decode`, inflating through `backend`: nil when it leaves
@@ -249,9 +260,9 @@ public enum ImageCodec {
 
     /// Encodes `image` as PNG bytes (8-bit: 1–4 channels; 16-bit: gray or RGB).
     ///
-    /// Rows use PNG filter Up and the image is deflated in one piece (by libdeflate, or zlib: see
-    /// `deflateBackend`) at `options.compressionLevel` (0 stores without compression); the default
-    /// level 1 is the fast setting filterpipe's feature-map output wants.
+    /// Rows use PNG filter Paeth and the image is deflated in one piece at
+    /// `options.compressionLevel` (0 stores without compression; see `deflateBackend`); the
+    /// default level 1, filterpipe's run-length coder, is the fast setting feature maps want.
     public static func encodePNG(_ image: PixelBuffer, options: PNGWriteOptions = PNGWriteOptions()) throws(ImageIOError)
         -> [UInt8]
     {
