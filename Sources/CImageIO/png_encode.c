@@ -88,23 +88,7 @@ static const uint8_t color_types[5] = {0, 0, 4, 2, 6}; /* by channel count */
 
 /* Paeth residuals x − PaethPredictor(a, b, c) with p − a, p − b, p − c expanded (PNG spec §9.4):
  * no dependence between bytes in this direction (unlike decoding), so 16 at a time. */
-#if defined(__SSE2__)
-#include <emmintrin.h>
-
-/* Eight predictors from 16-bit lanes: a if pa is the smallest, else b if pb ≤ pc, else c. */
-static inline __m128i paeth_predict8(__m128i a, __m128i b, __m128i c) {
-    const __m128i zero = _mm_setzero_si128();
-    __m128i pa = _mm_sub_epi16(b, c), pb = _mm_sub_epi16(a, c);
-    __m128i pc = _mm_add_epi16(pa, pb);
-    pa = _mm_max_epi16(pa, _mm_sub_epi16(zero, pa));
-    pb = _mm_max_epi16(pb, _mm_sub_epi16(zero, pb));
-    pc = _mm_max_epi16(pc, _mm_sub_epi16(zero, pc));
-    __m128i smallest = _mm_min_epi16(pc, _mm_min_epi16(pa, pb));
-    __m128i use_a = _mm_cmpeq_epi16(pa, smallest), use_b = _mm_cmpeq_epi16(pb, smallest);
-    __m128i predicted = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
-    return _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, predicted));
-}
-#endif
+#include "paeth_sse2.h"
 
 static void paeth_residuals(uint8_t *restrict out, const uint8_t *restrict x, const uint8_t *restrict a,
                             const uint8_t *restrict b, const uint8_t *restrict c, size_t n) {
@@ -115,8 +99,8 @@ static void paeth_residuals(uint8_t *restrict out, const uint8_t *restrict x, co
     for (; i + 16 <= n; i += 16) {
         __m128i va = _mm_loadu_si128((const __m128i *)(a + i)), vb = _mm_loadu_si128((const __m128i *)(b + i));
         __m128i vc = _mm_loadu_si128((const __m128i *)(c + i)), vx = _mm_loadu_si128((const __m128i *)(x + i));
-        __m128i low = paeth_predict8(_mm_unpacklo_epi8(va, zero), _mm_unpacklo_epi8(vb, zero), _mm_unpacklo_epi8(vc, zero));
-        __m128i high = paeth_predict8(_mm_unpackhi_epi8(va, zero), _mm_unpackhi_epi8(vb, zero), _mm_unpackhi_epi8(vc, zero));
+        __m128i low = cimageio_paeth_predict8(_mm_unpacklo_epi8(va, zero), _mm_unpacklo_epi8(vb, zero), _mm_unpacklo_epi8(vc, zero));
+        __m128i high = cimageio_paeth_predict8(_mm_unpackhi_epi8(va, zero), _mm_unpackhi_epi8(vb, zero), _mm_unpackhi_epi8(vc, zero));
         _mm_storeu_si128((__m128i *)(out + i), _mm_sub_epi8(vx, _mm_packus_epi16(low, high)));
     }
 #endif

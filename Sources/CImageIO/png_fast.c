@@ -31,7 +31,7 @@ static inline uint8_t paeth(int a, int b, int c) {
 }
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#include "paeth_sse2.h"
 
 /* Paeth for 3- and 4-byte pixels, one pixel per step with its channels side by side in 16-bit
  * lanes (as libpng's SSE2 filters do): the chain from one pixel to the next is then a dozen
@@ -47,15 +47,7 @@ static void paeth_row_sse2(const uint8_t *raw, uint8_t *row, const uint8_t *abov
         memcpy(&raw_word, raw + i, bpp);
         __m128i b = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)above_word), zero);
         __m128i x = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)raw_word), zero);
-        __m128i pa = _mm_sub_epi16(b, c), pb = _mm_sub_epi16(a, c);
-        __m128i pc = _mm_add_epi16(pa, pb);
-        pa = _mm_max_epi16(pa, _mm_sub_epi16(zero, pa));
-        pb = _mm_max_epi16(pb, _mm_sub_epi16(zero, pb));
-        pc = _mm_max_epi16(pc, _mm_sub_epi16(zero, pc));
-        __m128i smallest = _mm_min_epi16(pc, _mm_min_epi16(pa, pb));
-        __m128i use_b = _mm_cmpeq_epi16(pb, smallest), use_a = _mm_cmpeq_epi16(pa, smallest);
-        __m128i predicted = _mm_or_si128(_mm_and_si128(use_b, b), _mm_andnot_si128(use_b, c));
-        predicted = _mm_or_si128(_mm_and_si128(use_a, a), _mm_andnot_si128(use_a, predicted));
+        __m128i predicted = cimageio_paeth_predict8(a, b, c);
         a = _mm_and_si128(_mm_add_epi16(x, predicted), _mm_set1_epi16(0xFF));
         uint32_t out_word = (uint32_t)_mm_cvtsi128_si32(_mm_packus_epi16(a, a));
         memcpy(row + i, &out_word, bpp);
