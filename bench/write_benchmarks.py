@@ -27,8 +27,8 @@ WORKLOADS = {
 }
 # zlib level and PNG settings each tool writes with (PEERS.md; filterpipe: --png-level default).
 ZLIB = {
-    "filterpipe": "1 (default --png-level)",
-    "filterpipe-60M": "1 (default --png-level)",
+    "filterpipe": "1 (default): own run-length coder, Paeth",
+    "filterpipe-60M": "1 (default): own run-length coder, Paeth",
     "opencv": "1, Z_RLE, SUB filter (W0fast: 1)",
     "opencv-threads": "1, Z_RLE, SUB filter",
     "opencv-u8": "1, Z_RLE, SUB filter",
