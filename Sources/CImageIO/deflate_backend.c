@@ -155,18 +155,23 @@ const char *cimageio_deflate_backend_name(int backend) {
 /* zlib's lengths are unsigned int: big buffers go through in pieces of at most this. */
 static const size_t zlib_piece = (size_t)1 << 30;
 
-uint32_t cimageio_deflate_crc32(const cimageio_deflate *backend, uint32_t crc, const void *data, size_t size) {
-    if (backend->kind == KIND_RLE) backend = backend->library;
-    if (backend->kind == KIND_LIBDEFLATE) return libdeflate.crc32(crc, data, size);
+/* zlib's crc32 or adler32 over data[0..size), continuing from `value`, in pieces zlib can take. */
+static uint32_t zlib_checksum(uLong (*checksum)(uLong, const Bytef *, uInt), uLong value, const void *data,
+                              size_t size) {
     const Bytef *bytes = (const Bytef *)data;
-    uLong value = crc;
     do {
         size_t piece = size < zlib_piece ? size : zlib_piece;
-        value = crc32(value, bytes, (uInt)piece);
+        value = checksum(value, bytes, (uInt)piece);
         bytes += piece;
         size -= piece;
     } while (size > 0);
     return (uint32_t)value;
+}
+
+uint32_t cimageio_deflate_crc32(const cimageio_deflate *backend, uint32_t crc, const void *data, size_t size) {
+    if (backend->kind == KIND_RLE) backend = backend->library;
+    if (backend->kind == KIND_LIBDEFLATE) return libdeflate.crc32(crc, data, size);
+    return zlib_checksum(crc32, crc, data, size);
 }
 
 /* At level 1, filterpipe's default, Z_RLE: on the benchmark corpus (Up-filtered rows) it took 17%
@@ -239,14 +244,7 @@ static const char *libdeflate_compress(const uint8_t *in, size_t size, int level
 
 static uint32_t adler32_of(const cimageio_deflate *backend, const uint8_t *data, size_t size) {
     if (backend->kind == KIND_LIBDEFLATE) return libdeflate.adler32(1, data, size);
-    uLong value = adler32(0L, Z_NULL, 0);
-    do {
-        size_t piece = size < zlib_piece ? size : zlib_piece;
-        value = adler32(value, data, (uInt)piece);
-        data += piece;
-        size -= piece;
-    } while (size > 0);
-    return (uint32_t)value;
+    return zlib_checksum(adler32, 1, data, size);
 }
 
 /* A zlib stream (RFC 1950) around rle_deflate.c's raw deflate: header 78 01 (32 KiB window,
